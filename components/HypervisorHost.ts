@@ -1,0 +1,99 @@
+// The Proxmox node at home: its bridge, the ZFS data pool on the HDDs, GPU
+// passthrough, NFS exports of the media library and ZFS snapshots. Host
+// configuration goes over SSH, idempotently; reboots are reported, never done.
+import * as proxmox from "@muhlba91/pulumi-proxmoxve";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { HypervisorConfig } from "../config/schema";
+import { contentHash } from "./omni/omnictl";
+import { hostSteps, mediaDataset } from "./hypervisor/hostConfig";
+
+export interface HypervisorHostArgs {
+  provider: proxmox.Provider;
+  nodeName: string;
+  /** Address and SSH user of the node; the private key is secret config. */
+  address: string;
+  sshUser: string;
+  sshPrivateKey: pulumi.Input<string>;
+  config: HypervisorConfig;
+}
+
+export class HypervisorHost extends pulumi.ComponentResource {
+  readonly bridge: string;
+  readonly zfsPool: string;
+  readonly gpuMapping: string;
+  readonly nfsExports: { path: string; clients: string[] }[];
+  /** True when a step changed boot settings (IOMMU, vfio) and the host must be rebooted by hand. */
+  readonly rebootRequired: pulumi.Output<boolean>;
+  readonly changes: pulumi.Output<string[]>;
+
+  constructor(name: string, args: HypervisorHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("homelab:index:HypervisorHost", name, {}, opts);
+    const { config } = args;
+    const childOpts = { parent: this, provider: args.provider };
+
+    // vmbr0 exists after a Proxmox install: import it once (see docs/runbooks/first-deploy.md).
+    const bridge = new proxmox.network.linux.Bridge(
+      config.network.bridge,
+      {
+        nodeName: args.nodeName,
+        name: config.network.bridge,
+        address: `${args.address}/${config.network.cidr.split("/")[1]}`,
+        gateway: config.network.gateway,
+        ports: [config.network.port],
+        autostart: true,
+        vlanAware: true,
+        comment: "LAN bridge for VMs (managed by homelab)",
+      },
+      childOpts,
+    );
+
+    const pool = new proxmox.node.disk.Zfs(
+      config.zfs.pool,
+      {
+        nodeName: args.nodeName,
+        name: config.zfs.pool,
+        raidlevel: config.zfs.layout === "mirror" ? "mirror" : "single",
+        devices: config.zfs.disks,
+        ashift: 12,
+        compression: "lz4",
+        addStorage: true,
+      },
+      { ...childOpts, protect: true },
+    );
+
+    const gpu = new proxmox.hardware.mapping.Pci(
+      config.gpu.mappingName,
+      {
+        name: config.gpu.mappingName,
+        comment: "NVIDIA GPU for the gaming VM (vfio-pci)",
+        maps: [{ node: args.nodeName, path: config.gpu.pciAddress, id: config.gpu.vendorDeviceIds[0], iommuGroup: config.gpu.iommuGroup }],
+      },
+      childOpts,
+    );
+
+    const connection = { host: args.address, user: args.sshUser, privateKey: args.sshPrivateKey };
+    let previous: pulumi.Resource = pool;
+    const outputs: pulumi.Output<string>[] = [];
+    for (const step of hostSteps(config)) {
+      const cmd: command.remote.Command = new command.remote.Command(
+        `${name}-${step.name}`,
+        { connection, create: step.script, update: step.script, triggers: [contentHash(step.script)] },
+        { parent: this, dependsOn: [previous] },
+      );
+      outputs.push(cmd.stdout);
+      previous = cmd;
+    }
+
+    this.bridge = config.network.bridge;
+    this.zfsPool = config.zfs.pool;
+    this.gpuMapping = config.gpu.mappingName;
+    this.nfsExports = config.nfs.shares.map((share) => ({ path: `/${mediaDataset(config.zfs.pool, share)}`, clients: config.nfs.clients }));
+    const all = pulumi.all(outputs);
+    this.changes = all.apply((out) => out.flatMap((o) => o.split("\n")).filter((line) => line.startsWith("CHANGED")));
+    this.rebootRequired = all.apply((out) => out.some((o) => o.includes("REBOOT-REQUIRED")));
+
+    // Keep the bridge and mapping in the dependency graph of everything that follows.
+    this.registerOutputs({ bridge: bridge.name, zfsPool: pool.name, gpuMapping: gpu.name, nfsExports: this.nfsExports, rebootRequired: this.rebootRequired });
+  }
+}

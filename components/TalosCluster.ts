@@ -1,0 +1,184 @@
+// A Talos Kubernetes cluster managed by Omni: its machines (Proxmox VMs or
+// OCI A1 instances booting a Talos image that joins Omni), the Omni
+// MachineClasses and cluster template, and a kubeconfig from a service account.
+import * as proxmox from "@muhlba91/pulumi-proxmoxve";
+import * as command from "@pulumi/command";
+import * as oci from "@pulumi/oci";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterVersions, OciNodeConfig, ProxmoxNodeConfig } from "../config/schema";
+import { OmniAccess, omnictlEnvironment, omnictlPrologue, omnictlWithFile } from "./omni/omnictl";
+import { ClusterSpec, renderClusterTemplateDocs, renderMachineClasses, renderMachineLabels, toYamlDocuments } from "./omni/templates";
+import { machineTags, ociMachineTags } from "./tags";
+
+export interface ProxmoxMachinesArgs {
+  platform: "proxmox";
+  provider: proxmox.Provider;
+  nodeName: string;
+  vmDatastore: string;
+  isoDatastore: string;
+  bridge: string;
+  vlanId?: number;
+  nodes: ProxmoxNodeConfig[];
+}
+
+export interface OciMachinesArgs {
+  platform: "oci";
+  provider: oci.Provider;
+  compartmentId: string;
+  availabilityDomain: string;
+  subnetId: pulumi.Input<string>;
+  /** Talos custom image that joins Omni (imported from Omni's download for "oracle", arm64). */
+  imageId: string;
+  nodes: OciNodeConfig[];
+}
+
+export interface TalosClusterArgs {
+  stack: string;
+  name: string;
+  versions: ClusterVersions;
+  omni: OmniAccess;
+  machines: ProxmoxMachinesArgs | OciMachinesArgs;
+}
+
+/** Where generated boot media lands on the deploying machine (git-ignored). */
+export const bootMediaDir = ".omni";
+
+export class TalosCluster extends pulumi.ComponentResource {
+  /** Omni documents applied for this cluster, as YAML (no secrets in them). */
+  readonly machineClassesYaml: string;
+  readonly clusterTemplateYaml: string;
+  readonly spec: ClusterSpec;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly machineNames: string[];
+
+  constructor(name: string, args: TalosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("homelab:index:TalosCluster", name, {}, opts);
+    const m = args.machines;
+    this.spec = clusterSpec(args);
+    this.machineNames = m.nodes.map((n) => n.name);
+
+    this.machineClassesYaml = toYamlDocuments([...renderMachineClasses(this.spec), ...renderMachineLabels(this.spec)]);
+    const classes = omnictlWithFile(`${name}-machine-classes`, { access: args.omni, subcommand: "apply", yamlText: this.machineClassesYaml }, { parent: this });
+
+    const machines = m.platform === "proxmox" ? this.proxmoxMachines(name, args, m, classes) : this.ociMachines(args, m);
+
+    this.clusterTemplateYaml = toYamlDocuments(renderClusterTemplateDocs(this.spec));
+    const template = omnictlWithFile(
+      `${name}-cluster-template`,
+      {
+        access: args.omni,
+        subcommand: "cluster template sync",
+        deleteSubcommand: "cluster template delete",
+        yamlText: this.clusterTemplateYaml,
+        // Wait until Omni reports the cluster ready, so what follows can use it.
+        after: `omnictl cluster template status -f "$f" --wait 30m`,
+      },
+      { parent: this, dependsOn: [classes, ...machines] },
+    );
+
+    const kubeconfigCmd = new command.local.Command(
+      `${name}-kubeconfig`,
+      {
+        create: `${omnictlPrologue} omnictl kubeconfig --cluster ${args.name} --service-account --user pulumi-${args.name} --merge=false --force "$f" >/dev/null; cat "$f"`,
+        environment: omnictlEnvironment(args.omni),
+        triggers: [args.name],
+      },
+      { parent: this, dependsOn: [template], additionalSecretOutputs: ["stdout"] },
+    );
+    this.kubeconfig = pulumi.secret(kubeconfigCmd.stdout);
+
+    this.registerOutputs({ kubeconfig: this.kubeconfig, machineNames: this.machineNames, clusterTemplateYaml: this.clusterTemplateYaml });
+  }
+
+  private proxmoxMachines(name: string, args: TalosClusterArgs, m: ProxmoxMachinesArgs, classes: pulumi.Resource): pulumi.Resource[] {
+    // One ISO per cluster and Talos version, produced by Omni with its join config baked in.
+    const isoName = `${args.name}-talos-v${args.versions.talos}-amd64.iso`;
+    const isoPath = `${bootMediaDir}/${isoName}`;
+    const download = new command.local.Command(
+      `${name}-talos-iso`,
+      {
+        create: `${omnictlPrologue} mkdir -p ${bootMediaDir}; omnictl download iso --arch amd64 --talos-version ${args.versions.talos} --output ${isoPath}`,
+        environment: omnictlEnvironment(args.omni),
+        triggers: [args.versions.talos],
+      },
+      { parent: this, dependsOn: [classes] },
+    );
+    const iso = new proxmox.FileLegacy(
+      `${name}-talos-iso`,
+      { nodeName: m.nodeName, datastoreId: m.isoDatastore, contentType: "iso", sourceFile: { path: isoPath, fileName: isoName } },
+      { parent: this, provider: m.provider, dependsOn: [download] },
+    );
+    return m.nodes.map(
+      (node) =>
+        new proxmox.VmLegacy(
+          node.name,
+          {
+            nodeName: m.nodeName,
+            name: node.name,
+            vmId: node.vmId,
+            description: `Talos ${node.role} of cluster ${args.name}, managed by Omni. Rebuildable: no backup, etcd is backed up by Omni.`,
+            tags: machineTags({ stack: args.stack, cluster: args.name, backup: "none", extra: ["talos", "kubernetes"] }),
+            smbios: { uuid: node.machineUuid },
+            cpu: { cores: node.cores, sockets: 1, type: "host" },
+            memory: { dedicated: node.memoryGb * 1024 },
+            bios: "ovmf",
+            machine: "q35",
+            efiDisk: { datastoreId: m.vmDatastore, type: "4m", preEnrolledKeys: false },
+            scsiHardware: "virtio-scsi-single",
+            disks: [{ interface: "scsi0", datastoreId: m.vmDatastore, size: node.diskGb, fileFormat: "raw", iothread: true, discard: "on", ssd: true, backup: false }],
+            cdrom: { fileId: iso.id, interface: "ide2" },
+            bootOrders: ["scsi0", "ide2"],
+            networkDevices: [{ bridge: m.bridge, model: "virtio", vlanId: m.vlanId, firewall: false }],
+            operatingSystem: { type: "l26" },
+            agent: { enabled: true, trim: true },
+            onBoot: true,
+            started: true,
+            stopOnDestroy: true,
+          },
+          { parent: this, provider: m.provider, ignoreChanges: ["cdrom"] },
+        ),
+    );
+  }
+
+  private ociMachines(args: TalosClusterArgs, m: OciMachinesArgs): pulumi.Resource[] {
+    return m.nodes.map(
+      (node) =>
+        new oci.core.Instance(
+          node.name,
+          {
+            compartmentId: m.compartmentId,
+            availabilityDomain: m.availabilityDomain,
+            displayName: node.name,
+            shape: "VM.Standard.A1.Flex",
+            shapeConfig: { ocpus: node.ocpus, memoryInGbs: node.memoryGb },
+            sourceDetails: { sourceType: "image", sourceId: m.imageId, bootVolumeSizeInGbs: String(node.bootVolumeGb) },
+            createVnicDetails: { subnetId: m.subnetId, privateIp: node.privateIp, assignPublicIp: "true", hostnameLabel: node.name, displayName: `${node.name}-vnic` },
+            freeformTags: ociMachineTags({ stack: args.stack, cluster: args.name, backup: "none", role: node.role }),
+            preserveBootVolume: false,
+          },
+          { parent: this, provider: m.provider },
+        ),
+    );
+  }
+}
+
+/** The pure description of the cluster that the Omni documents are rendered from. */
+export function clusterSpec(args: Pick<TalosClusterArgs, "name" | "versions" | "machines">): ClusterSpec {
+  const m = args.machines;
+  if (m.platform === "proxmox") {
+    return {
+      name: args.name,
+      versions: args.versions,
+      selectBy: "labels",
+      schedulableControlPlane: m.nodes.some((n) => n.role === "controlplane" && n.schedulable === true),
+      machines: m.nodes.map((n) => ({ uuid: n.machineUuid, role: n.role, cores: n.cores, hostname: n.name })),
+    };
+  }
+  return {
+    name: args.name,
+    versions: args.versions,
+    selectBy: "cores",
+    schedulableControlPlane: m.nodes.some((n) => n.role === "controlplane" && n.schedulable === true),
+    machines: m.nodes.map((n) => ({ role: n.role, cores: n.ocpus, hostname: n.name })),
+  };
+}

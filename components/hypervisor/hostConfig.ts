@@ -1,0 +1,160 @@
+// Pure renderers for the Proxmox host's configuration files and the
+// idempotent shell steps that install them. Each step prints CHANGED when it
+// altered the host and REBOOT-REQUIRED when the change needs a reboot.
+import { HypervisorConfig } from "../../config/schema";
+
+export interface HostStep {
+  name: string;
+  description: string;
+  script: string;
+}
+
+const GiB = 1024 ** 3;
+
+export const iommuKernelArgs = (vendor: HypervisorConfig["cpuVendor"]) => [`${vendor}_iommu=on`, "iommu=pt"];
+
+export const zfsModprobeConf = (arcMaxGb: number) => `# Managed by homelab (Pulumi): ZFS ARC ceiling\noptions zfs zfs_arc_max=${arcMaxGb * GiB}\n`;
+
+export function vfioModprobeConf(ids: string[]): string {
+  return [
+    "# Managed by homelab (Pulumi): hand the GPU to vfio-pci before any host driver",
+    `options vfio-pci ids=${ids.join(",")} disable_vga=1`,
+    "softdep nouveau pre: vfio-pci",
+    "softdep nvidia pre: vfio-pci",
+    "softdep snd_hda_intel pre: vfio-pci",
+    "",
+  ].join("\n");
+}
+
+export const gpuBlacklistConf = "# Managed by homelab (Pulumi)\nblacklist nouveau\nblacklist nvidia\nblacklist nvidiafb\n";
+
+export const vfioModules = "# Managed by homelab (Pulumi)\nvfio\nvfio_iommu_type1\nvfio_pci\n";
+
+export const mediaDataset = (pool: string, share: string) => `${pool}/media/${share}`;
+
+/** /etc/exports.d entry: each media dataset, read-write for the cluster networks only. */
+export function nfsExports(pool: string, shares: string[], clients: string[]): string {
+  const lines = shares.map((share) => {
+    const access = clients.map((client) => `${client}(rw,sync,no_subtree_check,root_squash)`).join(" ");
+    return `/${mediaDataset(pool, share)} ${access}`;
+  });
+  return `# Managed by homelab (Pulumi): media library, cluster networks only\n${lines.join("\n")}\n`;
+}
+
+/** sanoid.conf: a retention template applied recursively to the whole data pool. */
+export function sanoidConf(pool: string, keep: HypervisorConfig["snapshots"]): string {
+  return [
+    "# Managed by homelab (Pulumi): ZFS snapshots of the data pool",
+    `[${pool}]`,
+    "\tuse_template = homelab",
+    "\trecursive = yes",
+    "",
+    "[template_homelab]",
+    `\thourly = ${keep.hourly}`,
+    `\tdaily = ${keep.daily}`,
+    `\tweekly = ${keep.weekly}`,
+    `\tmonthly = ${keep.monthly}`,
+    "\tyearly = 0",
+    "\tautosnap = yes",
+    "\tautoprune = yes",
+    "",
+  ].join("\n");
+}
+
+/** Writes `content` to `path` only if it differs; prints CHANGED when it wrote. */
+function installFile(path: string, content: string): string {
+  const marker = "HOMELAB_EOF";
+  if (content.includes(marker)) throw new Error(`file ${path} contains the heredoc marker`);
+  return [
+    `tmp=$(mktemp)`,
+    `cat > "$tmp" <<'${marker}'`,
+    content.replace(/\n$/, ""),
+    marker,
+    `if ! cmp -s "$tmp" ${path}; then install -D -m 0644 "$tmp" ${path}; echo "CHANGED ${path}"; changed=1; fi`,
+    `rm -f "$tmp"`,
+  ].join("\n");
+}
+
+const header = "set -eu\nchanged=0";
+
+/** Every step that configures the host, in the order they run. */
+export function hostSteps(config: HypervisorConfig): HostStep[] {
+  const { zfs, gpu, nfs, snapshots, cpuVendor } = config;
+  const kernelArgs = iommuKernelArgs(cpuVendor);
+  return [
+    {
+      name: "zfs-arc",
+      description: `Limit the ZFS ARC to ${zfs.arcMaxGb} GB (now and across reboots)`,
+      script: [
+        header,
+        installFile("/etc/modprobe.d/zfs.conf", zfsModprobeConf(zfs.arcMaxGb)),
+        `echo ${zfs.arcMaxGb * GiB} > /sys/module/zfs/parameters/zfs_arc_max`,
+        `if [ "$changed" = 1 ]; then update-initramfs -u -k all >/dev/null; fi`,
+      ].join("\n"),
+    },
+    {
+      name: "zfs-scrub",
+      description: `Scrub pool ${zfs.pool} ${zfs.scrubSchedule}`,
+      script: [header, `systemctl enable --now zfs-scrub-${zfs.scrubSchedule}@${zfs.pool}.timer`].join("\n"),
+    },
+    {
+      name: "zfs-alerts",
+      description: `Mail ZFS events to ${zfs.alertEmail}`,
+      script: [
+        header,
+        `if ! grep -qx 'ZED_EMAIL_ADDR="${zfs.alertEmail}"' /etc/zfs/zed.d/zed.rc; then`,
+        `  sed -i '/^#\\?ZED_EMAIL_ADDR=/d' /etc/zfs/zed.d/zed.rc`,
+        `  echo 'ZED_EMAIL_ADDR="${zfs.alertEmail}"' >> /etc/zfs/zed.d/zed.rc`,
+        `  echo 'ZED_NOTIFY_VERBOSE=1' >> /etc/zfs/zed.d/zed.rc`,
+        `  systemctl restart zfs-zed; echo CHANGED zed.rc`,
+        "fi",
+      ].join("\n"),
+    },
+    {
+      name: "gpu-passthrough",
+      description: `IOMMU (${kernelArgs.join(" ")}), vfio-pci for ${gpu.vendorDeviceIds.join(", ")}, host GPU drivers blacklisted`,
+      script: [
+        header,
+        installFile("/etc/modprobe.d/vfio.conf", vfioModprobeConf(gpu.vendorDeviceIds)),
+        installFile("/etc/modprobe.d/blacklist-gpu.conf", gpuBlacklistConf),
+        installFile("/etc/modules-load.d/vfio.conf", vfioModules),
+        // systemd-boot hosts (ZFS root) read /etc/kernel/cmdline; GRUB hosts /etc/default/grub.
+        `for arg in ${kernelArgs.join(" ")}; do`,
+        `  if [ -f /etc/kernel/cmdline ]; then`,
+        `    grep -qw -- "$arg" /etc/kernel/cmdline || { sed -i "s/$/ $arg/" /etc/kernel/cmdline; changed=1; }`,
+        `  else`,
+        `    grep -q -- "$arg" /etc/default/grub || { sed -i "s/^GRUB_CMDLINE_LINUX_DEFAULT=\\"/&$arg /" /etc/default/grub; changed=1; }`,
+        `  fi`,
+        `done`,
+        `if [ "$changed" = 1 ]; then`,
+        `  update-initramfs -u -k all >/dev/null`,
+        `  if [ -f /etc/kernel/cmdline ]; then proxmox-boot-tool refresh >/dev/null; else update-grub >/dev/null 2>&1; fi`,
+        `  echo REBOOT-REQUIRED`,
+        `fi`,
+      ].join("\n"),
+    },
+    {
+      name: "nfs-exports",
+      description: `Datasets ${nfs.shares.map((s) => mediaDataset(zfs.pool, s)).join(", ")} exported to ${nfs.clients.join(", ")}`,
+      script: [
+        header,
+        `command -v exportfs >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y nfs-kernel-server >/dev/null; echo CHANGED nfs-kernel-server; }`,
+        `zfs list ${zfs.pool}/media >/dev/null 2>&1 || { zfs create -o compression=lz4 -o atime=off ${zfs.pool}/media; echo CHANGED ${zfs.pool}/media; }`,
+        ...nfs.shares.map((share) => `zfs list ${mediaDataset(zfs.pool, share)} >/dev/null 2>&1 || { zfs create ${mediaDataset(zfs.pool, share)}; echo CHANGED ${mediaDataset(zfs.pool, share)}; }`),
+        installFile("/etc/exports.d/homelab.exports", nfsExports(zfs.pool, nfs.shares, nfs.clients)),
+        `systemctl enable --now nfs-server >/dev/null`,
+        `exportfs -ra`,
+      ].join("\n"),
+    },
+    {
+      name: "sanoid",
+      description: `Snapshots of ${zfs.pool}: ${snapshots.hourly} hourly, ${snapshots.daily} daily, ${snapshots.weekly} weekly, ${snapshots.monthly} monthly`,
+      script: [
+        header,
+        `command -v sanoid >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y sanoid >/dev/null; echo CHANGED sanoid; }`,
+        installFile("/etc/sanoid/sanoid.conf", sanoidConf(zfs.pool, snapshots)),
+        `systemctl enable --now sanoid.timer >/dev/null`,
+      ].join("\n"),
+    },
+  ];
+}

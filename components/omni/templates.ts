@@ -1,0 +1,104 @@
+// Pure renderers for the Omni documents of one cluster: MachineClasses,
+// MachineLabels and the cluster template. They return plain data/YAML so
+// tests (and `omnictl cluster template validate`) read exactly what is applied.
+import { stringify } from "yaml";
+import { ClusterVersions } from "../../config/schema";
+
+export type MachineRole = "controlplane" | "worker" | "gpu-worker";
+
+/** Label keys the program puts on machines; Omni reserves omni.sidero.dev/. */
+export const labelKeys = { cluster: "homelab.io/cluster", role: "homelab.io/role" } as const;
+
+export interface ClusterMachine {
+  /** Omni machine ID (the SMBIOS UUID) when known ahead of time (Proxmox VMs). */
+  uuid?: string;
+  role: MachineRole;
+  /** Cores the machine reports to Omni; used to tell roles apart where UUIDs are unknown (OCI). */
+  cores: number;
+  hostname: string;
+}
+
+export interface ClusterSpec {
+  name: string;
+  versions: ClusterVersions;
+  machines: ClusterMachine[];
+  /** Control-plane nodes also run workloads (single-node clusters). */
+  schedulableControlPlane: boolean;
+  /** How machines are told apart: by their UUID labels, or by core count. */
+  selectBy: "labels" | "cores";
+}
+
+export const machineClassName = (cluster: string, role: MachineRole) =>
+  `${cluster}-${role === "controlplane" ? "control-plane" : role}`;
+
+const rolesOf = (spec: ClusterSpec): MachineRole[] =>
+  (["controlplane", "worker", "gpu-worker"] as const).filter((role) => spec.machines.some((m) => m.role === role));
+
+/** Selector of one role's machines, as an Omni label-selector string. */
+export function roleSelector(spec: ClusterSpec, role: MachineRole): string {
+  const clusterLabel = `${labelKeys.cluster} = ${spec.name}`;
+  if (spec.selectBy === "labels") return `${clusterLabel}, ${labelKeys.role} = ${role}`;
+  const cores = new Set(spec.machines.filter((m) => m.role === role).map((m) => m.cores));
+  if (cores.size !== 1) throw new Error(`cluster ${spec.name}: role ${role} machines must share one core count to be selected by cores`);
+  return `${clusterLabel}, omni.sidero.dev/cores = ${[...cores][0]}`;
+}
+
+/** MachineClass documents for `omnictl apply`. */
+export function renderMachineClasses(spec: ClusterSpec): object[] {
+  return rolesOf(spec).map((role) => ({
+    metadata: { namespace: "default", type: "MachineClasses.omni.sidero.dev", id: machineClassName(spec.name, role) },
+    spec: { matchlabels: [roleSelector(spec, role)] },
+  }));
+}
+
+/** MachineLabels documents for machines whose UUID is known (they tag a machine with its cluster and role). */
+export function renderMachineLabels(spec: ClusterSpec): object[] {
+  return spec.machines
+    .filter((m) => m.uuid !== undefined)
+    .map((m) => ({
+      metadata: {
+        namespace: "default",
+        type: "MachineLabels.omni.sidero.dev",
+        id: m.uuid,
+        labels: { [labelKeys.cluster]: spec.name, [labelKeys.role]: m.role },
+      },
+      spec: {},
+    }));
+}
+
+/** Talos patch: Cilium is the CNI and replaces kube-proxy. */
+export const ciliumPatch = {
+  cluster: { network: { cni: { name: "none" } }, proxy: { disabled: true } },
+};
+
+/** Talos patch for single-node clusters: let workloads run on the control plane. */
+export const schedulableControlPlanePatch = { cluster: { allowSchedulingOnControlPlanes: true } };
+
+export function clusterPatches(spec: ClusterSpec): { name: string; inline: object }[] {
+  const patches: { name: string; inline: object }[] = [{ name: "cilium-cni", inline: ciliumPatch }];
+  if (spec.schedulableControlPlane) patches.push({ name: "schedulable-control-plane", inline: schedulableControlPlanePatch });
+  return patches;
+}
+
+/** The cluster template documents (Cluster, ControlPlane, Workers..., Machine...). */
+export function renderClusterTemplateDocs(spec: ClusterSpec): object[] {
+  const count = (role: MachineRole) => spec.machines.filter((m) => m.role === role).length;
+  const docs: object[] = [
+    {
+      kind: "Cluster",
+      name: spec.name,
+      kubernetes: { version: `v${spec.versions.kubernetes}` },
+      talos: { version: `v${spec.versions.talos}` },
+      features: { enableWorkloadProxy: false, backupConfiguration: { interval: "6h" } },
+      patches: clusterPatches(spec),
+    },
+    { kind: "ControlPlane", machineClass: { name: machineClassName(spec.name, "controlplane"), size: count("controlplane") } },
+  ];
+  for (const role of ["worker", "gpu-worker"] as const) {
+    if (count(role) === 0) continue;
+    docs.push({ kind: "Workers", name: role === "worker" ? "workers" : "gpu-workers", machineClass: { name: machineClassName(spec.name, role), size: count(role) } });
+  }
+  return docs;
+}
+
+export const toYamlDocuments = (docs: object[]): string => docs.map((d) => stringify(d)).join("---\n");

@@ -1,0 +1,144 @@
+// Turns a stack's raw configuration into typed, validated config. Nothing
+// here registers a resource, so a bad value stops the program before
+// anything is created.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  CloudConfig,
+  DevConfig,
+  ProdConfig,
+  StackKind,
+  cloudConfigSchema,
+  cloudIssues,
+  devConfigSchema,
+  devIssues,
+  prodConfigSchema,
+  prodIssues,
+  requiredSecrets,
+  stackKinds,
+} from "./schema";
+
+export const NAMESPACE = "homelab";
+
+export type StackConfig =
+  | { kind: "cloud"; stack: string; config: CloudConfig }
+  | { kind: "prod"; stack: string; config: ProdConfig }
+  | { kind: "dev"; stack: string; config: DevConfig };
+
+/** Raised for any invalid configuration; lists every problem, one per line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly stack: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid configuration for stack '${stack}':\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Raw input: the stack's `homelab:` keys (namespace removed) and which of them are stored as secrets. */
+export interface RawConfig {
+  values: Record<string, unknown>;
+  secretKeys: ReadonlySet<string>;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => (typeof part === "number" ? `${acc}[${part}]` : `${acc}.${String(part)}`), NAMESPACE).replace(`${NAMESPACE}.`, `${NAMESPACE}:`);
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, part) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[part] : undefined), root);
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "(missing)";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeIssue(root: unknown, issue: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }): string[] {
+  if (issue.code === "unrecognized_keys" && issue.keys) {
+    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key; expected one of the documented keys (see docs/configuration.md)`);
+  }
+  return [`${formatPath(issue.path)} = ${show(valueAt(root, issue.path))}: ${issue.message}`];
+}
+
+const schemas = {
+  cloud: [cloudConfigSchema, cloudIssues],
+  prod: [prodConfigSchema, prodIssues],
+  dev: [devConfigSchema, devIssues],
+} as const;
+
+/**
+ * Validates a stack's raw config. Throws ConfigError naming the stack, each
+ * bad key path, its value and what is expected.
+ */
+export function validateConfig(stack: string, raw: RawConfig): StackConfig {
+  if (!(stackKinds as readonly string[]).includes(stack)) {
+    throw new ConfigError(stack, [`stack name '${stack}': expected one of ${stackKinds.join(", ")}`]);
+  }
+  const kind = stack as StackKind;
+  const secretNames = requiredSecrets[kind];
+  const plain: Record<string, unknown> = {};
+  const problems: string[] = [];
+
+  for (const [key, value] of Object.entries(raw.values)) {
+    if (secretNames.includes(key)) continue;
+    if (raw.secretKeys.has(key)) {
+      problems.push(`${NAMESPACE}:${key}: unknown secret; expected one of ${secretNames.join(", ")}`);
+      continue;
+    }
+    plain[key] = value;
+  }
+  for (const secret of secretNames) {
+    if (!(secret in raw.values)) {
+      problems.push(`${NAMESPACE}:${secret} = (missing): expected a secret, set it with \`pulumi config set --secret ${secret} <value>\``);
+    } else if (!raw.secretKeys.has(secret)) {
+      problems.push(`${NAMESPACE}:${secret} = [plaintext]: expected an encrypted value, set it with \`pulumi config set --secret ${secret} <value>\``);
+    }
+  }
+
+  const [schema, crossChecks] = schemas[kind];
+  const parsed = (schema as z.ZodType).safeParse(plain);
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(plain, issue as never)));
+    throw new ConfigError(stack, problems);
+  }
+  problems.push(...(crossChecks as (c: unknown) => { path: PropertyKey[]; message: string }[])(parsed.data).flatMap((issue) => describeIssue(plain, issue)));
+  if (problems.length > 0) throw new ConfigError(stack, problems);
+  return { kind, stack, config: parsed.data } as StackConfig;
+}
+
+// The SDK knows which keys the CLI stored encrypted; the function is marked internal in its typings.
+const runtimeSecrets = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+
+/** Reads the running stack's `homelab:` config from the Pulumi runtime. */
+export function readRawConfig(): RawConfig {
+  const values: Record<string, unknown> = {};
+  const secretKeys = new Set<string>();
+  for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+    const [namespace, key] = fullKey.split(":");
+    if (namespace !== NAMESPACE || key === undefined) continue;
+    values[key] = parseConfigValue(text);
+    if (runtimeSecrets.isConfigSecret(fullKey)) secretKeys.add(key);
+  }
+  return { values, secretKeys };
+}
+
+/** Structured values arrive as JSON text; scalars as plain strings. */
+export function parseConfigValue(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** A required secret of this stack, as a secret Output. Only call after validateConfig. */
+export function secret(name: string): pulumi.Output<string> {
+  return new pulumi.Config(NAMESPACE).requireSecret(name);
+}

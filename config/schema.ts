@@ -1,0 +1,416 @@
+// The typed shape of every stack's configuration. Each field says what it
+// expects in words, because those words end up in the error a user reads.
+import { z } from "zod";
+import { cidrContains, cidrWithin, isCidr, isHostAddress, isIpv4 } from "./net";
+import { checkTalosKubernetesPair } from "./versions";
+
+// ---------------------------------------------------------------- primitives
+
+const expect = (what: string) => ({ error: `expected ${what}` });
+
+export const positiveInt = (what: string) =>
+  z.number(expect(what)).int(expect(what)).positive(expect(what));
+
+const name = z
+  .string(expect("a lowercase name (a-z, 0-9, '-')"))
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, expect("a lowercase name (a-z, 0-9, '-')"));
+
+const ipv4 = z.string(expect("an IPv4 address like 192.168.68.51")).refine(isIpv4, expect("an IPv4 address like 192.168.68.51"));
+
+const cidr = z
+  .string(expect("an IPv4 CIDR like 10.0.1.0/24"))
+  .refine(isCidr, expect("an IPv4 CIDR like 10.0.1.0/24"));
+
+const hostname = z
+  .string(expect("a DNS name like homelab.example"))
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, expect("a DNS name like homelab.example"));
+
+const httpsUrl = z.string(expect("an https:// URL")).regex(/^https:\/\/[^\s/]+(:\d+)?(\/\S*)?$/, expect("an https:// URL"));
+
+const ocid = (kind: string) =>
+  z
+    .string(expect(`an OCI ${kind} OCID (ocid1.${kind}.oc1...)`))
+    .regex(new RegExp(`^ocid1\\.${kind}\\.oc1\\.[a-z0-9-]*\\.[a-z0-9]+$`), expect(`an OCI ${kind} OCID (ocid1.${kind}.oc1...)`));
+
+const semver = (what: string) =>
+  z.string(expect(`${what} as MAJOR.MINOR.PATCH, e.g. 1.11.5`)).regex(/^\d+\.\d+\.\d+$/, expect(`${what} as MAJOR.MINOR.PATCH, e.g. 1.11.5`));
+
+const port = z.number(expect("a port 1-65535")).int(expect("a port 1-65535")).min(1, expect("a port 1-65535")).max(65535, expect("a port 1-65535"));
+
+const uuid = z
+  .string(expect("a UUID like 3f6c1f0e-8a4b-4c55-9d2e-0b7a5c1d2e3f"))
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, expect("a lowercase UUID like 3f6c1f0e-8a4b-4c55-9d2e-0b7a5c1d2e3f"));
+
+// ---------------------------------------------------------------- shared blocks
+
+/** Talos and Kubernetes versions of one cluster; the pair must be in Talos' support matrix. */
+const versions = z.strictObject({
+  talos: semver("a Talos version"),
+  kubernetes: semver("a Kubernetes version"),
+});
+
+/** Where Omni lives, as seen by the clusters that join it. Set by the cloud stack, read by dev and prod. */
+const cloudStackRef = z
+  .string(expect("a stack reference like organization/homelab/cloud"))
+  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, expect("a stack reference like organization/homelab/cloud"));
+
+/** How Pulumi reaches the Proxmox node, and the node's hardware, shared by dev and prod. */
+const proxmox = z.strictObject({
+  endpoint: httpsUrl,
+  insecure: z.boolean(expect("true or false (accept the node's self-signed certificate)")),
+  nodeName: name,
+  address: ipv4,
+  sshUser: name,
+  hardware: z.strictObject({
+    memoryGb: positiveInt("the host's RAM in whole GB"),
+    cpuThreads: positiveInt("the host's CPU thread count"),
+    /** RAM kept for the host itself and the ZFS ARC, never given to VMs. */
+    reservedMemoryGb: z.number(expect("GB reserved for the host (0 or more)")).int(expect("a whole number of GB")).nonnegative(expect("GB reserved for the host (0 or more)")),
+  }),
+  vmDatastore: name,
+  isoDatastore: name,
+});
+
+const proxmoxNode = z.strictObject({
+  name,
+  role: z.enum(["controlplane", "worker", "gpu-worker"], expect("one of controlplane, worker, gpu-worker")),
+  vmId: z.number(expect("a Proxmox VM ID between 100 and 999999999")).int(expect("a whole VM ID")).min(100, expect("a Proxmox VM ID between 100 and 999999999")).max(999999999, expect("a Proxmox VM ID between 100 and 999999999")),
+  /** SMBIOS UUID given to the VM; Omni identifies the machine by it, so it must never change. */
+  machineUuid: uuid,
+  cores: positiveInt("a whole number of vCPUs"),
+  memoryGb: positiveInt("a whole number of GB of RAM"),
+  diskGb: positiveInt("a whole number of GB of disk"),
+  ip: ipv4,
+  /** Cluster control-plane nodes also schedule workloads (single-node clusters). */
+  schedulable: z.boolean(expect("true or false")).optional(),
+});
+
+const homeNetwork = z.strictObject({
+  bridge: z.string(expect("a Linux bridge name like vmbr0")).regex(/^vmbr\d+$/, expect("a Linux bridge name like vmbr0")),
+  cidr,
+  gateway: ipv4,
+  vlanId: z.number(expect("a VLAN ID 1-4094")).int(expect("a VLAN ID 1-4094")).min(1, expect("a VLAN ID 1-4094")).max(4094, expect("a VLAN ID 1-4094")).optional(),
+});
+
+const homeCluster = z.strictObject({
+  name,
+  versions,
+  network: homeNetwork,
+  nodes: z.array(proxmoxNode, expect("a list of nodes")).min(1, expect("at least one node")),
+});
+
+const omniClient = z.strictObject({
+  cloudStack: cloudStackRef,
+});
+
+// ---------------------------------------------------------------- prod: the hypervisor host
+
+const hypervisor = z.strictObject({
+  cpuVendor: z.enum(["amd", "intel"], expect("amd or intel (selects the IOMMU kernel argument)")),
+  network: z.strictObject({
+    bridge: z.string(expect("a Linux bridge name like vmbr0")).regex(/^vmbr\d+$/, expect("a Linux bridge name like vmbr0")),
+    port: z.string(expect("the physical NIC name, e.g. enp1s0")).regex(/^[a-z][a-z0-9.]{1,14}$/, expect("the physical NIC name, e.g. enp1s0")),
+    cidr,
+    gateway: ipv4,
+  }),
+  zfs: z.strictObject({
+    pool: name,
+    layout: z.enum(["mirror", "single"], expect("mirror or single")),
+    disks: z.array(z.string(expect("a /dev/disk/by-id/ path")).regex(/^\/dev\/disk\/by-id\/\S+$/, expect("a stable /dev/disk/by-id/ path")), expect("a list of disks")).min(1, expect("at least one disk")),
+    arcMaxGb: positiveInt("the ZFS ARC ceiling in whole GB"),
+    scrubSchedule: z.enum(["weekly", "monthly"], expect("weekly or monthly")),
+    alertEmail: z.string(expect("an email address for ZFS event alerts")).email(expect("an email address for ZFS event alerts")),
+  }),
+  gpu: z.strictObject({
+    mappingName: name,
+    pciAddress: z.string(expect("a PCI address like 0000:01:00.0")).regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, expect("a PCI address like 0000:01:00.0")),
+    vendorDeviceIds: z.array(z.string(expect("a vendor:device id like 10de:2684")).regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, expect("a vendor:device id like 10de:2684")), expect("a list of vendor:device ids")).min(1, expect("the GPU's vendor:device ids (GPU and its audio function)")),
+    iommuGroup: z.number(expect("the GPU's IOMMU group number")).int(expect("a whole number")).nonnegative(expect("the GPU's IOMMU group number")),
+  }),
+  nfs: z.strictObject({
+    /** Media library datasets, exported as <pool>/media/<name>. */
+    shares: z.array(name, expect("a list of share names")).min(1, expect("at least one share")),
+    /** Networks allowed to mount the shares: the cluster networks only. */
+    clients: z.array(cidr, expect("a list of client CIDRs")).min(1, expect("at least one client CIDR")),
+  }),
+  snapshots: z.strictObject({
+    hourly: z.number(expect("how many hourly snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
+    daily: z.number(expect("how many daily snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
+    weekly: z.number(expect("how many weekly snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
+    monthly: z.number(expect("how many monthly snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
+  }),
+});
+
+const gamingVm = z.strictObject({
+  name,
+  vmId: proxmoxNode.shape.vmId,
+  cores: positiveInt("a whole number of vCPUs"),
+  memoryGb: positiveInt("a whole number of GB of RAM"),
+  diskGb: positiveInt("a whole number of GB of disk"),
+  /** Off by default: the VM is started on demand. */
+  started: z.boolean(expect("true or false")),
+});
+
+// ---------------------------------------------------------------- cloud
+
+const ociNode = z.strictObject({
+  name,
+  role: z.enum(["controlplane", "worker"], expect("controlplane or worker")),
+  ocpus: positiveInt("a whole number of OCPUs"),
+  memoryGb: positiveInt("a whole number of GB of RAM"),
+  bootVolumeGb: z.number(expect("a boot volume of at least 50 GB")).int(expect("a whole number of GB")).min(50, expect("a boot volume of at least 50 GB (OCI minimum)")),
+  privateIp: ipv4,
+  schedulable: z.boolean(expect("true or false")).optional(),
+});
+
+const oci = z.strictObject({
+  region: z.string(expect("an OCI region like eu-paris-1")).regex(/^[a-z]+-[a-z]+-\d$/, expect("an OCI region like eu-paris-1")),
+  tenancyOcid: ocid("tenancy"),
+  userOcid: ocid("user"),
+  compartmentOcid: ocid("compartment"),
+  fingerprint: z.string(expect("the API key fingerprint (16 hex pairs)")).regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/, expect("the API key fingerprint (16 hex pairs separated by ':')")),
+  availabilityDomain: z.string(expect("an availability domain like Abcd:EU-PARIS-1-AD-1")).regex(/^[A-Za-z0-9]+:[A-Z0-9-]+-AD-\d$/, expect("an availability domain like Abcd:EU-PARIS-1-AD-1")),
+  network: z.strictObject({
+    vcnCidr: cidr,
+    subnetCidr: cidr,
+    /** Only these networks may reach SSH on the management VM. */
+    adminCidrs: z.array(cidr, expect("a list of admin CIDRs")).min(1, expect("at least one admin CIDR")),
+  }),
+  images: z.strictObject({
+    /** Ubuntu 24.04 aarch64 platform image for the management VM. */
+    ubuntu: ocid("image"),
+    /** Talos (Omni-joining) aarch64 custom image imported from the Image Factory. */
+    talos: ocid("image"),
+  }),
+});
+
+const omniServer = z.strictObject({
+  vm: z.strictObject({
+    name,
+    ocpus: positiveInt("a whole number of OCPUs"),
+    memoryGb: positiveInt("a whole number of GB of RAM"),
+    bootVolumeGb: ociNode.shape.bootVolumeGb,
+    privateIp: ipv4,
+    sshUser: name,
+  }),
+  /** Public hostname of Omni (served through the tunnel in a later stage; Omni's own TLS name). */
+  hostname,
+  /** Omni's account name, shown in its UI. */
+  accountName: name,
+  /** Omni's account UUID; never change it after the first deploy. */
+  accountId: uuid,
+  /** Who may log in first; everybody else is invited. */
+  initialUsers: z.array(z.string(expect("an email address")).email(expect("an email address")), expect("a list of email addresses")).min(1, expect("at least one initial user")),
+  /** Ports the security list opens: WireGuard and machine API to the world (machines join from changing IPs), the Kubernetes proxy to admins. */
+  ports: z.strictObject({
+    api: port,
+    sideroLinkWireguard: port,
+    machineApi: port,
+    kubernetesProxy: port,
+  }),
+});
+
+const cloudCluster = z.strictObject({
+  name,
+  versions,
+  nodes: z.array(ociNode, expect("a list of nodes")).min(1, expect("at least one node")),
+});
+
+// ---------------------------------------------------------------- stacks
+
+export const stackKinds = ["dev", "prod", "cloud"] as const;
+export type StackKind = (typeof stackKinds)[number];
+
+/** Secret keys each stack requires (set with `pulumi config set --secret`). */
+export const requiredSecrets: Record<StackKind, readonly string[]> = {
+  cloud: ["ociPrivateKey", "sshPrivateKey"],
+  prod: ["proxmoxApiToken", "proxmoxSshPrivateKey"],
+  dev: ["proxmoxApiToken", "proxmoxSshPrivateKey"],
+};
+
+const sshPublicKey = z
+  .string(expect("an OpenSSH public key (ssh-ed25519 AAAA...)"))
+  .regex(/^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( \S+)?$/, expect("an OpenSSH public key (ssh-ed25519 AAAA...)"));
+
+export const cloudConfigSchema = z.strictObject({
+  domain: hostname,
+  sshPublicKey,
+  oci,
+  omni: omniServer,
+  cluster: cloudCluster,
+});
+
+export const prodConfigSchema = z.strictObject({
+  omni: omniClient,
+  proxmox,
+  hypervisor,
+  cluster: homeCluster,
+  gamingVm,
+});
+
+export const devConfigSchema = z.strictObject({
+  omni: omniClient,
+  proxmox,
+  cluster: homeCluster,
+});
+
+export type CloudConfig = z.infer<typeof cloudConfigSchema>;
+export type ProdConfig = z.infer<typeof prodConfigSchema>;
+export type DevConfig = z.infer<typeof devConfigSchema>;
+export type ProxmoxConfig = z.infer<typeof proxmox>;
+export type HomeClusterConfig = z.infer<typeof homeCluster>;
+export type ProxmoxNodeConfig = z.infer<typeof proxmoxNode>;
+export type HypervisorConfig = z.infer<typeof hypervisor>;
+export type GamingVmConfig = z.infer<typeof gamingVm>;
+export type OciConfig = z.infer<typeof oci>;
+export type OciNodeConfig = z.infer<typeof ociNode>;
+export type OmniServerConfig = z.infer<typeof omniServer>;
+export type CloudClusterConfig = z.infer<typeof cloudCluster>;
+export type ClusterVersions = z.infer<typeof versions>;
+
+// ---------------------------------------------------------------- cross-field rules
+
+/** Oracle Cloud Always Free A1 limits (per tenancy). */
+export const ociAlwaysFree = { ocpus: 4, memoryGb: 24, blockStorageGb: 200 } as const;
+
+type Issue = { path: (string | number)[]; message: string };
+
+function duplicates<T>(items: T[], key: (item: T) => string | number): Map<string | number, number[]> {
+  const seen = new Map<string | number, number[]>();
+  items.forEach((item, i) => seen.set(key(item), [...(seen.get(key(item)) ?? []), i]));
+  return new Map([...seen].filter(([, idx]) => idx.length > 1));
+}
+
+function uniqueBy<T>(issues: Issue[], items: T[], path: (string | number)[], field: keyof T & string, what: string) {
+  for (const [value, idx] of duplicates(items, (item) => item[field] as string | number)) {
+    for (const i of idx.slice(1)) {
+      issues.push({ path: [...path, i, field], message: `expected a unique ${what}; ${JSON.stringify(value)} is also used by ${path.join(".")}[${idx[0]}]` });
+    }
+  }
+}
+
+function versionIssues(v: ClusterVersions, path: (string | number)[]): Issue[] {
+  const problem = checkTalosKubernetesPair(v.talos, v.kubernetes);
+  return problem ? [{ path: [...path, "kubernetes"], message: problem }] : [];
+}
+
+function homeClusterIssues(cluster: HomeClusterConfig, host: ProxmoxConfig, vmIdsElsewhere: { vmId: number; path: string }[]): Issue[] {
+  const issues: Issue[] = [...versionIssues(cluster.versions, ["cluster", "versions"])];
+  uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "name", "node name");
+  uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "vmId", "VM ID");
+  uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "ip", "node IP");
+  uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "machineUuid", "machine UUID");
+  const usable = host.hardware.memoryGb - host.hardware.reservedMemoryGb;
+  const { cidr: net, gateway } = cluster.network;
+  if (!cidrContains(net, gateway)) {
+    issues.push({ path: ["cluster", "network", "gateway"], message: `expected an address inside ${net}` });
+  }
+  cluster.nodes.forEach((node, i) => {
+    if (!cidrContains(net, node.ip) || !isHostAddress(net, node.ip)) {
+      issues.push({ path: ["cluster", "nodes", i, "ip"], message: `expected a host address inside the cluster network ${net}` });
+    }
+    if (node.memoryGb > usable) {
+      issues.push({ path: ["cluster", "nodes", i, "memoryGb"], message: `expected at most ${usable} GB (host ${host.hardware.memoryGb} GB minus ${host.hardware.reservedMemoryGb} GB reserved)` });
+    }
+    if (node.cores > host.hardware.cpuThreads) {
+      issues.push({ path: ["cluster", "nodes", i, "cores"], message: `expected at most ${host.hardware.cpuThreads} vCPUs (the host's thread count)` });
+    }
+    const clash = vmIdsElsewhere.find((other) => other.vmId === node.vmId);
+    if (clash) issues.push({ path: ["cluster", "nodes", i, "vmId"], message: `expected a unique VM ID; ${node.vmId} is also used by ${clash.path}` });
+  });
+  if (!cluster.nodes.some((n) => n.role === "controlplane")) {
+    issues.push({ path: ["cluster", "nodes"], message: "expected at least one node with role controlplane" });
+  }
+  const controlPlanes = cluster.nodes.filter((n) => n.role === "controlplane").length;
+  if (controlPlanes % 2 === 0 && controlPlanes > 0) {
+    issues.push({ path: ["cluster", "nodes"], message: `expected an odd number of control-plane nodes for etcd quorum, got ${controlPlanes}` });
+  }
+  if (cluster.nodes.length === 1 && cluster.nodes[0].schedulable !== true) {
+    issues.push({ path: ["cluster", "nodes", 0, "schedulable"], message: "expected true: a single-node cluster must schedule workloads on its control plane" });
+  }
+  return issues;
+}
+
+export function prodIssues(c: ProdConfig): Issue[] {
+  const issues = homeClusterIssues(c.cluster, c.proxmox, [{ vmId: c.gamingVm.vmId, path: "gamingVm.vmId" }]);
+  const usable = c.proxmox.hardware.memoryGb - c.proxmox.hardware.reservedMemoryGb;
+  if (c.gamingVm.memoryGb > usable) {
+    issues.push({ path: ["gamingVm", "memoryGb"], message: `expected at most ${usable} GB (host ${c.proxmox.hardware.memoryGb} GB minus ${c.proxmox.hardware.reservedMemoryGb} GB reserved)` });
+  }
+  if (c.hypervisor.zfs.layout === "mirror" && c.hypervisor.zfs.disks.length < 2) {
+    issues.push({ path: ["hypervisor", "zfs", "disks"], message: "expected at least two disks for a mirror" });
+  }
+  uniqueBy(issues, c.hypervisor.zfs.disks.map((d) => ({ d })), ["hypervisor", "zfs", "disks"], "d", "disk");
+  if (c.hypervisor.zfs.arcMaxGb > c.proxmox.hardware.reservedMemoryGb) {
+    issues.push({ path: ["hypervisor", "zfs", "arcMaxGb"], message: `expected at most ${c.proxmox.hardware.reservedMemoryGb} GB: the ARC must fit in proxmox.hardware.reservedMemoryGb` });
+  }
+  if (!cidrContains(c.hypervisor.network.cidr, c.proxmox.address)) {
+    issues.push({ path: ["proxmox", "address"], message: `expected an address inside hypervisor.network.cidr ${c.hypervisor.network.cidr}` });
+  }
+  if (!cidrContains(c.hypervisor.network.cidr, c.hypervisor.network.gateway)) {
+    issues.push({ path: ["hypervisor", "network", "gateway"], message: `expected an address inside ${c.hypervisor.network.cidr}` });
+  }
+  if (c.cluster.network.bridge !== c.hypervisor.network.bridge) {
+    issues.push({ path: ["cluster", "network", "bridge"], message: `expected the host bridge ${c.hypervisor.network.bridge}` });
+  }
+  c.hypervisor.nfs.clients.forEach((client, i) => {
+    if (client.endsWith("/0")) issues.push({ path: ["hypervisor", "nfs", "clients", i], message: "expected a cluster network, not the whole internet" });
+  });
+  uniqueBy(issues, c.hypervisor.nfs.shares.map((s) => ({ s })), ["hypervisor", "nfs", "shares"], "s", "share name");
+  return issues;
+}
+
+export function devIssues(c: DevConfig): Issue[] {
+  return homeClusterIssues(c.cluster, c.proxmox, []);
+}
+
+export function cloudIssues(c: CloudConfig): Issue[] {
+  const issues: Issue[] = [...versionIssues(c.cluster.versions, ["cluster", "versions"])];
+  const { vcnCidr, subnetCidr } = c.oci.network;
+  if (!cidrWithin(vcnCidr, subnetCidr)) {
+    issues.push({ path: ["oci", "network", "subnetCidr"], message: `expected a subnet inside the VCN ${vcnCidr}` });
+  }
+  const inSubnet = (ip: string) => cidrContains(subnetCidr, ip) && isHostAddress(subnetCidr, ip);
+  if (!inSubnet(c.omni.vm.privateIp)) {
+    issues.push({ path: ["omni", "vm", "privateIp"], message: `expected a host address inside the subnet ${subnetCidr}` });
+  }
+  c.cluster.nodes.forEach((node, i) => {
+    if (!inSubnet(node.privateIp)) issues.push({ path: ["cluster", "nodes", i, "privateIp"], message: `expected a host address inside the subnet ${subnetCidr}` });
+    if (node.privateIp === c.omni.vm.privateIp) issues.push({ path: ["cluster", "nodes", i, "privateIp"], message: `expected a unique IP; ${node.privateIp} is the management VM's` });
+  });
+  uniqueBy(issues, c.cluster.nodes, ["cluster", "nodes"], "name", "node name");
+  uniqueBy(issues, c.cluster.nodes, ["cluster", "nodes"], "privateIp", "node IP");
+  c.cluster.nodes.forEach((node, i) => {
+    if (node.name === c.omni.vm.name) issues.push({ path: ["cluster", "nodes", i, "name"], message: `expected a unique name; ${node.name} is the management VM's` });
+  });
+  c.oci.network.adminCidrs.forEach((adminCidr, i) => {
+    if (adminCidr.endsWith("/0")) issues.push({ path: ["oci", "network", "adminCidrs", i], message: "expected a specific admin network, not the whole internet" });
+  });
+  if (!c.cluster.nodes.some((n) => n.role === "controlplane")) {
+    issues.push({ path: ["cluster", "nodes"], message: "expected at least one node with role controlplane" });
+  }
+  // Omni tells OCI roles apart by core count (their UUIDs are unknown up front).
+  const coresByRole = new Map<string, Set<number>>();
+  c.cluster.nodes.forEach((n) => coresByRole.set(n.role, (coresByRole.get(n.role) ?? new Set()).add(n.ocpus)));
+  const cp = coresByRole.get("controlplane") ?? new Set<number>();
+  const workers = coresByRole.get("worker") ?? new Set<number>();
+  if (cp.size > 1 || workers.size > 1 || [...cp].some((n) => workers.has(n))) {
+    issues.push({ path: ["cluster", "nodes"], message: "expected one OCPU count per role, different between controlplane and worker (Omni selects OCI machines by core count)" });
+  }
+  const totals = ociTotals(c);
+  const over = (value: number, limit: number, unit: string) => `expected the Always Free total of ${limit} ${unit} or less; management VM + cluster nodes use ${value} ${unit}`;
+  if (totals.ocpus > ociAlwaysFree.ocpus) issues.push({ path: ["cluster", "nodes"], message: over(totals.ocpus, ociAlwaysFree.ocpus, "OCPUs") });
+  if (totals.memoryGb > ociAlwaysFree.memoryGb) issues.push({ path: ["cluster", "nodes"], message: over(totals.memoryGb, ociAlwaysFree.memoryGb, "GB of RAM") });
+  if (totals.blockStorageGb > ociAlwaysFree.blockStorageGb) issues.push({ path: ["cluster", "nodes"], message: over(totals.blockStorageGb, ociAlwaysFree.blockStorageGb, "GB of block storage") });
+  return issues;
+}
+
+/** OCPU, RAM and block storage of every A1 instance the cloud stack creates. */
+export function ociTotals(c: Pick<CloudConfig, "omni" | "cluster">) {
+  const machines = [c.omni.vm, ...c.cluster.nodes];
+  return {
+    ocpus: machines.reduce((s, m) => s + m.ocpus, 0),
+    memoryGb: machines.reduce((s, m) => s + m.memoryGb, 0),
+    blockStorageGb: machines.reduce((s, m) => s + m.bootVolumeGb, 0),
+  };
+}

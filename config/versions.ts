@@ -1,0 +1,51 @@
+// Every version the program deploys, in one place. npm packages are pinned
+// in package.json; Go tools in tools/go.mod. Bump here, run `npm test`.
+
+/** Container images run on the management VM. Tags are exact releases, never `latest`. */
+export const images = {
+  omni: "ghcr.io/siderolabs/omni:v1.12.2",
+  postgres: "docker.io/library/postgres:17.6-bookworm",
+} as const;
+
+/** Talos image flavours fetched from the Talos Image Factory. */
+export const imageFactory = "https://factory.talos.dev";
+
+/**
+ * Talos minor -> Kubernetes minors it supports (inclusive), from Talos'
+ * support matrix (siderolabs/talos pkg/machinery/compatibility).
+ */
+export const talosKubernetesMatrix: Record<string, { min: string; max: string }> = {
+  "1.9": { min: "1.27", max: "1.32" },
+  "1.10": { min: "1.28", max: "1.33" },
+  "1.11": { min: "1.29", max: "1.34" },
+  "1.12": { min: "1.30", max: "1.35" },
+  "1.13": { min: "1.31", max: "1.36" },
+  "1.14": { min: "1.32", max: "1.37" },
+};
+
+/**
+ * Talos minors we accept. Older minors are out of community support (the PRD's
+ * 1.9 among them); 1.13 stays because it is the newest minor that Omni v1.12
+ * manages, and 1.14 is the current release.
+ */
+export const supportedTalosMinors = ["1.13", "1.14"] as const;
+
+/** Defaults written into the committed stack files. */
+export const defaultClusterVersions = { talos: "1.13.10", kubernetes: "1.36.3" } as const;
+
+const minor = (version: string) => version.split(".").slice(0, 2).join(".");
+const minorNumber = (m: string) => Number(m.split(".")[1]);
+
+/** Returns why a Talos/Kubernetes pair is not allowed, or undefined when it is. */
+export function checkTalosKubernetesPair(talos: string, kubernetes: string): string | undefined {
+  const t = minor(talos);
+  const k = minor(kubernetes);
+  if (!(supportedTalosMinors as readonly string[]).includes(t)) {
+    return `expected a supported Talos release (${supportedTalosMinors.join(", ")}); Talos ${talos} is out of support`;
+  }
+  const range = talosKubernetesMatrix[t];
+  if (k.split(".")[0] !== "1" || minorNumber(k) < minorNumber(range.min) || minorNumber(k) > minorNumber(range.max)) {
+    return `expected Kubernetes ${range.min}.x to ${range.max}.x, the range Talos ${t} supports; got ${kubernetes}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,9 @@
+/** Unit, policy, config-fixture and whole-stack tests; all offline. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  // Type-checking is done once by `tsc` in `npm test`; here we only transpile.
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
+  testTimeout: 60000,
+};

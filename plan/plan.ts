@@ -1,0 +1,144 @@
+// The offline plan of one stack: run the program under mocks, run the
+// policy pack over what it registered, and build the plan document.
+import { ConfigError, StackConfig, validateConfig } from "../config/load";
+import { ProxmoxConfig, StackKind, ociAlwaysFree, ociTotals } from "../config/schema";
+import { declaredPorts } from "../components/OmniServer";
+import { allPolicies } from "../policies/rules";
+import { PolicyConfig, Violation, runPolicies } from "../policies/runner";
+import { RecordedResource, runProgram } from "./mockRuntime";
+import { Placeholder, fakeCloudOutputs, fakeSecrets, readStackFile } from "./stackFiles";
+import { NAMESPACE, parseConfigValue } from "../config/load";
+
+export interface CapacityLine {
+  pool: string;
+  resource: string;
+  allocated: number;
+  capacity: number;
+  unit: string;
+}
+
+export interface Plan {
+  stack: string;
+  resources: { type: string; name: string; parent: string | null; urn: string; dependencies: string[]; inputs: Record<string, unknown> }[];
+  violations: Violation[];
+  components: { type: string; name: string }[];
+  resourceCounts: Record<string, number>;
+  capacity: CapacityLine[];
+  placeholders: Placeholder[];
+  outputs: string[];
+}
+
+/** Policy configuration that follows from a stack's config (also written for `pulumi preview --policy-pack-config`). */
+export function policyConfigFor(sc: StackConfig): PolicyConfig {
+  const config: PolicyConfig = {};
+  if (sc.kind === "cloud") {
+    config["security-list-declared-ports"] = {
+      internalCidr: sc.config.oci.network.vcnCidr,
+      declared: declaredPorts(sc.config.oci, sc.config.omni).map(({ protocol, port, sources }) => ({ protocol, port, sources })),
+    };
+  } else {
+    const hw = sc.config.proxmox.hardware;
+    config["proxmox-host-capacity"] = { hostMemoryGb: hw.memoryGb, reservedMemoryGb: hw.reservedMemoryGb, cpuThreads: hw.cpuThreads };
+  }
+  return config;
+}
+
+interface HomeLoad {
+  memoryGb: number;
+  cores: number;
+  diskGb: number;
+}
+const sum = (items: HomeLoad[]): HomeLoad => items.reduce((a, b) => ({ memoryGb: a.memoryGb + b.memoryGb, cores: a.cores + b.cores, diskGb: a.diskGb + b.diskGb }), { memoryGb: 0, cores: 0, diskGb: 0 });
+
+/**
+ * The Proxmox host's load in the NFR-010 modes. The host is shared by the
+ * dev and prod stacks, so this reads both committed stack configs.
+ */
+export function hostModes(prod: StackConfig & { kind: "prod" }, dev: (StackConfig & { kind: "dev" }) | undefined): CapacityLine[] {
+  const host: ProxmoxConfig = prod.config.proxmox;
+  const reserved = host.hardware.reservedMemoryGb;
+  const prodVms = sum(prod.config.cluster.nodes);
+  const devVms = dev ? sum(dev.config.cluster.nodes) : { memoryGb: 0, cores: 0, diskGb: 0 };
+  const gaming = prod.config.gamingVm;
+  const modes: [string, HomeLoad][] = [
+    ["normal (PROD, DEV off, gaming off)", prodVms],
+    ["testing (DEV + PROD)", sum([prodVms, devVms])],
+    ["gaming (gaming VM + PROD)", sum([prodVms, gaming])],
+    ["everything on (PROD + DEV + gaming)", sum([prodVms, devVms, gaming])],
+  ];
+  return modes.flatMap(([mode, load]) => [
+    { pool: `proxmox host, ${mode}`, resource: "RAM (incl. host reserve)", allocated: load.memoryGb + reserved, capacity: host.hardware.memoryGb, unit: "GB" },
+    { pool: `proxmox host, ${mode}`, resource: "vCPU", allocated: load.cores, capacity: host.hardware.cpuThreads, unit: "threads (overcommit allowed)" },
+  ]);
+}
+
+export function ociCapacity(sc: StackConfig & { kind: "cloud" }): CapacityLine[] {
+  const t = ociTotals(sc.config);
+  return [
+    { pool: "OCI Always Free (A1)", resource: "OCPU", allocated: t.ocpus, capacity: ociAlwaysFree.ocpus, unit: "OCPU" },
+    { pool: "OCI Always Free (A1)", resource: "RAM", allocated: t.memoryGb, capacity: ociAlwaysFree.memoryGb, unit: "GB" },
+    { pool: "OCI Always Free (A1)", resource: "block storage", allocated: t.blockStorageGb, capacity: ociAlwaysFree.blockStorageGb, unit: "GB" },
+  ];
+}
+
+/** Validates a committed stack file on its own (used for the cross-stack host table). */
+export function committedStackConfig(stack: StackKind, root?: string): StackConfig {
+  const file = readStackFile(stack, root);
+  const secrets = fakeSecrets(stack);
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries({ ...file.config, ...secrets.config })) values[k.slice(NAMESPACE.length + 1)] = parseConfigValue(v);
+  return validateConfig(stack, { values, secretKeys: new Set(secrets.secretKeys.map((k) => k.slice(NAMESPACE.length + 1))) });
+}
+
+const countBy = (items: RecordedResource[]) =>
+  items.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + 1 }), {});
+
+/** Runs the whole plan for one committed stack. Throws ConfigError on bad config. */
+export async function planStack(stack: StackKind, root?: string): Promise<Plan> {
+  const file = readStackFile(stack, root);
+  const secrets = fakeSecrets(stack);
+  const stackConfig = committedStackConfig(stack, root);
+  const run = await runProgram({
+    stack,
+    config: { ...file.config, ...secrets.config },
+    secretKeys: secrets.secretKeys,
+    stackReferences: stackConfig.kind === "cloud" ? {} : { [stackConfig.config.omni.cloudStack]: fakeCloudOutputs },
+  });
+  const policyConfig = { ...policyConfigFor(stackConfig), "no-plaintext-secrets": { secretsVisible: true } };
+  const violations = await runPolicies(allPolicies, run.resources, policyConfig);
+
+  let capacity: CapacityLine[] = [];
+  if (stackConfig.kind === "cloud") capacity = ociCapacity(stackConfig);
+  if (stackConfig.kind === "prod") capacity = hostModes(stackConfig, safeDev(root));
+  if (stackConfig.kind === "dev") {
+    const prod = committedStackConfig("prod", root);
+    if (prod.kind === "prod") capacity = hostModes(prod, stackConfig);
+  }
+
+  return {
+    stack,
+    resources: run.resources.map(({ type, name, parent, urn, dependencies, inputs }) => ({ type, name, parent, urn, dependencies, inputs })),
+    violations,
+    components: run.resources.filter((r) => r.type.startsWith("homelab:")).map(({ type, name }) => ({ type, name })),
+    resourceCounts: countBy(run.resources.filter((r) => r.custom)),
+    capacity,
+    placeholders: file.placeholders,
+    outputs: Object.keys(run.outputs),
+  };
+}
+
+function safeDev(root?: string): (StackConfig & { kind: "dev" }) | undefined {
+  try {
+    const dev = committedStackConfig("dev", root);
+    return dev.kind === "dev" ? dev : undefined;
+  } catch (err) {
+    if (err instanceof ConfigError) return undefined;
+    throw err;
+  }
+}
+
+/** Secret stand-ins that must never appear in a written plan. */
+export function leakedFakeSecrets(text: string): string[] {
+  const markers = [/fake-[A-Za-z-]+?-for-offline-plan/g, /mock-private-key/g, /mock-random-password/g];
+  return markers.flatMap((m) => text.match(m) ?? []);
+}

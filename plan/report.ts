@@ -1,0 +1,28 @@
+// Renders a plan as the readable text `npm run plan` prints.
+import { Plan } from "./plan";
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
+
+export function renderPlan(plan: Plan): string {
+  const lines: string[] = [];
+  const total = Object.values(plan.resourceCounts).reduce((a, b) => a + b, 0);
+  lines.push(`== stack ${plan.stack}: ${plan.components.length} components, ${total} resources`);
+  lines.push("", "Components:");
+  for (const c of plan.components) lines.push(`  ${pad(c.type, 34)} ${c.name}`);
+  lines.push("", "Resources by type:");
+  for (const [type, n] of Object.entries(plan.resourceCounts).sort()) lines.push(`  ${pad(String(n), 4)} ${type}`);
+  if (plan.capacity.length > 0) {
+    lines.push("", "Capacity vs allocation:");
+    for (const c of plan.capacity) {
+      const flag = c.allocated > c.capacity ? (c.unit.includes("overcommit") ? "  (overcommitted)" : "  OVER") : "";
+      lines.push(`  ${pad(c.pool, 48)} ${pad(c.resource, 26)} ${String(c.allocated).padStart(4)} / ${String(c.capacity).padEnd(4)} ${c.unit}${flag}`);
+    }
+  }
+  lines.push("", plan.placeholders.length > 0 ? `Placeholders to fill in before a real deploy (${plan.placeholders.length}):` : "Placeholders: none");
+  for (const p of plan.placeholders) lines.push(`  ${p.key} = ${p.value}${p.note ? `  (${p.note})` : ""}`);
+  lines.push("", `Stack outputs: ${plan.outputs.join(", ") || "none"}`);
+  const mandatory = plan.violations.filter((v) => v.level === "mandatory");
+  lines.push("", plan.violations.length === 0 ? "Policies: all passed" : `Policy violations (${mandatory.length} mandatory):`);
+  for (const v of plan.violations) lines.push(`  [${v.level}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+  return lines.join("\n");
+}

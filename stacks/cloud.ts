@@ -1,0 +1,49 @@
+// The cloud stack: Omni on the management VM and the CLOUD cluster on OCI.
+import * as pulumi from "@pulumi/pulumi";
+import { secret } from "../config/load";
+import { CloudConfig } from "../config/schema";
+import { OmniServer } from "../components/OmniServer";
+import { TalosCluster } from "../components/TalosCluster";
+import { ociProvider } from "./providers";
+
+/** What the cloud stack exports; dev and prod read the `omni` part through a StackReference. */
+export interface CloudOutputs {
+  omni: {
+    endpoint: pulumi.Output<string>;
+    publicIp: pulumi.Output<string>;
+    caCertPem: pulumi.Output<string>;
+    serviceAccountKey: pulumi.Output<string>;
+  };
+  cluster: { name: string; kubeconfig: pulumi.Output<string> };
+}
+
+export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
+  const provider = ociProvider(config.oci, secret("ociPrivateKey"));
+  const omni = new OmniServer("omni", {
+    stack,
+    provider,
+    oci: config.oci,
+    omni: config.omni,
+    sshPublicKey: config.sshPublicKey,
+    sshPrivateKey: secret("sshPrivateKey"),
+  });
+  const cluster = new TalosCluster(config.cluster.name, {
+    stack,
+    name: config.cluster.name,
+    versions: config.cluster.versions,
+    omni: { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem },
+    machines: {
+      platform: "oci",
+      provider,
+      compartmentId: config.oci.compartmentOcid,
+      availabilityDomain: config.oci.availabilityDomain,
+      subnetId: omni.subnetId,
+      imageId: config.oci.images.talos,
+      nodes: config.cluster.nodes,
+    },
+  });
+  return {
+    omni: { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey },
+    cluster: { name: config.cluster.name, kubeconfig: cluster.kubeconfig },
+  };
+}

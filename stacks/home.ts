@@ -1,0 +1,92 @@
+// The home stacks on the Proxmox node: prod owns the host, the PROD cluster
+// and the gaming VM; dev only its cluster.
+import * as proxmox from "@muhlba91/pulumi-proxmoxve";
+import * as pulumi from "@pulumi/pulumi";
+import { secret } from "../config/load";
+import { DevConfig, HomeClusterConfig, ProdConfig, ProxmoxConfig } from "../config/schema";
+import { GamingVm } from "../components/GamingVm";
+import { HypervisorHost } from "../components/HypervisorHost";
+import { TalosCluster } from "../components/TalosCluster";
+import { OmniAccess } from "../components/omni/omnictl";
+import { omniFromCloudStack } from "./omniAccess";
+import { proxmoxProvider } from "./providers";
+
+export interface ClusterOutputs {
+  name: string;
+  kubeconfig: pulumi.Output<string>;
+}
+
+export interface ProdOutputs {
+  hypervisor: {
+    rebootRequired: pulumi.Output<boolean>;
+    changes: pulumi.Output<string[]>;
+    zfsPool: string;
+    gpuMapping: string;
+    nfsExports: { path: string; clients: string[] }[];
+  };
+  cluster: ClusterOutputs;
+  gamingVm: { vmId: number; started: boolean };
+}
+
+function homeCluster(stack: string, provider: proxmox.Provider, host: ProxmoxConfig, cluster: HomeClusterConfig, omni: OmniAccess, opts: { dependsOn?: pulumi.Resource[] } = {}) {
+  return new TalosCluster(
+    cluster.name,
+    {
+      stack,
+      name: cluster.name,
+      versions: cluster.versions,
+      omni,
+      machines: {
+        platform: "proxmox",
+        provider,
+        nodeName: host.nodeName,
+        vmDatastore: host.vmDatastore,
+        isoDatastore: host.isoDatastore,
+        bridge: cluster.network.bridge,
+        vlanId: cluster.network.vlanId,
+        nodes: cluster.nodes,
+      },
+    },
+    opts,
+  );
+}
+
+export function prodStack(stack: string, config: ProdConfig): ProdOutputs {
+  const omni = omniFromCloudStack(config.omni.cloudStack);
+  const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
+  const host = new HypervisorHost("hypervisor", {
+    provider,
+    nodeName: config.proxmox.nodeName,
+    address: config.proxmox.address,
+    sshUser: config.proxmox.sshUser,
+    sshPrivateKey: secret("proxmoxSshPrivateKey"),
+    config: config.hypervisor,
+  });
+  const talos = homeCluster(stack, provider, config.proxmox, config.cluster, omni, { dependsOn: [host] });
+  const gaming = new GamingVm(
+    "gaming",
+    {
+      stack,
+      provider,
+      nodeName: config.proxmox.nodeName,
+      datastore: config.hypervisor.zfs.pool,
+      efiDatastore: config.proxmox.vmDatastore,
+      gpuMapping: host.gpuMapping,
+      bridge: host.bridge,
+      config: config.gamingVm,
+    },
+    { dependsOn: [host] },
+  );
+  return {
+    hypervisor: { rebootRequired: host.rebootRequired, changes: host.changes, zfsPool: host.zfsPool, gpuMapping: host.gpuMapping, nfsExports: host.nfsExports },
+    cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig },
+    gamingVm: { vmId: gaming.vmId, started: gaming.started },
+  };
+}
+
+export function devStack(stack: string, config: DevConfig): { cluster: ClusterOutputs } {
+  const omni = omniFromCloudStack(config.omni.cloudStack);
+  const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
+  const talos = homeCluster(stack, provider, config.proxmox, config.cluster, omni);
+  return { cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig } };
+}

@@ -1,0 +1,49 @@
+// Shared test helpers: the committed stack configs, tweaked per test, run
+// through the same validation and program the plan uses.
+import { NAMESPACE, RawConfig, parseConfigValue, validateConfig } from "../config/load";
+import { StackKind } from "../config/schema";
+import { ProgramRun, runProgram } from "../plan/mockRuntime";
+import { fakeCloudOutputs, fakeSecrets, readStackFile } from "../plan/stackFiles";
+
+export type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The committed config of a stack (namespace stripped) plus fake required secrets. */
+export function committedRaw(stack: StackKind): { values: Values; secretKeys: Set<string> } {
+  const file = readStackFile(stack);
+  const secrets = fakeSecrets(stack);
+  const values: Values = {};
+  for (const [k, v] of Object.entries({ ...file.config, ...secrets.config })) values[k.slice(NAMESPACE.length + 1)] = parseConfigValue(v);
+  return { values, secretKeys: new Set(secrets.secretKeys.map((k) => k.slice(NAMESPACE.length + 1))) };
+}
+
+/** Validates the committed config of `stack` after `mutate` changed it. */
+export function validateMutated(stack: StackKind, mutate: (values: Values, secretKeys: Set<string>) => void) {
+  const raw = committedRaw(stack);
+  mutate(raw.values, raw.secretKeys);
+  return validateConfig(stack, raw as RawConfig);
+}
+
+/** The message validateMutated throws (fails the test if it does not throw). */
+export function configError(stack: StackKind, mutate: (values: Values, secretKeys: Set<string>) => void): string {
+  try {
+    validateMutated(stack, mutate);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+/** Runs the program (index.ts) for a stack under mocks, optionally with changed config. */
+export async function runStack(stack: StackKind, mutate?: (values: Values) => void): Promise<ProgramRun> {
+  const raw = committedRaw(stack);
+  mutate?.(raw.values);
+  const config = Object.fromEntries(Object.entries(raw.values).map(([k, v]) => [`${NAMESPACE}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+  return runProgram({
+    stack,
+    config,
+    secretKeys: [...raw.secretKeys].map((k) => `${NAMESPACE}:${k}`),
+    stackReferences: stack === "cloud" ? {} : { [raw.values.omni.cloudStack]: fakeCloudOutputs },
+  });
+}
+
+export const ofType = (run: ProgramRun, type: string) => run.resources.filter((r) => r.type === type);
