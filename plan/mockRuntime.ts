@@ -111,13 +111,25 @@ function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
  * Throws what the program throws (a ConfigError for bad config).
  */
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
+  const entry = require.resolve(opts.entry ?? path.resolve(__dirname, "..", "index"));
+  return recordResources(opts, () => {
+    delete require.cache[entry];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(entry);
+  });
+}
+
+/** Runs `program` inside a mocked Pulumi stack and records every resource it registers. */
+export async function recordResources(opts: Omit<RunOptions, "entry">, program: () => unknown): Promise<ProgramRun> {
   const project = opts.project ?? "homelab";
-  const entry = opts.entry ?? path.resolve(__dirname, "..", "index");
   const records: RecordedResource[] = [];
 
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: mockState(args, opts.stackReferences).id as string | undefined ?? `${args.name}-id`, state: mockState(args, opts.stackReferences) }),
+      newResource: (args) => {
+        const state = mockState(args, opts.stackReferences);
+        return { id: (state.id as string | undefined) ?? `${args.name}-id`, state };
+      },
       call: mockCall,
     },
     project,
@@ -145,13 +157,10 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
       callback(err, resp);
     });
 
-  const resolved = require.resolve(entry);
-  delete require.cache[resolved];
   let programError: unknown;
   const outputs = (await rpc.runInPulumiStack(async () => {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require(resolved);
+      return await program();
     } catch (err) {
       programError = err;
       return {};

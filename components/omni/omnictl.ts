@@ -15,7 +15,8 @@ export interface OmniAccess {
 /** Environment and shell prologue every omnictl call shares. */
 export const omnictlEnvironment = (access: OmniAccess) => ({
   OMNI_ENDPOINT: access.endpoint,
-  OMNI_SERVICE_ACCOUNT_KEY: access.serviceAccountKey,
+  // Secret whatever the caller passed, so it never shows in plans or state.
+  OMNI_SERVICE_ACCOUNT_KEY: pulumi.secret(access.serviceAccountKey),
   OMNI_CA_PEM: access.caCertPem,
 });
 export const omnictlPrologue = `set -eu; ca=$(mktemp); f=$(mktemp --suffix=.yaml); trap 'rm -f "$ca" "$f"' EXIT; printf '%s\\n' "$OMNI_CA_PEM" > "$ca"; export SSL_CERT_FILE="$ca";`;
