@@ -72,7 +72,7 @@ export class HypervisorHost extends pulumi.ComponentResource {
       childOpts,
     );
 
-    const connection = { host: args.address, user: args.sshUser, privateKey: args.sshPrivateKey };
+    const connection = { host: args.address, user: args.sshUser, privateKey: pulumi.secret(args.sshPrivateKey) };
     let previous: pulumi.Resource = pool;
     const outputs: pulumi.Output<string>[] = [];
     for (const step of hostSteps(config)) {

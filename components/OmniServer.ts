@@ -155,7 +155,7 @@ export class OmniServer extends pulumi.ComponentResource {
     this.composeYaml = publicIp.ipAddress.apply((ip) =>
       composeYaml({ accountId: omni.accountId, accountName: omni.accountName, hostname: omni.hostname, publicIp: ip, initialUsers: omni.initialUsers, ports: omni.ports }),
     );
-    const connection = { host: publicIp.ipAddress, user: omni.vm.sshUser, privateKey: args.sshPrivateKey };
+    const connection = { host: publicIp.ipAddress, user: omni.vm.sshUser, privateKey: pulumi.secret(args.sshPrivateKey) };
     const stdin = pulumi.secret(pulumi.interpolate`#ENV\nPOSTGRES_PASSWORD=${postgresPassword.result}\n#KEY\n${tlsKey.privateKeyPem}\n#CERT\n${tlsCert.certPem}`);
     const script = this.composeYaml.apply(deployScript);
     const deploy = new command.remote.Command(

@@ -1,12 +1,16 @@
 // The typed shape of every stack's configuration. Each field says what it
 // expects in words, because those words end up in the error a user reads.
 import { z } from "zod";
-import { cidrContains, cidrWithin, isCidr, isHostAddress, isIpv4 } from "./net";
+import { cidrContains, cidrWithin, isCidr, isHostAddress, isIpv4, parseCidr } from "./net";
 import { checkTalosKubernetesPair } from "./versions";
 
 // ---------------------------------------------------------------- primitives
 
 const expect = (what: string) => ({ error: `expected ${what}` });
+
+/** A config section; a missing one says so in the same words as every other rule. */
+const section = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject(shape, { error: (issue) => (issue.input === undefined ? "expected this section (see docs/configuration.md)" : "expected a mapping of keys") });
 
 export const positiveInt = (what: string) =>
   z.number(expect(what)).int(expect(what)).positive(expect(what));
@@ -44,7 +48,7 @@ const uuid = z
 // ---------------------------------------------------------------- shared blocks
 
 /** Talos and Kubernetes versions of one cluster; the pair must be in Talos' support matrix. */
-const versions = z.strictObject({
+const versions = section({
   talos: semver("a Talos version"),
   kubernetes: semver("a Kubernetes version"),
 });
@@ -55,13 +59,13 @@ const cloudStackRef = z
   .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, expect("a stack reference like organization/homelab/cloud"));
 
 /** How Pulumi reaches the Proxmox node, and the node's hardware, shared by dev and prod. */
-const proxmox = z.strictObject({
+const proxmox = section({
   endpoint: httpsUrl,
   insecure: z.boolean(expect("true or false (accept the node's self-signed certificate)")),
   nodeName: name,
   address: ipv4,
   sshUser: name,
-  hardware: z.strictObject({
+  hardware: section({
     memoryGb: positiveInt("the host's RAM in whole GB"),
     cpuThreads: positiveInt("the host's CPU thread count"),
     /** RAM kept for the host itself and the ZFS ARC, never given to VMs. */
@@ -71,7 +75,7 @@ const proxmox = z.strictObject({
   isoDatastore: name,
 });
 
-const proxmoxNode = z.strictObject({
+const proxmoxNode = section({
   name,
   role: z.enum(["controlplane", "worker", "gpu-worker"], expect("one of controlplane, worker, gpu-worker")),
   vmId: z.number(expect("a Proxmox VM ID between 100 and 999999999")).int(expect("a whole VM ID")).min(100, expect("a Proxmox VM ID between 100 and 999999999")).max(999999999, expect("a Proxmox VM ID between 100 and 999999999")),
@@ -85,35 +89,35 @@ const proxmoxNode = z.strictObject({
   schedulable: z.boolean(expect("true or false")).optional(),
 });
 
-const homeNetwork = z.strictObject({
+const homeNetwork = section({
   bridge: z.string(expect("a Linux bridge name like vmbr0")).regex(/^vmbr\d+$/, expect("a Linux bridge name like vmbr0")),
   cidr,
   gateway: ipv4,
   vlanId: z.number(expect("a VLAN ID 1-4094")).int(expect("a VLAN ID 1-4094")).min(1, expect("a VLAN ID 1-4094")).max(4094, expect("a VLAN ID 1-4094")).optional(),
 });
 
-const homeCluster = z.strictObject({
+const homeCluster = section({
   name,
   versions,
   network: homeNetwork,
   nodes: z.array(proxmoxNode, expect("a list of nodes")).min(1, expect("at least one node")),
 });
 
-const omniClient = z.strictObject({
+const omniClient = section({
   cloudStack: cloudStackRef,
 });
 
 // ---------------------------------------------------------------- prod: the hypervisor host
 
-const hypervisor = z.strictObject({
+const hypervisor = section({
   cpuVendor: z.enum(["amd", "intel"], expect("amd or intel (selects the IOMMU kernel argument)")),
-  network: z.strictObject({
+  network: section({
     bridge: z.string(expect("a Linux bridge name like vmbr0")).regex(/^vmbr\d+$/, expect("a Linux bridge name like vmbr0")),
     port: z.string(expect("the physical NIC name, e.g. enp1s0")).regex(/^[a-z][a-z0-9.]{1,14}$/, expect("the physical NIC name, e.g. enp1s0")),
     cidr,
     gateway: ipv4,
   }),
-  zfs: z.strictObject({
+  zfs: section({
     pool: name,
     layout: z.enum(["mirror", "single"], expect("mirror or single")),
     disks: z.array(z.string(expect("a /dev/disk/by-id/ path")).regex(/^\/dev\/disk\/by-id\/\S+$/, expect("a stable /dev/disk/by-id/ path")), expect("a list of disks")).min(1, expect("at least one disk")),
@@ -121,19 +125,19 @@ const hypervisor = z.strictObject({
     scrubSchedule: z.enum(["weekly", "monthly"], expect("weekly or monthly")),
     alertEmail: z.string(expect("an email address for ZFS event alerts")).email(expect("an email address for ZFS event alerts")),
   }),
-  gpu: z.strictObject({
+  gpu: section({
     mappingName: name,
     pciAddress: z.string(expect("a PCI address like 0000:01:00.0")).regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, expect("a PCI address like 0000:01:00.0")),
     vendorDeviceIds: z.array(z.string(expect("a vendor:device id like 10de:2684")).regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, expect("a vendor:device id like 10de:2684")), expect("a list of vendor:device ids")).min(1, expect("the GPU's vendor:device ids (GPU and its audio function)")),
     iommuGroup: z.number(expect("the GPU's IOMMU group number")).int(expect("a whole number")).nonnegative(expect("the GPU's IOMMU group number")),
   }),
-  nfs: z.strictObject({
+  nfs: section({
     /** Media library datasets, exported as <pool>/media/<name>. */
     shares: z.array(name, expect("a list of share names")).min(1, expect("at least one share")),
     /** Networks allowed to mount the shares: the cluster networks only. */
     clients: z.array(cidr, expect("a list of client CIDRs")).min(1, expect("at least one client CIDR")),
   }),
-  snapshots: z.strictObject({
+  snapshots: section({
     hourly: z.number(expect("how many hourly snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
     daily: z.number(expect("how many daily snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
     weekly: z.number(expect("how many weekly snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
@@ -141,7 +145,7 @@ const hypervisor = z.strictObject({
   }),
 });
 
-const gamingVm = z.strictObject({
+const gamingVm = section({
   name,
   vmId: proxmoxNode.shape.vmId,
   cores: positiveInt("a whole number of vCPUs"),
@@ -153,7 +157,7 @@ const gamingVm = z.strictObject({
 
 // ---------------------------------------------------------------- cloud
 
-const ociNode = z.strictObject({
+const ociNode = section({
   name,
   role: z.enum(["controlplane", "worker"], expect("controlplane or worker")),
   ocpus: positiveInt("a whole number of OCPUs"),
@@ -163,20 +167,20 @@ const ociNode = z.strictObject({
   schedulable: z.boolean(expect("true or false")).optional(),
 });
 
-const oci = z.strictObject({
+const oci = section({
   region: z.string(expect("an OCI region like eu-paris-1")).regex(/^[a-z]+-[a-z]+-\d$/, expect("an OCI region like eu-paris-1")),
   tenancyOcid: ocid("tenancy"),
   userOcid: ocid("user"),
   compartmentOcid: ocid("compartment"),
   fingerprint: z.string(expect("the API key fingerprint (16 hex pairs)")).regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/, expect("the API key fingerprint (16 hex pairs separated by ':')")),
   availabilityDomain: z.string(expect("an availability domain like Abcd:EU-PARIS-1-AD-1")).regex(/^[A-Za-z0-9]+:[A-Z0-9-]+-AD-\d$/, expect("an availability domain like Abcd:EU-PARIS-1-AD-1")),
-  network: z.strictObject({
+  network: section({
     vcnCidr: cidr,
     subnetCidr: cidr,
     /** Only these networks may reach SSH on the management VM. */
     adminCidrs: z.array(cidr, expect("a list of admin CIDRs")).min(1, expect("at least one admin CIDR")),
   }),
-  images: z.strictObject({
+  images: section({
     /** Ubuntu 24.04 aarch64 platform image for the management VM. */
     ubuntu: ocid("image"),
     /** Talos (Omni-joining) aarch64 custom image imported from the Image Factory. */
@@ -184,8 +188,8 @@ const oci = z.strictObject({
   }),
 });
 
-const omniServer = z.strictObject({
-  vm: z.strictObject({
+const omniServer = section({
+  vm: section({
     name,
     ocpus: positiveInt("a whole number of OCPUs"),
     memoryGb: positiveInt("a whole number of GB of RAM"),
@@ -202,7 +206,7 @@ const omniServer = z.strictObject({
   /** Who may log in first; everybody else is invited. */
   initialUsers: z.array(z.string(expect("an email address")).email(expect("an email address")), expect("a list of email addresses")).min(1, expect("at least one initial user")),
   /** Ports the security list opens: WireGuard and machine API to the world (machines join from changing IPs), the Kubernetes proxy to admins. */
-  ports: z.strictObject({
+  ports: section({
     api: port,
     sideroLinkWireguard: port,
     machineApi: port,
@@ -210,7 +214,7 @@ const omniServer = z.strictObject({
   }),
 });
 
-const cloudCluster = z.strictObject({
+const cloudCluster = section({
   name,
   versions,
   nodes: z.array(ociNode, expect("a list of nodes")).min(1, expect("at least one node")),
@@ -232,7 +236,7 @@ const sshPublicKey = z
   .string(expect("an OpenSSH public key (ssh-ed25519 AAAA...)"))
   .regex(/^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( \S+)?$/, expect("an OpenSSH public key (ssh-ed25519 AAAA...)"));
 
-export const cloudConfigSchema = z.strictObject({
+export const cloudConfigSchema = section({
   domain: hostname,
   sshPublicKey,
   oci,
@@ -240,7 +244,7 @@ export const cloudConfigSchema = z.strictObject({
   cluster: cloudCluster,
 });
 
-export const prodConfigSchema = z.strictObject({
+export const prodConfigSchema = section({
   omni: omniClient,
   proxmox,
   hypervisor,
@@ -248,7 +252,7 @@ export const prodConfigSchema = z.strictObject({
   gamingVm,
 });
 
-export const devConfigSchema = z.strictObject({
+export const devConfigSchema = section({
   omni: omniClient,
   proxmox,
   cluster: homeCluster,
@@ -289,9 +293,20 @@ function uniqueBy<T>(issues: Issue[], items: T[], path: (string | number)[], fie
   }
 }
 
+function uniqueValues(issues: Issue[], values: string[], path: (string | number)[], what: string) {
+  for (const [value, idx] of duplicates(values, (v) => v)) {
+    for (const i of idx.slice(1)) issues.push({ path: [...path, i], message: `expected a unique ${what}; ${JSON.stringify(value)} is also used by ${path.join(".")}[${idx[0]}]` });
+  }
+}
+
+/** Networks that may reach admin ports or NFS must be specific: /8 or longer. */
+function broadNetworkIssues(cidrs: string[], path: (string | number)[]): Issue[] {
+  return cidrs.flatMap((c, i) => (parseCidr(c).bits < 8 ? [{ path: [...path, i], message: "expected a specific network (prefix /8 or longer), not a large part of the internet" }] : []));
+}
+
 function versionIssues(v: ClusterVersions, path: (string | number)[]): Issue[] {
   const problem = checkTalosKubernetesPair(v.talos, v.kubernetes);
-  return problem ? [{ path: [...path, "kubernetes"], message: problem }] : [];
+  return problem ? [{ path: [...path, problem.field], message: problem.message }] : [];
 }
 
 function homeClusterIssues(cluster: HomeClusterConfig, host: ProxmoxConfig, vmIdsElsewhere: { vmId: number; path: string }[]): Issue[] {
@@ -340,7 +355,7 @@ export function prodIssues(c: ProdConfig): Issue[] {
   if (c.hypervisor.zfs.layout === "mirror" && c.hypervisor.zfs.disks.length < 2) {
     issues.push({ path: ["hypervisor", "zfs", "disks"], message: "expected at least two disks for a mirror" });
   }
-  uniqueBy(issues, c.hypervisor.zfs.disks.map((d) => ({ d })), ["hypervisor", "zfs", "disks"], "d", "disk");
+  uniqueValues(issues, c.hypervisor.zfs.disks, ["hypervisor", "zfs", "disks"], "disk");
   if (c.hypervisor.zfs.arcMaxGb > c.proxmox.hardware.reservedMemoryGb) {
     issues.push({ path: ["hypervisor", "zfs", "arcMaxGb"], message: `expected at most ${c.proxmox.hardware.reservedMemoryGb} GB: the ARC must fit in proxmox.hardware.reservedMemoryGb` });
   }
@@ -353,10 +368,11 @@ export function prodIssues(c: ProdConfig): Issue[] {
   if (c.cluster.network.bridge !== c.hypervisor.network.bridge) {
     issues.push({ path: ["cluster", "network", "bridge"], message: `expected the host bridge ${c.hypervisor.network.bridge}` });
   }
-  c.hypervisor.nfs.clients.forEach((client, i) => {
-    if (client.endsWith("/0")) issues.push({ path: ["hypervisor", "nfs", "clients", i], message: "expected a cluster network, not the whole internet" });
-  });
-  uniqueBy(issues, c.hypervisor.nfs.shares.map((s) => ({ s })), ["hypervisor", "nfs", "shares"], "s", "share name");
+  issues.push(...broadNetworkIssues(c.hypervisor.nfs.clients, ["hypervisor", "nfs", "clients"]));
+  uniqueValues(issues, c.hypervisor.nfs.shares, ["hypervisor", "nfs", "shares"], "share name");
+  if (c.gamingVm.cores > c.proxmox.hardware.cpuThreads) {
+    issues.push({ path: ["gamingVm", "cores"], message: `expected at most ${c.proxmox.hardware.cpuThreads} vCPUs (the host's thread count)` });
+  }
   return issues;
 }
 
@@ -383,9 +399,7 @@ export function cloudIssues(c: CloudConfig): Issue[] {
   c.cluster.nodes.forEach((node, i) => {
     if (node.name === c.omni.vm.name) issues.push({ path: ["cluster", "nodes", i, "name"], message: `expected a unique name; ${node.name} is the management VM's` });
   });
-  c.oci.network.adminCidrs.forEach((adminCidr, i) => {
-    if (adminCidr.endsWith("/0")) issues.push({ path: ["oci", "network", "adminCidrs", i], message: "expected a specific admin network, not the whole internet" });
-  });
+  issues.push(...broadNetworkIssues(c.oci.network.adminCidrs, ["oci", "network", "adminCidrs"]));
   if (!c.cluster.nodes.some((n) => n.role === "controlplane")) {
     issues.push({ path: ["cluster", "nodes"], message: "expected at least one node with role controlplane" });
   }

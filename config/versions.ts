@@ -36,16 +36,16 @@ export const defaultClusterVersions = { talos: "1.13.10", kubernetes: "1.36.3" }
 const minor = (version: string) => version.split(".").slice(0, 2).join(".");
 const minorNumber = (m: string) => Number(m.split(".")[1]);
 
-/** Returns why a Talos/Kubernetes pair is not allowed, or undefined when it is. */
-export function checkTalosKubernetesPair(talos: string, kubernetes: string): string | undefined {
+/** Returns which version is wrong and why, or undefined when the pair is allowed. */
+export function checkTalosKubernetesPair(talos: string, kubernetes: string): { field: "talos" | "kubernetes"; message: string } | undefined {
   const t = minor(talos);
   const k = minor(kubernetes);
   if (!(supportedTalosMinors as readonly string[]).includes(t)) {
-    return `expected a supported Talos release (${supportedTalosMinors.join(", ")}); Talos ${talos} is out of support`;
+    return { field: "talos", message: `expected a supported Talos release (${supportedTalosMinors.join(", ")}); Talos ${talos} is out of support` };
   }
   const range = talosKubernetesMatrix[t];
   if (k.split(".")[0] !== "1" || minorNumber(k) < minorNumber(range.min) || minorNumber(k) > minorNumber(range.max)) {
-    return `expected Kubernetes ${range.min}.x to ${range.max}.x, the range Talos ${t} supports; got ${kubernetes}`;
+    return { field: "kubernetes", message: `expected Kubernetes ${range.min}.x to ${range.max}.x, the range Talos ${t} supports; got ${kubernetes}` };
   }
   return undefined;
 }

@@ -2,7 +2,7 @@
 // runtime: no CLI, no provider calls. Every registered resource is recorded
 // with its parent, dependencies and inputs, secrets replaced by "[secret]".
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "path";
+import { homelab } from "../stacks";
 
 export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
@@ -32,8 +32,6 @@ export interface RunOptions {
   secretKeys: string[];
   /** Outputs the mocked StackReferences return, by referenced stack name. */
   stackReferences?: Record<string, Record<string, unknown>>;
-  /** The program's entry module; defaults to this project's index. */
-  entry?: string;
 }
 
 const rpc = pulumi.runtime as unknown as {
@@ -107,20 +105,15 @@ function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
 }
 
 /**
- * Runs the program once for `opts.stack` and returns what it registered.
- * Throws what the program throws (a ConfigError for bad config).
+ * Runs the program (the function index.ts runs) for `opts.stack` and returns
+ * what it registered. Throws what the program throws (a ConfigError for bad config).
  */
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
-  const entry = require.resolve(opts.entry ?? path.resolve(__dirname, "..", "index"));
-  return recordResources(opts, () => {
-    delete require.cache[entry];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(entry);
-  });
+  return recordResources(opts, homelab);
 }
 
 /** Runs `program` inside a mocked Pulumi stack and records every resource it registers. */
-export async function recordResources(opts: Omit<RunOptions, "entry">, program: () => unknown): Promise<ProgramRun> {
+export async function recordResources(opts: RunOptions, program: () => unknown): Promise<ProgramRun> {
   const project = opts.project ?? "homelab";
   const records: RecordedResource[] = [];
 
@@ -176,6 +169,8 @@ export async function recordResources(opts: Omit<RunOptions, "entry">, program: 
     .map((r) => {
       const parentUrn = r.parentUrn === stackUrn ? null : r.parentUrn;
       return { ...r, parentUrn, parent: parentUrn ? (byUrn.get(parentUrn)?.name ?? null) : null };
-    });
+    })
+    // Registration order depends on async timing; URN order does not.
+    .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
   return { stack: opts.stack, resources, outputs: sanitize(outputs) as Record<string, unknown> };
 }

@@ -42,6 +42,7 @@ export async function runPolicies(policies: Policies, resources: ResourceUnderPo
     asType: () => undefined,
   })) as unknown as PolicyResource[];
   for (const policy of policies) {
+    if (policy.enforcementLevel === "disabled") continue;
     const policyConfig = configFor(policy, config);
     if ("validateResource" in policy) {
       const validators = (Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource]).filter((v) => v !== undefined);

@@ -1,17 +1,17 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { SECRET_MARKER } from "./types";
+import { SECRET_MARKER, UNKNOWN_MARKER } from "./types";
 
 const sensitiveKey = /(password|passwd|secret|token|private_?key|api_?key|service_?account_?key|credential)/i;
 const privateKeyPem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /** Paths (a.b[0].c) of inputs that look like credentials but are not secret. */
 export function plaintextSecretPaths(value: unknown, path = ""): string[] {
-  if (value === SECRET_MARKER) return [];
+  if (value === SECRET_MARKER || value === UNKNOWN_MARKER) return [];
   if (Array.isArray(value)) return value.flatMap((v, i) => plaintextSecretPaths(v, `${path}[${i}]`));
   if (value !== null && typeof value === "object") {
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
       const child = path ? `${path}.${k}` : k;
-      if (typeof v === "string" && v !== SECRET_MARKER && v !== "" && sensitiveKey.test(k)) return [child];
+      if (typeof v === "string" && v !== SECRET_MARKER && v !== UNKNOWN_MARKER && v !== "" && sensitiveKey.test(k)) return [child];
       return plaintextSecretPaths(v, child);
     });
   }

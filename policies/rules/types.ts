@@ -7,5 +7,7 @@ export const types = {
 
 /** The marker the offline plan puts where a secret value was. */
 export const SECRET_MARKER = "[secret]";
+/** ...and where a value is not known until deploy. */
+export const UNKNOWN_MARKER = "[unknown]";
 
 export const stackNames = ["dev", "prod", "cloud"] as const;

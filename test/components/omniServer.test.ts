@@ -1,0 +1,113 @@
+import * as oci from "@pulumi/oci";
+import { parse } from "yaml";
+import { OmniServer, declaredPorts } from "../../components/OmniServer";
+import { cloudInit, composeProject, deployScript } from "../../components/omni/managementVm";
+import { OciConfig, OmniServerConfig } from "../../config/schema";
+import { images } from "../../config/versions";
+import { recordResources } from "../../plan/mockRuntime";
+import { committedRaw } from "../helpers";
+
+const values = committedRaw("cloud").values;
+const ociConfig = values.oci as OciConfig;
+const omniConfig = values.omni as OmniServerConfig;
+const composeArgs = { accountId: omniConfig.accountId, accountName: "homelab", hostname: "omni.homelab.example", publicIp: "198.51.100.7", initialUsers: ["admin@homelab.example"], ports: omniConfig.ports };
+
+describe("management VM documents (pure)", () => {
+  const compose = composeProject(composeArgs) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  it("runs the pinned Omni and PostgreSQL images", () => {
+    expect(compose.services.omni.image).toBe(images.omni);
+    expect(compose.services.postgres.image).toBe(images.postgres);
+    expect(Object.values(images).every((image) => /:[v\d][\w.-]+$/.test(image) && !image.endsWith(":latest"))).toBe(true);
+  });
+
+  it("advertises SideroLink on the reserved public IP and keeps the account id", () => {
+    const flags: string[] = compose.services.omni.command;
+    expect(flags).toContain(`--account-id=${omniConfig.accountId}`);
+    expect(flags).toContain("--siderolink-wireguard-advertised-addr=198.51.100.7:50180");
+    expect(flags).toContain("--siderolink-api-advertised-url=grpc://198.51.100.7:8090");
+    expect(flags).toContain("--initial-users=admin@homelab.example");
+    expect(flags).toContain("--private-key-source=file:///omni.asc");
+  });
+
+  it("never renders a secret: PostgreSQL's password is a variable from the VM's .env", () => {
+    expect(compose.services.postgres.environment.POSTGRES_PASSWORD).toBe("${POSTGRES_PASSWORD:?set in .env}");
+    expect(compose.networks.backend.internal).toBe(true);
+  });
+
+  it("installs Docker from cloud-init and allows SSH by key only", () => {
+    const init = cloudInit();
+    expect(init.startsWith("#cloud-config\n")).toBe(true);
+    expect(parse(init)).toMatchObject({ ssh_pwauth: false, disable_root: true, packages: expect.arrayContaining(["docker.io", "docker-compose-v2"]) });
+  });
+
+  it("deploys idempotently: the etcd key is created once, compose is started with --wait", () => {
+    const script = deployScript("services: {}\n");
+    expect(script).toContain("if [ ! -s /opt/homelab/omni/omni.asc ]; then");
+    expect(script).toContain("docker compose up -d --remove-orphans --wait");
+  });
+});
+
+describe("declared ports", () => {
+  it("opens SSH, the API and the Kubernetes proxy to admins, SideroLink to everyone", () => {
+    expect(declaredPorts(ociConfig, omniConfig).map((p) => [p.protocol, p.port, p.sources])).toEqual([
+      ["tcp", 22, ["203.0.113.10/32"]],
+      ["tcp", 443, ["203.0.113.10/32"]],
+      ["udp", 50180, ["0.0.0.0/0"]],
+      ["tcp", 8090, ["0.0.0.0/0"]],
+      ["tcp", 8100, ["203.0.113.10/32"]],
+    ]);
+  });
+});
+
+describe("OmniServer (mocks)", () => {
+  let run: Awaited<ReturnType<typeof recordResources>>;
+  beforeAll(async () => {
+    run = await recordResources({ stack: "cloud", config: {}, secretKeys: [] }, () => {
+      const provider = new oci.Provider("oci", {});
+      new OmniServer("omni", { stack: "cloud", provider, oci: ociConfig, omni: omniConfig, sshPublicKey: values.sshPublicKey, sshPrivateKey: "plain-key" });
+    });
+  });
+  const one = (type: string) => run.resources.filter((r) => r.type === type);
+
+  it("creates the management VM as A1.Flex 1 OCPU / 6 GB / 50 GB without an ephemeral public IP", () => {
+    const [vm] = one("oci:Core/instance:Instance");
+    expect(vm.inputs).toMatchObject({
+      shape: "VM.Standard.A1.Flex",
+      shapeConfig: { ocpus: 1, memoryInGbs: 6 },
+      sourceDetails: { sourceType: "image", bootVolumeSizeInGbs: "50" },
+      createVnicDetails: { privateIp: "10.0.1.10", assignPublicIp: "false" },
+      freeformTags: { stack: "cloud", cluster: "standalone", backup: "volume-backup" },
+    });
+  });
+
+  it("reserves the static public IP", () => {
+    expect(one("oci:Core/publicIp:PublicIp")[0].inputs).toMatchObject({ lifetime: "RESERVED", privateIpId: "ocid1.privateip.oc1..mock" });
+  });
+
+  it("opens only the VCN and the declared ports", () => {
+    const rules = one("oci:Core/securityList:SecurityList")[0].inputs.ingressSecurityRules as { source: string; tcpOptions?: { min: number }; udpOptions?: { min: number } }[];
+    expect(rules.map((r) => `${r.source}:${r.tcpOptions?.min ?? r.udpOptions?.min ?? "all"}`)).toEqual([
+      "10.0.0.0/16:all",
+      "203.0.113.10/32:22",
+      "203.0.113.10/32:443",
+      "0.0.0.0/0:50180",
+      "0.0.0.0/0:8090",
+      "203.0.113.10/32:8100",
+    ]);
+  });
+
+  it("backs up the boot volume weekly, keeping four", () => {
+    const [policy] = one("oci:Core/volumeBackupPolicy:VolumeBackupPolicy");
+    expect(policy.inputs.schedules).toEqual([expect.objectContaining({ period: "ONE_WEEK", retentionSeconds: 4 * 7 * 24 * 3600 })]);
+    expect(one("oci:Core/volumeBackupPolicyAssignment:VolumeBackupPolicyAssignment")[0].inputs.assetId).toBe("ocid1.bootvolume.oc1..mockoci-mgmt");
+  });
+
+  it("starts compose over SSH with the .env and TLS key only as secrets", () => {
+    const up = run.resources.find((r) => r.name === "omni-compose-up")!;
+    expect(up.inputs.stdin).toBe("[secret]");
+    expect(up.inputs.connection).toBe("[secret]");
+    expect(up.inputs.create).toContain("docker compose up");
+    expect(JSON.stringify(run.resources)).not.toMatch(/plain-key|mock-random-password|mock-private-key/);
+  });
+});

@@ -1,0 +1,111 @@
+// Whole-stack tests: each committed stack config through the real program
+// and the policy pack, exactly as `npm run plan` does.
+import { leakedFakeSecrets, planStack, Plan } from "../../plan/plan";
+import { renderPlan } from "../../plan/report";
+import { parseStackFile } from "../../plan/stackFiles";
+
+const plans: Record<string, Plan> = {};
+beforeAll(async () => {
+  for (const stack of ["dev", "prod", "cloud"] as const) plans[stack] = await planStack(stack);
+});
+
+const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
+const vmSizes = (plan: Plan) =>
+  ofType(plan, "proxmoxve:index/vmLegacy:VmLegacy").map((r) => {
+    const i = r.inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return { name: r.name, cores: i.cpu.cores, memoryMiB: i.memory.dedicated, diskGb: i.disks[0].size, started: i.started };
+  }).sort((a, b) => a.name.localeCompare(b.name));
+
+describe.each(["dev", "prod", "cloud"])("stack %s", (stack) => {
+  it("passes every policy", () => {
+    expect(plans[stack].violations).toEqual([]);
+  });
+
+  it("shows secrets only as [secret]", () => {
+    const json = JSON.stringify(plans[stack]);
+    expect(leakedFakeSecrets(json)).toEqual([]);
+    expect(json).toContain('"[secret]"');
+  });
+
+  it("gives every resource under a component its parent's name", () => {
+    const names = new Set(plans[stack].resources.map((r) => r.name));
+    for (const r of plans[stack].resources) if (r.parent !== null) expect(names.has(r.parent)).toBe(true);
+    expect(plans[stack].resources.filter((r) => r.type.startsWith("homelab:index:")).every((r) => r.parent === null)).toBe(true);
+  });
+});
+
+describe("dev", () => {
+  it("is one 2 vCPU / 4 GB / 50 GB node", () => {
+    expect(vmSizes(plans.dev)).toEqual([{ name: "dev-cp-1", cores: 2, memoryMiB: 4096, diskGb: 50, started: true }]);
+  });
+});
+
+describe("prod", () => {
+  it("has a control plane 2/4/50, a worker 6/12/200 and the gaming VM off", () => {
+    expect(vmSizes(plans.prod)).toEqual([
+      { name: "gaming", cores: 8, memoryMiB: 32768, diskGb: 1000, started: false },
+      { name: "prod-cp-1", cores: 2, memoryMiB: 4096, diskGb: 50, started: true },
+      { name: "prod-worker-1", cores: 6, memoryMiB: 12288, diskGb: 200, started: true },
+    ]);
+  });
+
+  it("configures the host: ZFS mirror, vmbr0, GPU mapping, NFS exports, sanoid", () => {
+    expect(ofType(plans.prod, "proxmoxve:node/disk/zfs:Zfs")).toHaveLength(1);
+    expect(ofType(plans.prod, "proxmoxve:network/linux/bridge:Bridge")[0].name).toBe("vmbr0");
+    expect(ofType(plans.prod, "proxmoxve:hardware/mapping/pci:Pci")).toHaveLength(1);
+    const scripts = ofType(plans.prod, "command:remote:Command").map((c) => String(c.inputs.create));
+    expect(scripts.some((s) => s.includes("/etc/exports.d/homelab.exports"))).toBe(true);
+    expect(scripts.some((s) => s.includes("/etc/sanoid/sanoid.conf"))).toBe(true);
+  });
+
+  it("reports the host's load in every NFR-010 mode, within 64 GB", () => {
+    const ram = plans.prod.capacity.filter((c) => c.resource.startsWith("RAM"));
+    expect(ram.map((c) => [c.pool.replace("proxmox host, ", "").split(" ")[0], c.allocated])).toEqual([
+      ["normal", 28],
+      ["testing", 32],
+      ["gaming", 60],
+      ["everything", 64],
+    ]);
+    expect(ram.every((c) => c.allocated <= c.capacity)).toBe(true);
+  });
+});
+
+describe("cloud", () => {
+  it("has the management VM and two nodes with the PRD shapes, within Always Free", () => {
+    const shapes = ofType(plans.cloud, "oci:Core/instance:Instance")
+      .map((r) => [r.name, r.inputs.shapeConfig])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(shapes).toEqual([
+      ["oci-mgmt", { ocpus: 1, memoryInGbs: 6 }],
+      ["oci-node-1", { ocpus: 2, memoryInGbs: 12 }],
+      ["oci-node-2", { ocpus: 1, memoryInGbs: 6 }],
+    ]);
+    expect(plans.cloud.capacity.map((c) => [c.resource, c.allocated, c.capacity])).toEqual([
+      ["OCPU", 4, 4],
+      ["RAM", 24, 24],
+      ["block storage", 189, 200],
+    ]);
+  });
+
+  it("applies the Omni templates for the cloud cluster", () => {
+    const names = plans.cloud.resources.map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(["cloud-machine-classes", "cloud-cluster-template", "cloud-kubeconfig"]));
+  });
+});
+
+describe("readable plan", () => {
+  it("prints components, counts, capacity, placeholders and policy results", () => {
+    const text = renderPlan(plans.cloud);
+    expect(text).toContain("== stack cloud: 2 components");
+    expect(text).toContain("homelab:index:OmniServer");
+    expect(text).toMatch(/OCI Always Free \(A1\)\s+OCPU\s+4 \/ 4/);
+    expect(text).toContain("homelab:oci.tenancyOcid = ocid1.tenancy.oc1..aaaaaaaaplaceholdertenancy");
+    expect(text).toContain("Policies: all passed");
+  });
+
+  it("lists values marked # PLACEHOLDER with their key path", () => {
+    const file = parseStackFile("config:\n  homelab:oci:\n    network:\n      adminCidrs:\n        - 10.0.0.1/32\n        - 203.0.113.1/32 # PLACEHOLDER: home IP\n");
+    expect(file.placeholders).toEqual([{ key: "homelab:oci.network.adminCidrs[1]", value: "203.0.113.1/32", note: "home IP" }]);
+    expect(file.config["homelab:oci"]).toBe('{"network":{"adminCidrs":["10.0.0.1/32","203.0.113.1/32"]}}');
+  });
+});
