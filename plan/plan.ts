@@ -6,8 +6,7 @@ import { declaredPorts } from "../components/OmniServer";
 import { allPolicies } from "../policies/rules";
 import { PolicyConfig, Violation, runPolicies } from "../policies/runner";
 import { RecordedResource, runProgram } from "./mockRuntime";
-import { Placeholder, fakeCloudOutputs, fakeSecrets, readStackFile } from "./stackFiles";
-import { NAMESPACE, parseConfigValue } from "../config/load";
+import { Placeholder, committedRawConfig, fakeCloudOutputs, fakeSecrets, readStackFile } from "./stackFiles";
 
 export interface CapacityLine {
   pool: string;
@@ -83,11 +82,7 @@ export function ociCapacity(sc: StackConfig & { kind: "cloud" }): CapacityLine[]
 
 /** Validates a committed stack file on its own (used for the cross-stack host table). */
 export function committedStackConfig(stack: StackKind, root?: string): StackConfig {
-  const file = readStackFile(stack, root);
-  const secrets = fakeSecrets(stack);
-  const values: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries({ ...file.config, ...secrets.config })) values[k.slice(NAMESPACE.length + 1)] = parseConfigValue(v);
-  return validateConfig(stack, { values, secretKeys: new Set(secrets.secretKeys.map((k) => k.slice(NAMESPACE.length + 1))) });
+  return validateConfig(stack, committedRawConfig(stack, root));
 }
 
 const countBy = (items: RecordedResource[]) =>

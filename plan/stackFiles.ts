@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
-import { NAMESPACE } from "../config/load";
+import { NAMESPACE, parseConfigValue } from "../config/load";
 import { StackKind, requiredSecrets } from "../config/schema";
 
 export interface Placeholder {
@@ -60,6 +60,15 @@ export function fakeSecrets(kind: StackKind): { config: Record<string, string>; 
     config: Object.fromEntries(names.map((n) => [`${NAMESPACE}:${n}`, `fake-${n}-for-offline-plan`])),
     secretKeys: names.map((n) => `${NAMESPACE}:${n}`),
   };
+}
+
+/** A committed stack's config as the program reads it (namespace stripped), with fake required secrets. */
+export function committedRawConfig(stack: StackKind, root = projectRoot): { values: Record<string, unknown>; secretKeys: Set<string> } {
+  const file = readStackFile(stack, root);
+  const secrets = fakeSecrets(stack);
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries({ ...file.config, ...secrets.config })) values[k.slice(NAMESPACE.length + 1)] = parseConfigValue(v);
+  return { values, secretKeys: new Set(secrets.secretKeys.map((k) => k.slice(NAMESPACE.length + 1))) };
 }
 
 /** What the cloud stack exports, faked for the home stacks' StackReference. */

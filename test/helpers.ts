@@ -1,19 +1,15 @@
 // Shared test helpers: the committed stack configs, tweaked per test, run
 // through the same validation and program the plan uses.
-import { NAMESPACE, RawConfig, parseConfigValue, validateConfig } from "../config/load";
+import { NAMESPACE, RawConfig, validateConfig } from "../config/load";
 import { StackKind } from "../config/schema";
 import { ProgramRun, runProgram } from "../plan/mockRuntime";
-import { fakeCloudOutputs, fakeSecrets, readStackFile } from "../plan/stackFiles";
+import { committedRawConfig, fakeCloudOutputs } from "../plan/stackFiles";
 
 export type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The committed config of a stack (namespace stripped) plus fake required secrets. */
 export function committedRaw(stack: StackKind): { values: Values; secretKeys: Set<string> } {
-  const file = readStackFile(stack);
-  const secrets = fakeSecrets(stack);
-  const values: Values = {};
-  for (const [k, v] of Object.entries({ ...file.config, ...secrets.config })) values[k.slice(NAMESPACE.length + 1)] = parseConfigValue(v);
-  return { values, secretKeys: new Set(secrets.secretKeys.map((k) => k.slice(NAMESPACE.length + 1))) };
+  return committedRawConfig(stack) as { values: Values; secretKeys: Set<string> };
 }
 
 /** Validates the committed config of `stack` after `mutate` changed it. */
