@@ -7,9 +7,6 @@ export const images = {
   postgres: "docker.io/library/postgres:17.6-bookworm",
 } as const;
 
-/** Talos image flavours fetched from the Talos Image Factory. */
-export const imageFactory = "https://factory.talos.dev";
-
 /**
  * Talos minor -> Kubernetes minors it supports (inclusive), from Talos'
  * support matrix (siderolabs/talos pkg/machinery/compatibility).
@@ -29,9 +26,6 @@ export const talosKubernetesMatrix: Record<string, { min: string; max: string }>
  * manages, and 1.14 is the current release.
  */
 export const supportedTalosMinors = ["1.13", "1.14"] as const;
-
-/** Defaults written into the committed stack files. */
-export const defaultClusterVersions = { talos: "1.13.10", kubernetes: "1.36.3" } as const;
 
 const minor = (version: string) => version.split(".").slice(0, 2).join(".");
 const minorNumber = (m: string) => Number(m.split(".")[1]);

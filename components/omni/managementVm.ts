@@ -16,9 +16,6 @@ export interface ComposeArgs {
   ports: { api: number; sideroLinkWireguard: number; machineApi: number; kubernetesProxy: number };
 }
 
-/** Names of the variables the .env file must define (values are secret). */
-export const composeSecretVariables = ["POSTGRES_PASSWORD"] as const;
-
 /** Path, on the VM, of the key Omni writes for its initial (automation) service account. */
 export const initialServiceAccountKeyPath = `${projectDir}/omni/state/initial-service-account-key`;
 
