@@ -6,8 +6,9 @@ import * as command from "@pulumi/command";
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterVersions, OciNodeConfig, ProxmoxNodeConfig } from "../config/schema";
-import { OmniAccess, omnictlEnvironment, omnictlPrologue, omnictlWithFile } from "./omni/omnictl";
+import { OmniAccess, omniKubeconfig, omnictlEnvironment, omnictlPrologue, omnictlWithFile } from "./omni/omnictl";
 import { ClusterSpec, renderClusterTemplateDocs, renderMachineClasses, renderMachineLabels, toYamlDocuments } from "./omni/templates";
+import { TalosRequirements } from "./platform/talos";
 import { machineTags, ociMachineTags } from "./tags";
 
 export interface ProxmoxMachinesArgs {
@@ -38,6 +39,8 @@ export interface TalosClusterArgs {
   versions: ClusterVersions;
   omni: OmniAccess;
   machines: ProxmoxMachinesArgs | OciMachinesArgs;
+  /** System extensions and patches the cluster's platform needs (storage mounts...). */
+  talos?: TalosRequirements;
 }
 
 /** Where generated boot media lands on the deploying machine (git-ignored). */
@@ -76,16 +79,7 @@ export class TalosCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [classes, ...machines] },
     );
 
-    const kubeconfigCmd = new command.local.Command(
-      `${name}-kubeconfig`,
-      {
-        create: `${omnictlPrologue} omnictl kubeconfig --cluster ${args.name} --service-account --user pulumi-${args.name} --merge=false --force "$f" >/dev/null; cat "$f"`,
-        environment: omnictlEnvironment(args.omni),
-        triggers: [args.name],
-      },
-      { parent: this, dependsOn: [template], additionalSecretOutputs: ["stdout"] },
-    );
-    this.kubeconfig = pulumi.secret(kubeconfigCmd.stdout);
+    this.kubeconfig = omniKubeconfig(`${name}-kubeconfig`, { access: args.omni, cluster: args.name, user: `pulumi-${args.name}` }, { parent: this, dependsOn: [template] });
 
     this.registerOutputs({ kubeconfig: this.kubeconfig, machineNames: this.machineNames, clusterTemplateYaml: this.clusterTemplateYaml });
   }
@@ -163,13 +157,17 @@ export class TalosCluster extends pulumi.ComponentResource {
 }
 
 /** The pure description of the cluster that the Omni documents are rendered from. */
-export function clusterSpec(args: Pick<TalosClusterArgs, "name" | "versions" | "machines">): ClusterSpec {
+export function clusterSpec(args: Pick<TalosClusterArgs, "name" | "versions" | "machines" | "talos">): ClusterSpec {
   const m = args.machines;
+  const systemExtensions = args.talos?.systemExtensions ?? [];
+  const extraPatches = args.talos?.patches ?? [];
   if (m.platform === "proxmox") {
     return {
       name: args.name,
       versions: args.versions,
       selectBy: "labels",
+      systemExtensions,
+      extraPatches,
       schedulableControlPlane: m.nodes.some((n) => n.role === "controlplane" && n.schedulable === true),
       machines: m.nodes.map((n) => ({ uuid: n.machineUuid, role: n.role, cores: n.cores, hostname: n.name })),
     };
@@ -178,6 +176,8 @@ export function clusterSpec(args: Pick<TalosClusterArgs, "name" | "versions" | "
     name: args.name,
     versions: args.versions,
     selectBy: "cores",
+    systemExtensions,
+    extraPatches,
     schedulableControlPlane: m.nodes.some((n) => n.role === "controlplane" && n.schedulable === true),
     machines: m.nodes.map((n) => ({ role: n.role, cores: n.ocpus, hostname: n.name })),
   };

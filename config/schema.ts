@@ -220,6 +220,61 @@ const cloudCluster = section({
   nodes: z.array(ociNode, expect("a list of nodes")).min(1, expect("at least one node")),
 });
 
+// ---------------------------------------------------------------- cluster platform
+
+const email = (what: string) => z.string(expect(what)).email(expect(what));
+
+/** What every cluster runs before any service: CNI, GitOps, certificates, secrets, storage. */
+const platform = section({
+  gitops: section({
+    /** Cluster whose Argo CD delivers this stack's Applications; the brief puts it on prod. */
+    hubCluster: name,
+    /** False only on a first deploy, before the hub's Argo CD exists; wave 1+ then waits for the next `pulumi up`. */
+    hubReady: z.boolean(expect("true or false (false only before the hub's Argo CD is deployed)")),
+  }),
+  /** Only on the hub cluster: Argo CD itself. */
+  argocd: section({
+    hostname,
+    /** OIDC client that the identity work registers in Authentik. */
+    oidc: section({ issuer: httpsUrl, clientId: name }),
+    /** Keep Argo CD's local admin until SSO works; the password is in argocd-initial-admin-secret. */
+    localAdmin: z.boolean(expect("true or false")),
+  }).optional(),
+  /** Home LAN LoadBalancer IPs (Cilium LB-IPAM + L2 announcements), only for the services listed. */
+  lanLoadBalancer: section({
+    pool: cidr,
+    /** Node interfaces that answer ARP for pool addresses (regular expressions). */
+    interfaces: z.array(z.string(expect("an interface regex like ^ens[0-9]+$")).min(1, expect("an interface regex like ^ens[0-9]+$")), expect("a list of interface regexes")).min(1, expect("at least one interface regex")),
+    /** The only Services allowed a LAN address, as namespace/name. */
+    services: z.array(z.string(expect("a Service as namespace/name")).regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, expect("a Service as namespace/name, e.g. adguard/adguard-dns")), expect("a list of namespace/name")).min(1, expect("at least one Service")),
+  }).optional(),
+  certManager: section({
+    acmeEmail: email("the email Let's Encrypt writes to about expiring certificates"),
+    /** Cloudflare zones the DNS01 solver may answer for. */
+    dnsZones: z.array(hostname, expect("a list of DNS zones")).min(1, expect("at least one DNS zone")),
+  }),
+  /** Bitwarden Secrets Manager: the one place cluster secrets come from (External Secrets). */
+  bitwarden: section({
+    organizationId: uuid,
+    projectId: uuid,
+    apiUrl: httpsUrl,
+    identityUrl: httpsUrl,
+    /** IDs of the Bitwarden secrets the platform itself reads. */
+    secretIds: section({ cloudflareApiToken: uuid }),
+  }),
+  storage: section({
+    defaultClass: z.enum(["local-path", "longhorn"], expect("local-path or longhorn")),
+    longhorn: section({ replicas: positiveInt("a whole number of replicas per volume") }).optional(),
+    /** The media library on the Proxmox host's NFS server. */
+    nfs: section({
+      server: z.string(expect("an IPv4 address or DNS name")).refine((v) => isIpv4(v) || /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(v), expect("an IPv4 address or DNS name")),
+      path: z.string(expect("an absolute path like /tank/media")).regex(/^\/[A-Za-z0-9._/-]+$/, expect("an absolute path like /tank/media")),
+    }),
+  }),
+  /** RAM kept free for services on this cluster; the platform must fit in what is left. */
+  servicesReserveGb: z.number(expect("GB of RAM kept for services (0 or more)")).nonnegative(expect("GB of RAM kept for services (0 or more)")),
+});
+
 // ---------------------------------------------------------------- stacks
 
 export const stackKinds = ["dev", "prod", "cloud"] as const;
@@ -227,9 +282,9 @@ export type StackKind = (typeof stackKinds)[number];
 
 /** Secret keys each stack requires (set with `pulumi config set --secret`). */
 export const requiredSecrets: Record<StackKind, readonly string[]> = {
-  cloud: ["ociPrivateKey", "sshPrivateKey"],
-  prod: ["proxmoxApiToken", "proxmoxSshPrivateKey"],
-  dev: ["proxmoxApiToken", "proxmoxSshPrivateKey"],
+  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken"],
+  prod: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
+  dev: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
 };
 
 const sshPublicKey = z
@@ -242,6 +297,7 @@ export const cloudConfigSchema = section({
   oci,
   omni: omniServer,
   cluster: cloudCluster,
+  platform,
 });
 
 export const prodConfigSchema = section({
@@ -250,12 +306,14 @@ export const prodConfigSchema = section({
   hypervisor,
   cluster: homeCluster,
   gamingVm,
+  platform,
 });
 
 export const devConfigSchema = section({
   omni: omniClient,
   proxmox,
   cluster: homeCluster,
+  platform,
 });
 
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
@@ -271,6 +329,7 @@ export type OciNodeConfig = z.infer<typeof ociNode>;
 export type OmniServerConfig = z.infer<typeof omniServer>;
 export type CloudClusterConfig = z.infer<typeof cloudCluster>;
 export type ClusterVersions = z.infer<typeof versions>;
+export type PlatformConfig = z.infer<typeof platform>;
 
 // ---------------------------------------------------------------- cross-field rules
 
@@ -346,6 +405,54 @@ function homeClusterIssues(cluster: HomeClusterConfig, host: ProxmoxConfig, vmId
   return issues;
 }
 
+/** The nodes that run workloads: workers, and control planes marked schedulable. */
+export const workloadNodes = <T extends { role: string; schedulable?: boolean }>(nodes: T[]): T[] =>
+  nodes.filter((n) => n.role !== "controlplane" || n.schedulable === true);
+
+interface PlatformContext {
+  clusterName: string;
+  workloadNodeCount: number;
+  /** The home LAN the cluster sits on; undefined on OCI (no layer 2 there). */
+  lan?: { cidr: string; reserved: { ip: string; path: string }[] };
+}
+
+function platformIssues(p: PlatformConfig, ctx: PlatformContext): Issue[] {
+  const issues: Issue[] = [];
+  const isHub = p.gitops.hubCluster === ctx.clusterName;
+  if (isHub && !p.argocd) issues.push({ path: ["platform", "argocd"], message: `expected this section: cluster ${ctx.clusterName} is the GitOps hub (platform.gitops.hubCluster)` });
+  if (!isHub && p.argocd) issues.push({ path: ["platform", "argocd"], message: `expected no argocd section: Argo CD runs on the hub cluster ${p.gitops.hubCluster}` });
+  if (isHub && !p.gitops.hubReady) issues.push({ path: ["platform", "gitops", "hubReady"], message: "expected true: this stack deploys the hub itself" });
+  if (p.storage.defaultClass === "longhorn" && !p.storage.longhorn) {
+    issues.push({ path: ["platform", "storage", "longhorn"], message: "expected this section when storage.defaultClass is longhorn" });
+  }
+  if (p.storage.longhorn && p.storage.longhorn.replicas > ctx.workloadNodeCount) {
+    issues.push({ path: ["platform", "storage", "longhorn", "replicas"], message: `expected at most ${ctx.workloadNodeCount} (one replica per node that runs workloads)` });
+  }
+  const lb = p.lanLoadBalancer;
+  if (lb && !ctx.lan) issues.push({ path: ["platform", "lanLoadBalancer"], message: "expected no lanLoadBalancer: this cluster has no home LAN to announce addresses on" });
+  if (lb && ctx.lan) {
+    if (!cidrWithin(ctx.lan.cidr, lb.pool)) {
+      issues.push({ path: ["platform", "lanLoadBalancer", "pool"], message: `expected a range inside the cluster network ${ctx.lan.cidr}` });
+    } else {
+      for (const taken of ctx.lan.reserved) {
+        if (cidrContains(lb.pool, taken.ip)) issues.push({ path: ["platform", "lanLoadBalancer", "pool"], message: `expected a range that leaves out ${taken.ip} (${taken.path})` });
+      }
+    }
+    uniqueValues(issues, lb.services, ["platform", "lanLoadBalancer", "services"], "Service");
+  }
+  uniqueValues(issues, p.certManager.dnsZones, ["platform", "certManager", "dnsZones"], "DNS zone");
+  return issues;
+}
+
+function homePlatformIssues(p: PlatformConfig, cluster: HomeClusterConfig, extraReserved: { ip: string; path: string }[]): Issue[] {
+  const reserved = [
+    { ip: cluster.network.gateway, path: "cluster.network.gateway" },
+    ...cluster.nodes.map((n, i) => ({ ip: n.ip, path: `cluster.nodes[${i}].ip` })),
+    ...extraReserved,
+  ];
+  return platformIssues(p, { clusterName: cluster.name, workloadNodeCount: workloadNodes(cluster.nodes).length, lan: { cidr: cluster.network.cidr, reserved } });
+}
+
 export function prodIssues(c: ProdConfig): Issue[] {
   const issues = homeClusterIssues(c.cluster, c.proxmox, [{ vmId: c.gamingVm.vmId, path: "gamingVm.vmId" }]);
   const usable = c.proxmox.hardware.memoryGb - c.proxmox.hardware.reservedMemoryGb;
@@ -373,11 +480,12 @@ export function prodIssues(c: ProdConfig): Issue[] {
   if (c.gamingVm.cores > c.proxmox.hardware.cpuThreads) {
     issues.push({ path: ["gamingVm", "cores"], message: `expected at most ${c.proxmox.hardware.cpuThreads} vCPUs (the host's thread count)` });
   }
+  issues.push(...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }]));
   return issues;
 }
 
 export function devIssues(c: DevConfig): Issue[] {
-  return homeClusterIssues(c.cluster, c.proxmox, []);
+  return [...homeClusterIssues(c.cluster, c.proxmox, []), ...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }])];
 }
 
 export function cloudIssues(c: CloudConfig): Issue[] {
@@ -416,6 +524,7 @@ export function cloudIssues(c: CloudConfig): Issue[] {
   if (totals.ocpus > ociAlwaysFree.ocpus) issues.push({ path: ["cluster", "nodes"], message: over(totals.ocpus, ociAlwaysFree.ocpus, "OCPUs") });
   if (totals.memoryGb > ociAlwaysFree.memoryGb) issues.push({ path: ["cluster", "nodes"], message: over(totals.memoryGb, ociAlwaysFree.memoryGb, "GB of RAM") });
   if (totals.blockStorageGb > ociAlwaysFree.blockStorageGb) issues.push({ path: ["cluster", "nodes"], message: over(totals.blockStorageGb, ociAlwaysFree.blockStorageGb, "GB of block storage") });
+  issues.push(...platformIssues(c.platform, { clusterName: c.cluster.name, workloadNodeCount: workloadNodes(c.cluster.nodes).length }));
   return issues;
 }
 

@@ -43,3 +43,36 @@ export function checkTalosKubernetesPair(talos: string, kubernetes: string): { f
   }
   return undefined;
 }
+
+/**
+ * Helm charts the program installs (directly or through Argo CD). Versions are
+ * exact chart releases; each chart's own appVersion pins its images unless a
+ * values override below names a tag.
+ */
+export const charts = {
+  cilium: { repo: "https://helm.cilium.io", chart: "cilium", version: "1.18.6" },
+  argoCd: { repo: "https://argoproj.github.io/argo-helm", chart: "argo-cd", version: "9.5.5" },
+  certManager: { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.4" },
+  externalSecrets: { repo: "https://charts.external-secrets.io", chart: "external-secrets", version: "0.20.4" },
+  longhorn: { repo: "https://charts.longhorn.io", chart: "longhorn", version: "1.10.1" },
+  csiDriverNfs: { repo: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts", chart: "csi-driver-nfs", version: "4.12.1" },
+} as const;
+
+export type ChartRef = (typeof charts)[keyof typeof charts];
+
+/**
+ * Charts published only inside their git repository: Argo CD renders them
+ * from the tagged path. local-path-provisioner has no Helm repository.
+ */
+export const gitCharts = {
+  localPath: { repo: "https://github.com/rancher/local-path-provisioner.git", chart: "local-path-provisioner", path: "deploy/chart/local-path-provisioner", version: "v0.0.31" },
+} as const;
+
+/** Gateway API CRDs that Cilium's Gateway implementation requires (standard channel plus TLSRoute). */
+export const gatewayApi = {
+  version: "v1.3.0",
+  crdFiles: [
+    "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml",
+    "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v1.3.0/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
+  ],
+} as const;

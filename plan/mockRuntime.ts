@@ -71,6 +71,16 @@ export function sanitize(value: unknown): unknown {
   return value;
 }
 
+/** What `omnictl kubeconfig --service-account` prints, in shape (the values are fake). */
+const mockKubeconfig = [
+  "apiVersion: v1",
+  "kind: Config",
+  "clusters: [{ name: mock, cluster: { server: \"https://omni.homelab.example:8100/\" } }]",
+  "users: [{ name: mock, user: { token: mock-service-account-token } }]",
+  "contexts: [{ name: mock, context: { cluster: mock, user: mock } }]",
+  "current-context: mock",
+].join("\n");
+
 /** Outputs the mocks give resources whose real outputs come from their provider. */
 function mockState(args: pulumi.runtime.MockResourceArgs, stackReferences: RunOptions["stackReferences"]): Record<string, unknown> {
   const id = `${args.name}-id`;
@@ -87,7 +97,7 @@ function mockState(args: pulumi.runtime.MockResourceArgs, stackReferences: RunOp
       return { ...args.inputs, result: "mock-random-password" };
     case "command:local:Command":
     case "command:remote:Command":
-      return { ...args.inputs, stdout: "", stderr: "" };
+      return { ...args.inputs, stdout: String(args.inputs.create ?? "").includes("omnictl kubeconfig") ? mockKubeconfig : "", stderr: "" };
     case "oci:Core/instance:Instance":
       return { ...args.inputs, bootVolumeId: `ocid1.bootvolume.oc1..mock${args.name}`, id };
     case "oci:Core/publicIp:PublicIp":

@@ -7,6 +7,8 @@ export interface ResourceUnderPolicy {
   name: string;
   urn: string;
   inputs: Record<string, unknown>;
+  /** URNs this resource depends on (explicit dependsOn and inputs). */
+  dependencies?: string[];
 }
 
 export interface Violation {
@@ -36,11 +38,16 @@ export async function runPolicies(policies: Policies, resources: ResourceUnderPo
     urn: r.urn,
     props: r.inputs,
     opts: {} as PolicyResource["opts"],
-    dependencies: [],
+    dependencies: [] as PolicyResource[],
     propertyDependencies: {},
     isType: () => false,
     asType: () => undefined,
   })) as unknown as PolicyResource[];
+  // Link dependencies the way the analyzer hands them to stack policies: as resources.
+  const byUrn = new Map(asPolicyResources.map((r) => [r.urn, r]));
+  resources.forEach((r, i) => {
+    (asPolicyResources[i] as { dependencies: PolicyResource[] }).dependencies = (r.dependencies ?? []).flatMap((urn) => byUrn.get(urn) ?? []);
+  });
   for (const policy of policies) {
     if (policy.enforcementLevel === "disabled") continue;
     const policyConfig = configFor(policy, config);

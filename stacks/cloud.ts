@@ -4,6 +4,8 @@ import { secret } from "../config/load";
 import { CloudConfig } from "../config/schema";
 import { OmniServer } from "../components/OmniServer";
 import { TalosCluster } from "../components/TalosCluster";
+import { talosRequirements } from "../components/platform/talos";
+import { PlatformOutputs, clusterPlatform } from "./platform";
 import { ociProvider } from "./providers";
 
 /** What the cloud stack exports; dev and prod read the `omni` part through a StackReference. */
@@ -15,6 +17,7 @@ export interface CloudOutputs {
     serviceAccountKey: pulumi.Output<string>;
   };
   cluster: { name: string; kubeconfig: pulumi.Output<string> };
+  platform: PlatformOutputs;
 }
 
 export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
@@ -27,11 +30,13 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     sshPublicKey: config.sshPublicKey,
     sshPrivateKey: secret("sshPrivateKey"),
   });
+  const omniAccess = { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem };
   const cluster = new TalosCluster(config.cluster.name, {
     stack,
     name: config.cluster.name,
     versions: config.cluster.versions,
-    omni: { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem },
+    omni: omniAccess,
+    talos: talosRequirements(config.platform),
     machines: {
       platform: "oci",
       provider,
@@ -42,8 +47,10 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
       nodes: config.cluster.nodes,
     },
   });
+  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster });
   return {
     omni: { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey },
     cluster: { name: config.cluster.name, kubeconfig: cluster.kubeconfig },
+    platform: platform.outputs,
   };
 }

@@ -3,12 +3,14 @@
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
-import { DevConfig, HomeClusterConfig, ProdConfig, ProxmoxConfig } from "../config/schema";
+import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig } from "../config/schema";
 import { GamingVm } from "../components/GamingVm";
 import { HypervisorHost } from "../components/HypervisorHost";
 import { TalosCluster } from "../components/TalosCluster";
 import { OmniAccess } from "../components/omni/omnictl";
+import { talosRequirements } from "../components/platform/talos";
 import { omniFromCloudStack } from "./omniAccess";
+import { PlatformOutputs, clusterPlatform } from "./platform";
 import { proxmoxProvider } from "./providers";
 
 export interface ClusterOutputs {
@@ -25,11 +27,12 @@ export interface ProdOutputs {
     nfsExports: { path: string; clients: string[] }[];
   };
   cluster: ClusterOutputs;
+  platform: PlatformOutputs;
   gamingVm: { vmId: number; started: boolean };
 }
 
-function homeCluster(stack: string, provider: proxmox.Provider, host: ProxmoxConfig, cluster: HomeClusterConfig, omni: OmniAccess, opts: { dependsOn?: pulumi.Resource[] } = {}) {
-  return new TalosCluster(
+function homeCluster(stack: string, provider: proxmox.Provider, host: ProxmoxConfig, cluster: HomeClusterConfig, platform: PlatformConfig, omni: OmniAccess, opts: { dependsOn?: pulumi.Resource[] } = {}) {
+  const talos = new TalosCluster(
     cluster.name,
     {
       stack,
@@ -46,9 +49,12 @@ function homeCluster(stack: string, provider: proxmox.Provider, host: ProxmoxCon
         vlanId: cluster.network.vlanId,
         nodes: cluster.nodes,
       },
+      talos: talosRequirements(platform),
     },
     opts,
   );
+  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos });
+  return { talos, platform: platformParts.outputs };
 }
 
 export function prodStack(stack: string, config: ProdConfig): ProdOutputs {
@@ -62,7 +68,7 @@ export function prodStack(stack: string, config: ProdConfig): ProdOutputs {
     sshPrivateKey: secret("proxmoxSshPrivateKey"),
     config: config.hypervisor,
   });
-  const talos = homeCluster(stack, provider, config.proxmox, config.cluster, omni, { dependsOn: [host] });
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { dependsOn: [host] });
   const gaming = new GamingVm(
     "gaming",
     {
@@ -80,13 +86,14 @@ export function prodStack(stack: string, config: ProdConfig): ProdOutputs {
   return {
     hypervisor: { rebootRequired: host.rebootRequired, changes: host.changes, zfsPool: host.zfsPool, gpuMapping: host.gpuMapping, nfsExports: host.nfsExports },
     cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig },
+    platform,
     gamingVm: { vmId: gaming.vmId, started: gaming.started },
   };
 }
 
-export function devStack(stack: string, config: DevConfig): { cluster: ClusterOutputs } {
+export function devStack(stack: string, config: DevConfig): { cluster: ClusterOutputs; platform: PlatformOutputs } {
   const omni = omniFromCloudStack(config.omni.cloudStack);
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
-  const talos = homeCluster(stack, provider, config.proxmox, config.cluster, omni);
-  return { cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig } };
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni);
+  return { cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig }, platform };
 }

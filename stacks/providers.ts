@@ -1,6 +1,7 @@
 // Explicit providers built from validated config, so no resource depends on
 // ambient provider configuration.
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
+import * as k8s from "@pulumi/kubernetes";
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import { OciConfig, ProxmoxConfig } from "../config/schema";
@@ -23,4 +24,9 @@ export function ociProvider(config: OciConfig, privateKey: pulumi.Input<string>)
     privateKey,
     region: config.region,
   });
+}
+
+/** A Kubernetes provider for one cluster; server-side apply so Argo CD and Pulumi never fight over fields. */
+export function kubernetesProvider(name: string, kubeconfig: pulumi.Input<string>): k8s.Provider {
+  return new k8s.Provider(name, { kubeconfig, enableServerSideApply: true });
 }

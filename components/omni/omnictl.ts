@@ -48,3 +48,20 @@ export function omnictlWithFile(
     opts,
   );
 }
+
+/**
+ * A service-account kubeconfig for `cluster`, issued by Omni (its token goes
+ * through Omni's Kubernetes proxy). Secret: it is a credential.
+ */
+export function omniKubeconfig(name: string, args: { access: OmniAccess; cluster: string; user: string }, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+  const cmd = new command.local.Command(
+    name,
+    {
+      create: `${omnictlPrologue} omnictl kubeconfig --cluster ${args.cluster} --service-account --user ${args.user} --merge=false --force "$f" >/dev/null; cat "$f"`,
+      environment: omnictlEnvironment(args.access),
+      triggers: [args.cluster, args.user],
+    },
+    { ...opts, additionalSecretOutputs: ["stdout"] },
+  );
+  return pulumi.secret(cmd.stdout);
+}

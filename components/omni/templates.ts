@@ -26,6 +26,10 @@ export interface ClusterSpec {
   schedulableControlPlane: boolean;
   /** How machines are told apart: by their UUID labels, or by core count. */
   selectBy: "labels" | "cores";
+  /** Talos system extensions every machine of the cluster gets (e.g. iscsi-tools for Longhorn). */
+  systemExtensions: string[];
+  /** Further Talos config patches the cluster's platform needs. */
+  extraPatches: { name: string; inline: object }[];
 }
 
 export const machineClassName = (cluster: string, role: MachineRole) =>
@@ -77,7 +81,7 @@ export const schedulableControlPlanePatch = { cluster: { allowSchedulingOnContro
 export function clusterPatches(spec: ClusterSpec): { name: string; inline: object }[] {
   const patches: { name: string; inline: object }[] = [{ name: "cilium-cni", inline: ciliumPatch }];
   if (spec.schedulableControlPlane) patches.push({ name: "schedulable-control-plane", inline: schedulableControlPlanePatch });
-  return patches;
+  return [...patches, ...spec.extraPatches];
 }
 
 /** The cluster template documents (Cluster, ControlPlane, Workers..., Machine...). */
@@ -87,6 +91,7 @@ export function renderClusterTemplateDocs(spec: ClusterSpec): object[] {
     {
       kind: "Cluster",
       name: spec.name,
+      ...(spec.systemExtensions.length > 0 ? { systemExtensions: spec.systemExtensions } : {}),
       kubernetes: { version: `v${spec.versions.kubernetes}` },
       talos: { version: `v${spec.versions.talos}` },
       features: { enableWorkloadProxy: false, backupConfiguration: { interval: "6h" } },

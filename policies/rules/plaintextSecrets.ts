@@ -3,6 +3,11 @@ import { SECRET_MARKER, UNKNOWN_MARKER } from "./types";
 
 const sensitiveKey = /(password|passwd|secret|token|private_?key|api_?key|service_?account_?key|credential)/i;
 const privateKeyPem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+/** Keys that name a Kubernetes Secret (or its type), not a credential: `secretName: bitwarden-tls-certs`. */
+const secretReferenceKey = /(^|[a-z])(secretName|SecretName)$|^[a-z0-9.-]+\/secret-type$/;
+
+/** An ExternalSecret's `data[].secretKey` is the key in the target Secret; the value comes from `remoteRef`. */
+const isReference = (key: string, parent: Record<string, unknown>) => secretReferenceKey.test(key) || (key === "secretKey" && "remoteRef" in parent);
 
 /** Paths (a.b[0].c) of inputs that look like credentials but are not secret. */
 export function plaintextSecretPaths(value: unknown, path = ""): string[] {
@@ -11,7 +16,7 @@ export function plaintextSecretPaths(value: unknown, path = ""): string[] {
   if (value !== null && typeof value === "object") {
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
       const child = path ? `${path}.${k}` : k;
-      if (typeof v === "string" && v !== SECRET_MARKER && v !== UNKNOWN_MARKER && v !== "" && sensitiveKey.test(k)) return [child];
+      if (typeof v === "string" && v !== SECRET_MARKER && v !== UNKNOWN_MARKER && v !== "" && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
       return plaintextSecretPaths(v, child);
     });
   }

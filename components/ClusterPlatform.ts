@@ -1,0 +1,195 @@
+// The platform of one Talos cluster, in waves. Wave 0 is installed by Pulumi
+// directly because everything else depends on it: Gateway API CRDs and
+// Cilium, cert-manager, External Secrets with Bitwarden, and on the hub
+// Argo CD. The cluster is then registered in the hub's Argo CD, and wave 1
+// (storage) arrives as Argo CD Applications, each created only once every
+// resource of the previous wave is healthy.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig } from "../config/schema";
+import { ChartRef, charts, gatewayApi } from "../config/versions";
+import { ApplicationSpec, argocdNamespace, renderApplication } from "./platform/application";
+import { appProjects, argoCdValues, clusterSecretMetadata, inClusterRegistration, registrationFromKubeconfig } from "./platform/argocd";
+import { acmeIssuerManifests, certManagerNamespace, certManagerValues, selfSignedIssuerManifest } from "./platform/certManager";
+import { platformApplications, platformRepos } from "./platform/catalog";
+import { ciliumValues, gatewayManifests, lanLoadBalancerManifests } from "./platform/cilium";
+import { Manifest, PlatformContext, namespace } from "./platform/context";
+import {
+  bitwardenStoreManifest,
+  bitwardenTlsManifests,
+  bitwardenTokenSecret,
+  cloudflareTokenExternalSecret,
+  externalSecretsNamespace,
+  externalSecretsValues,
+} from "./platform/externalSecrets";
+import { longhornLimitRange, longhornNamespace } from "./platform/storage";
+import { Wave, WaveLedger } from "./platform/waves";
+
+export interface ClusterPlatformArgs {
+  cluster: string;
+  site: "home" | "oci";
+  /** Nodes that run workloads. */
+  workloadNodes: number;
+  platform: PlatformConfig;
+  /** This cluster's API. */
+  provider: k8s.Provider;
+  /** The cluster whose Argo CD delivers Applications, and its API (the same provider on the hub itself; absent while the hub is not ready). */
+  hub: { cluster: string; provider?: k8s.Provider };
+  /** Kubeconfig Argo CD uses to reach this cluster; required unless this is the hub. */
+  registrationKubeconfig?: pulumi.Input<string>;
+  /** Bitwarden Secrets Manager machine-account token (secret config). */
+  bitwardenMachineToken: pulumi.Input<string>;
+}
+
+/** Waits Pulumi applies to custom resources that report readiness. */
+const readyWhen = { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "600" };
+
+export class ClusterPlatform extends pulumi.ComponentResource {
+  /** Argo CD Applications created for this cluster, by wave. */
+  readonly applications: { name: string; wave: Wave }[];
+  /** Helm releases Pulumi installs directly (wave 0). */
+  readonly releases: string[];
+  /** False while the hub's Argo CD is not there yet (first deploy of the cloud stack). */
+  readonly gitopsConnected: boolean;
+
+  private readonly ctx: PlatformContext;
+  private readonly ledger: WaveLedger;
+
+  constructor(name: string, private readonly args: ClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("homelab:index:ClusterPlatform", name, {}, opts);
+    const isHub = args.hub.cluster === args.cluster;
+    this.ctx = { cluster: args.cluster, site: args.site, workloadNodes: args.workloadNodes, platform: args.platform };
+    this.ledger = new WaveLedger(args.cluster);
+    this.releases = [];
+
+    // ---- wave 0: the network
+    const crds = gatewayApi.crdFiles.map(
+      (file, i) => new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds-${i}`, { file }, { parent: this, provider: args.provider }),
+    );
+    const cilium = this.release("cilium", charts.cilium, "kube-system", ciliumValues(this.ctx), crds);
+    const network = [...lanLoadBalancerManifests(this.ctx).map((m) => this.apply(m, [cilium])), ...this.applyInOrder(gatewayManifests(), [cilium])];
+
+    // ---- wave 0: certificates and secrets
+    const certNs = this.apply(namespace(certManagerNamespace), [cilium]);
+    const certManager = this.release("cert-manager", charts.certManager, certManagerNamespace, certManagerValues(), [certNs]);
+    const selfSigned = this.apply(selfSignedIssuerManifest(), [certManager]);
+    const esoNs = this.apply(namespace(externalSecretsNamespace), [cilium]);
+    const sdkTls = this.applyInOrder(bitwardenTlsManifests(), [selfSigned, esoNs]);
+    const token = new k8s.core.v1.Secret(
+      `${name}-bitwarden-token`,
+      {
+        metadata: { name: bitwardenTokenSecret.name, namespace: externalSecretsNamespace },
+        type: "Opaque",
+        stringData: { [bitwardenTokenSecret.key]: pulumi.secret(args.bitwardenMachineToken) },
+      },
+      { parent: this, provider: args.provider, dependsOn: [esoNs] },
+    );
+    const eso = this.release("external-secrets", charts.externalSecrets, externalSecretsNamespace, externalSecretsValues(), [...sdkTls, token]);
+    const store = this.apply(bitwardenStoreManifest(this.ctx), [eso], readyWhen);
+    const cloudflareToken = this.apply(cloudflareTokenExternalSecret(this.ctx), [store, certNs], readyWhen);
+    const issuers = acmeIssuerManifests(this.ctx).map((m) => this.apply(m, [cloudflareToken, certManager], readyWhen));
+
+    // Storage prerequisites that Argo CD cannot create in the right order.
+    const storagePrereqs = args.platform.storage.longhorn
+      ? this.applyInOrder([namespace(longhornNamespace, "privileged"), longhornLimitRange()], [cilium])
+      : [];
+
+    this.ledger.add(0, ...crds, cilium, ...network, certNs, certManager, selfSigned, esoNs, ...sdkTls, token, eso, store, cloudflareToken, ...issuers, ...storagePrereqs);
+
+    // ---- wave 0: GitOps (Argo CD on the hub; this cluster registered in it)
+    this.gitopsConnected = isHub || args.platform.gitops.hubReady;
+    if (this.gitopsConnected && !args.hub.provider) throw new Error(`ClusterPlatform ${args.cluster}: a provider for the hub cluster ${args.hub.cluster} is required`);
+    if (this.gitopsConnected && !isHub && args.registrationKubeconfig === undefined) {
+      throw new Error(`ClusterPlatform ${args.cluster}: registrationKubeconfig is required for a cluster that is not the hub (${args.hub.cluster})`);
+    }
+    let hubReady: pulumi.Resource[] = [];
+    if (isHub) {
+      const argoConfig = args.platform.argocd;
+      if (!argoConfig) throw new Error(`ClusterPlatform ${args.cluster}: the hub needs platform.argocd`);
+      const argoNs = this.apply(namespace(argocdNamespace), [cilium]);
+      hubReady = [this.release("argocd", charts.argoCd, argocdNamespace, argoCdValues(argoConfig), [argoNs])];
+      this.ledger.add(0, argoNs, ...hubReady);
+    }
+    if (this.gitopsConnected) this.ledger.add(0, ...this.register(name, isHub, hubReady));
+
+    // ---- wave 1+: Applications, each wave after the previous one is healthy
+    this.applications = [];
+    if (this.gitopsConnected) {
+      for (const spec of [...platformApplications(this.ctx)].sort((a, b) => a.wave - b.wave)) this.application(spec);
+    }
+
+    this.registerOutputs({ applications: this.applications, releases: this.releases, gitopsConnected: this.gitopsConnected });
+  }
+
+  /** Creates one Argo CD Application in the hub, after every resource of the previous wave. */
+  application(spec: ApplicationSpec): pulumi.Resource {
+    if (spec.cluster !== this.args.cluster) throw new Error(`Application ${spec.name}: expected cluster ${this.args.cluster}, got ${spec.cluster}`);
+    const app = new k8s.apiextensions.CustomResource(spec.name, renderApplication(spec), {
+      parent: this,
+      provider: this.args.hub.provider,
+      dependsOn: this.ledger.dependenciesFor(spec.wave),
+    });
+    this.ledger.add(spec.wave, app);
+    this.applications.push({ name: spec.name, wave: spec.wave });
+    return app;
+  }
+
+  /** The Argo CD cluster Secret and AppProjects of this cluster, in the hub. */
+  private register(name: string, isHub: boolean, after: pulumi.Resource[]): pulumi.Resource[] {
+    const hub = { parent: this, provider: this.args.hub.provider, dependsOn: after };
+    const data = pulumi
+      .output(isHub ? "" : (this.args.registrationKubeconfig as pulumi.Input<string>))
+      .apply((kc): Record<string, string> => ({ ...(isHub ? inClusterRegistration(this.args.cluster) : registrationFromKubeconfig(this.args.cluster, kc)) }));
+    const secret = new k8s.core.v1.Secret(
+      `${name}-argocd-cluster`,
+      { metadata: clusterSecretMetadata(this.args.cluster), type: "Opaque", stringData: pulumi.secret(data) },
+      hub,
+    );
+    const projects = appProjects(this.args.cluster, platformRepos, []).map(
+      (m) => new k8s.apiextensions.CustomResource(`${name}-project-${m.metadata.name}`, m, hub),
+    );
+    return [secret, ...projects];
+  }
+
+  private release(release: string, chart: ChartRef, ns: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[]): k8s.helm.v3.Release {
+    this.releases.push(release);
+    return new k8s.helm.v3.Release(
+      `${this.args.cluster}-${release}`,
+      {
+        name: release,
+        chart: chart.chart,
+        version: chart.version,
+        repositoryOpts: { repo: chart.repo },
+        namespace: ns,
+        values,
+        // Roll back a failed upgrade instead of leaving half of it applied.
+        atomic: true,
+        cleanupOnFail: true,
+        timeout: 900,
+        maxHistory: 5,
+      },
+      { parent: this, provider: this.args.provider, dependsOn },
+    );
+  }
+
+  /** Applies one object to this cluster. */
+  private apply(m: Manifest, dependsOn: pulumi.Resource[], annotations?: Record<string, string>): pulumi.Resource {
+    const ns = m.metadata.namespace ? `${m.metadata.namespace}-` : "";
+    const id = `${this.args.cluster}-${m.kind.toLowerCase()}-${ns}${m.metadata.name}`;
+    const opts = { parent: this, provider: this.args.provider, dependsOn };
+    const withAnnotations = annotations ? { ...m, metadata: { ...m.metadata, annotations: { ...(m.metadata.annotations ?? {}), ...annotations } } } : m;
+    if (m.kind === "Namespace") return new k8s.core.v1.Namespace(id, withAnnotations as k8s.core.v1.NamespaceArgs, opts);
+    if (m.kind === "LimitRange") return new k8s.core.v1.LimitRange(id, withAnnotations as k8s.core.v1.LimitRangeArgs, opts);
+    return new k8s.apiextensions.CustomResource(id, withAnnotations as k8s.apiextensions.CustomResourceArgs, opts);
+  }
+
+  /** Applies objects one after the other (each depends on the previous one). */
+  private applyInOrder(manifests: Manifest[], dependsOn: pulumi.Resource[]): pulumi.Resource[] {
+    const created: pulumi.Resource[] = [];
+    for (const m of manifests) {
+      const ready = m.kind === "Certificate" ? readyWhen : undefined;
+      created.push(this.apply(m, created.length > 0 ? [created[created.length - 1]] : dependsOn, ready));
+    }
+    return created;
+  }
+}

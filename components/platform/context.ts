@@ -1,0 +1,31 @@
+// What every add-on's pure renderer knows about the cluster it is rendered for.
+import { PlatformConfig } from "../../config/schema";
+
+export interface PlatformContext {
+  cluster: string;
+  /** Home (Proxmox VMs on the LAN) or OCI. */
+  site: "home" | "oci";
+  /** Nodes that run workloads (replica counts never exceed it). */
+  workloadNodes: number;
+  platform: PlatformConfig;
+}
+
+/** A Kubernetes object the program applies directly (not through a chart). */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+export const podSecurityLabels = (level: "privileged" | "baseline" | "restricted") => ({
+  "pod-security.kubernetes.io/enforce": level,
+  "pod-security.kubernetes.io/audit": level,
+  "pod-security.kubernetes.io/warn": level,
+});
+
+export const namespace = (name: string, podSecurity?: "privileged" | "baseline" | "restricted"): Manifest => ({
+  apiVersion: "v1",
+  kind: "Namespace",
+  metadata: { name, ...(podSecurity ? { labels: podSecurityLabels(podSecurity) } : {}) },
+});

@@ -1,0 +1,54 @@
+// Every stack gives its cluster the same platform. The hub (prod) hosts Argo
+// CD; the other stacks reach the hub's API and register their cluster there,
+// both through Omni service-account kubeconfigs.
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig, workloadNodes } from "../config/schema";
+import { ClusterPlatform } from "../components/ClusterPlatform";
+import { OmniAccess, omniKubeconfig } from "../components/omni/omnictl";
+import { secret } from "../config/load";
+import { kubernetesProvider } from "./providers";
+
+export interface PlatformArgs {
+  cluster: string;
+  site: "home" | "oci";
+  nodes: { role: string; schedulable?: boolean }[];
+  platform: PlatformConfig;
+  kubeconfig: pulumi.Output<string>;
+  omni: OmniAccess;
+  /** The cluster must exist (Omni reports it ready) before anything is applied to it. */
+  clusterReady: pulumi.Resource;
+}
+
+export interface PlatformOutputs {
+  applications: { name: string; wave: number }[];
+  releases: string[];
+  gitopsConnected: boolean;
+}
+
+export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; outputs: PlatformOutputs } {
+  const provider = kubernetesProvider(a.cluster, a.kubeconfig);
+  const hubCluster = a.platform.gitops.hubCluster;
+  const isHub = hubCluster === a.cluster;
+  let hubProvider = isHub ? provider : undefined;
+  let registrationKubeconfig: pulumi.Output<string> | undefined;
+  if (!isHub && a.platform.gitops.hubReady) {
+    const after = { dependsOn: [a.clusterReady] };
+    hubProvider = kubernetesProvider("hub", omniKubeconfig("hub-kubeconfig", { access: a.omni, cluster: hubCluster, user: `pulumi-${a.cluster}-gitops` }, after));
+    registrationKubeconfig = omniKubeconfig("argocd-kubeconfig", { access: a.omni, cluster: a.cluster, user: "argocd" }, after);
+  }
+  const component = new ClusterPlatform(
+    a.cluster,
+    {
+      cluster: a.cluster,
+      site: a.site,
+      workloadNodes: workloadNodes(a.nodes).length,
+      platform: a.platform,
+      provider,
+      hub: { cluster: hubCluster, provider: hubProvider },
+      registrationKubeconfig,
+      bitwardenMachineToken: secret("bitwardenMachineToken"),
+    },
+    { dependsOn: [a.clusterReady] },
+  );
+  return { component, outputs: { applications: component.applications, releases: component.releases, gitopsConnected: component.gitopsConnected } };
+}

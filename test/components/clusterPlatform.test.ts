@@ -1,0 +1,195 @@
+// The platform each stack gives its cluster, as recorded on mocks: charts,
+// pinned versions and the values that matter, per add-on.
+import { parse } from "yaml";
+import { charts, gatewayApi, gitCharts } from "../../config/versions";
+import { ProgramRun, RecordedResource } from "../../plan/mockRuntime";
+import { ofType, runStack } from "../helpers";
+
+type Rec = RecordedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const APP = "kubernetes:argoproj.io/v1alpha1:Application";
+
+const runs: Partial<Record<"dev" | "prod" | "cloud", ProgramRun>> = {};
+beforeAll(async () => {
+  for (const stack of ["dev", "prod", "cloud"] as const) runs[stack] = await runStack(stack);
+});
+
+const release = (run: ProgramRun, name: string) => ofType(run, RELEASE).find((r) => r.inputs.name === name) as Rec;
+const named = (run: ProgramRun, type: string, name: string) => run.resources.find((r) => r.type === type && (r.inputs as Rec["inputs"]).metadata?.name === name) as Rec;
+const app = (run: ProgramRun, name: string) => ofType(run, APP).find((r) => r.name === name) as Rec;
+const dependsOn = (r: RecordedResource, other: RecordedResource) => r.dependencies.includes(other.urn);
+
+describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
+  const run = () => runs[stack] as ProgramRun;
+
+  it("installs Cilium from its pinned chart as the CNI that replaces kube-proxy", () => {
+    const cilium = release(run(), "cilium");
+    expect(cilium.inputs).toMatchObject({ chart: "cilium", version: charts.cilium.version, repositoryOpts: { repo: charts.cilium.repo }, namespace: "kube-system" });
+    expect(cilium.inputs.values).toMatchObject({
+      kubeProxyReplacement: true,
+      k8sServiceHost: "localhost",
+      k8sServicePort: 7445,
+      encryption: { enabled: true, type: "wireguard" },
+      gatewayAPI: { enabled: true },
+      policyEnforcementMode: "default",
+      hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: true, service: { type: "ClusterIP" } } },
+    });
+    expect(cilium.inputs.values.hubble.metrics.enabled).toEqual(expect.arrayContaining(["dns", "drop", "flow"]));
+  });
+
+  it("installs the Gateway API CRDs before Cilium, and a tunnel Gateway after it", () => {
+    const crds = ofType(run(), "kubernetes:yaml/v2:ConfigFile");
+    expect(crds.map((c) => (c.inputs as Rec["inputs"]).file)).toEqual([...gatewayApi.crdFiles]);
+    const cilium = release(run(), "cilium");
+    for (const crd of crds) expect(dependsOn(cilium, crd)).toBe(true);
+    const gateway = named(run(), "kubernetes:gateway.networking.k8s.io/v1:Gateway", "tunnel");
+    expect(gateway.inputs.spec).toMatchObject({ gatewayClassName: "cilium", listeners: [{ protocol: "HTTP", port: 80 }] });
+  });
+
+  it("issues certificates from Let's Encrypt (staging and prod) through Cloudflare DNS01, with the token from External Secrets", () => {
+    expect(release(run(), "cert-manager").inputs).toMatchObject({ version: charts.certManager.version, values: { crds: { enabled: true } } });
+    const token = named(run(), "kubernetes:external-secrets.io/v1:ExternalSecret", "cloudflare-api-token");
+    expect(token.inputs).toMatchObject({ metadata: { namespace: "cert-manager" }, spec: { secretStoreRef: { kind: "ClusterSecretStore", name: "bitwarden" }, data: [{ secretKey: "api-token", remoteRef: { key: "9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d" } }] } });
+    for (const name of ["letsencrypt-staging", "letsencrypt-prod"]) {
+      const issuer = named(run(), "kubernetes:cert-manager.io/v1:ClusterIssuer", name);
+      expect(issuer.inputs.spec.acme.solvers).toEqual([{ selector: { dnsZones: ["homelab.example"] }, dns01: { cloudflare: { apiTokenSecretRef: { name: "cloudflare-api-token", key: "api-token" } } } }]);
+      expect(dependsOn(issuer, token)).toBe(true);
+    }
+    expect(named(run(), "kubernetes:cert-manager.io/v1:ClusterIssuer", "letsencrypt-staging").inputs.spec.acme.server).toContain("acme-staging-v02");
+  });
+
+  it("reads secrets from Bitwarden through the SDK server over TLS; the machine token is the only secret Pulumi places", () => {
+    const eso = release(run(), "external-secrets");
+    expect(eso.inputs).toMatchObject({ version: charts.externalSecrets.version, values: { installCRDs: true, "bitwarden-sdk-server": { enabled: true } } });
+    const store = named(run(), "kubernetes:external-secrets.io/v1:ClusterSecretStore", "bitwarden");
+    expect(store.inputs.spec.provider.bitwardensecretsmanager).toMatchObject({
+      bitwardenServerSDKURL: "https://bitwarden-sdk-server.external-secrets.svc.cluster.local:9998",
+      caProvider: { type: "Secret", name: "bitwarden-tls-certs", namespace: "external-secrets", key: "ca.crt" },
+      auth: { secretRef: { credentials: { name: "bitwarden-access-token", namespace: "external-secrets", key: "token" } } },
+    });
+    const tls = named(run(), "kubernetes:cert-manager.io/v1:Certificate", "bitwarden-tls-certs");
+    expect(dependsOn(eso, tls)).toBe(true);
+    const secrets = ofType(run(), "kubernetes:core/v1:Secret").map((s) => s.inputs as Rec["inputs"]);
+    const token = secrets.find((s) => s.metadata.name === "bitwarden-access-token");
+    expect(token?.stringData).toBe("[secret]");
+    expect(JSON.stringify(run().resources)).not.toContain("fake-bitwardenMachineToken");
+  });
+
+  it("delivers storage as wave-1 Argo CD Applications with the nfs-media class on the media share", () => {
+    const nfs = app(run(), `${stack}-csi-driver-nfs`);
+    expect(nfs.inputs.metadata.annotations).toMatchObject({ "argocd.argoproj.io/sync-wave": "1", "pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy" });
+    expect(nfs.inputs.spec.source).toMatchObject({ repoURL: charts.csiDriverNfs.repo, chart: "csi-driver-nfs", targetRevision: charts.csiDriverNfs.version });
+    const sc = nfs.inputs.spec.source.helm.valuesObject.storageClass;
+    expect(sc).toMatchObject({ create: true, name: "nfs-media", reclaimPolicy: "Retain", parameters: { share: "/tank/media", subDir: "${pvc.metadata.name}", onDelete: "retain" } });
+    expect(sc.parameters.server).toBe(stack === "cloud" ? "nfs.homelab.internal" : "192.168.68.51");
+    expect(nfs.inputs.spec.destination).toEqual({ name: stack, namespace: "kube-system" });
+    expect(nfs.inputs.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+
+  it("registers the cluster in the hub's Argo CD with its own AppProjects", () => {
+    const secret = ofType(run(), "kubernetes:core/v1:Secret").find((s) => (s.inputs as Rec["inputs"]).metadata.name === `cluster-${stack}`) as Rec;
+    expect(secret.inputs.metadata).toMatchObject({ namespace: "argocd", labels: { "argocd.argoproj.io/secret-type": "cluster" } });
+    expect(secret.inputs.stringData).toBe("[secret]");
+    const projects = ofType(run(), "kubernetes:argoproj.io/v1alpha1:AppProject").map((p) => (p.inputs as Rec["inputs"]).metadata.name);
+    expect(projects.sort()).toEqual([`${stack}-platform`, `${stack}-services`]);
+  });
+});
+
+describe("differences between the clusters", () => {
+  it("gives only prod a LAN load-balancer pool, announced over L2 for the listed Services only", () => {
+    const prod = runs.prod as ProgramRun;
+    const pool = named(prod, "kubernetes:cilium.io/v2:CiliumLoadBalancerIPPool", "lan");
+    expect(pool.inputs.spec).toEqual({ blocks: [{ cidr: "192.168.71.240/28" }], serviceSelector: { matchLabels: { "homelab.io/lan-load-balancer": "true" } } });
+    const l2 = named(prod, "kubernetes:cilium.io/v2alpha1:CiliumL2AnnouncementPolicy", "lan");
+    expect(l2.inputs.spec).toMatchObject({ loadBalancerIPs: true, interfaces: ["^ens[0-9]+$", "^eth[0-9]+$"] });
+    expect(release(prod, "cilium").inputs.values.l2announcements).toEqual({ enabled: true });
+    for (const stack of ["dev", "cloud"] as const) {
+      expect(ofType(runs[stack] as ProgramRun, "kubernetes:cilium.io/v2:CiliumLoadBalancerIPPool")).toHaveLength(0);
+      expect(release(runs[stack] as ProgramRun, "cilium").inputs.values.l2announcements).toEqual({ enabled: false });
+    }
+  });
+
+  it("runs Argo CD on prod only: admin group may change anything, nobody else has a role, OIDC ready for Authentik", () => {
+    const argo = release(runs.prod as ProgramRun, "argocd");
+    expect(argo.inputs).toMatchObject({ chart: "argo-cd", version: charts.argoCd.version, namespace: "argocd" });
+    const v = argo.inputs.values;
+    expect(v.configs.rbac).toEqual({ "policy.default": "", "policy.csv": "g, admin, role:admin\n", scopes: "[groups]" });
+    expect(parse(v.configs.cm["oidc.config"])).toEqual({
+      name: "Authentik",
+      issuer: "https://auth.homelab.example/application/o/argocd/",
+      clientID: "argocd",
+      clientSecret: "$argocd-oidc:clientSecret",
+      requestedScopes: ["openid", "profile", "email", "groups"],
+    });
+    expect(v.server.service.type).toBe("ClusterIP");
+    expect(v.dex.enabled).toBe(false);
+    expect(release(runs.dev as ProgramRun, "argocd")).toBeUndefined();
+    expect(release(runs.cloud as ProgramRun, "argocd")).toBeUndefined();
+  });
+
+  it("registers dev and cloud from Omni service-account kubeconfigs; prod registers itself in-cluster", () => {
+    const kubeconfigCommands = (stack: "dev" | "cloud") =>
+      ofType(runs[stack] as ProgramRun, "command:local:Command")
+        .map((c) => String((c.inputs as Rec["inputs"]).create))
+        .filter((c) => c.includes("omnictl kubeconfig"));
+    for (const stack of ["dev", "cloud"] as const) {
+      const cmds = kubeconfigCommands(stack);
+      expect(cmds.some((c) => c.includes("--cluster prod ") && c.includes("--service-account"))).toBe(true);
+      expect(cmds.some((c) => c.includes(`--cluster ${stack} `) && c.includes("--user argocd "))).toBe(true);
+    }
+  });
+
+  it("uses Longhorn as prod's default class with one replica (one worker), its namespace privileged and given container defaults first", () => {
+    const prod = runs.prod as ProgramRun;
+    const longhorn = app(prod, "prod-longhorn");
+    expect(longhorn.inputs.spec.source).toMatchObject({ repoURL: charts.longhorn.repo, chart: "longhorn", targetRevision: charts.longhorn.version });
+    expect(longhorn.inputs.spec.source.helm.valuesObject).toMatchObject({
+      persistence: { defaultClass: true, defaultClassReplicaCount: 1 },
+      defaultSettings: { defaultReplicaCount: 1 },
+      ingress: { enabled: false },
+      service: { ui: { type: "ClusterIP" } },
+    });
+    const ns = named(prod, "kubernetes:core/v1:Namespace", "longhorn-system");
+    expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+    const limits = named(prod, "kubernetes:core/v1:LimitRange", "container-defaults");
+    expect(limits.inputs.spec.limits[0]).toMatchObject({ type: "Container", defaultRequest: { cpu: "10m", memory: "64Mi" } });
+    expect(longhorn.dependencies).toEqual(expect.arrayContaining([limits.urn]));
+    expect(app(prod, "prod-local-path")).toBeUndefined();
+  });
+
+  it("uses local-path, from its git-tagged chart, as the default class on dev and cloud", () => {
+    for (const stack of ["dev", "cloud"] as const) {
+      const lp = app(runs[stack] as ProgramRun, `${stack}-local-path`);
+      expect(lp.inputs.spec.source).toMatchObject({ repoURL: gitCharts.localPath.repo, path: gitCharts.localPath.path, targetRevision: gitCharts.localPath.version });
+      expect(lp.inputs.spec.source.helm.valuesObject.storageClass).toMatchObject({ name: "local-path", defaultClass: true });
+      expect(lp.inputs.spec.syncPolicy.managedNamespaceMetadata.labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+    }
+  });
+
+  it("asks Talos for what the storage needs: iSCSI tools and the Longhorn mount on prod, the local-path mount on dev", () => {
+    const template = (stack: "dev" | "prod") =>
+      String(
+        (ofType(runs[stack] as ProgramRun, "command:local:Command").find((c) => c.name === `${stack}-cluster-template`)?.inputs as Rec["inputs"]).stdin,
+      );
+    const prodCluster = parse(template("prod").split("---\n")[0]);
+    expect(prodCluster.systemExtensions).toEqual(["siderolabs/iscsi-tools", "siderolabs/util-linux-tools"]);
+    expect(JSON.stringify(prodCluster.patches)).toContain("/var/lib/longhorn");
+    const devCluster = parse(template("dev").split("---\n")[0]);
+    expect(devCluster.systemExtensions).toBeUndefined();
+    expect(JSON.stringify(devCluster.patches)).toContain("/var/local-path-provisioner");
+  });
+});
+
+describe("first deploy of the cloud stack, before the hub exists", () => {
+  it("installs wave 0 on the cluster and leaves Argo CD registration and Applications for the next run", async () => {
+    const run = await runStack("cloud", (v) => {
+      v.platform.gitops.hubReady = false;
+    });
+    expect(release(run, "cilium")).toBeDefined();
+    expect(ofType(run, APP)).toHaveLength(0);
+    expect(ofType(run, "kubernetes:argoproj.io/v1alpha1:AppProject")).toHaveLength(0);
+    const kubeconfigs = ofType(run, "command:local:Command").filter((c) => String((c.inputs as Rec["inputs"]).create).includes("--cluster prod"));
+    expect(kubeconfigs).toHaveLength(0);
+  });
+});
