@@ -3,7 +3,10 @@
 import { ConfigError, StackConfig, validateConfig } from "../config/load";
 import { ProxmoxConfig, StackKind, ociAlwaysFree, ociTotals } from "../config/schema";
 import { declaredPorts } from "../components/OmniServer";
+import { chartTable } from "../components/platform/charts";
+import { BudgetNode, clusterBudget } from "../components/platform/budget";
 import { allPolicies } from "../policies/rules";
+import { ClusterUsage, clusterUsage } from "../policies/rules/clusterBudget";
 import { PolicyConfig, Violation, runPolicies } from "../policies/runner";
 import { RecordedResource, runProgram } from "./mockRuntime";
 import { Placeholder, committedRawConfig, fakeCloudOutputs, fakeSecrets, readStackFile } from "./stackFiles";
@@ -23,6 +26,8 @@ export interface Plan {
   components: { type: string; name: string }[];
   resourceCounts: Record<string, number>;
   capacity: CapacityLine[];
+  /** Per cluster: what the platform requests against what the nodes can allocate. */
+  budget: ClusterUsage[];
   placeholders: Placeholder[];
   outputs: string[];
 }
@@ -39,7 +44,27 @@ export function policyConfigFor(sc: StackConfig): PolicyConfig {
     const hw = sc.config.proxmox.hardware;
     config["proxmox-host-capacity"] = { hostMemoryGb: hw.memoryGb, reservedMemoryGb: hw.reservedMemoryGb, cpuThreads: hw.cpuThreads };
   }
+  const platform = sc.config.platform;
+  const cluster = sc.config.cluster.name;
+  config["container-resources"] = { charts: chartTable };
+  config["exposed-services"] = { allowed: platform.lanLoadBalancer?.services ?? [], charts: chartTable };
+  config["cluster-budget"] = { stackCluster: cluster, charts: chartTable, clusters: { [cluster]: clusterBudget(budgetNodes(sc), platform.servicesReserveGb) } };
   return config;
+}
+
+/** The stack's cluster nodes as the budget counts them (an OCI OCPU is one vCPU on A1). */
+function budgetNodes(sc: StackConfig): BudgetNode[] {
+  if (sc.kind === "cloud") return sc.config.cluster.nodes.map((n) => ({ role: n.role, memoryGb: n.memoryGb, cpus: n.ocpus, schedulable: n.schedulable }));
+  return sc.config.cluster.nodes.map((n) => ({ role: n.role, memoryGb: n.memoryGb, cpus: n.cores, schedulable: n.schedulable }));
+}
+
+/** The budget lines of the capacity table: pods' requests against allocatable, per cluster. */
+function budgetLines(usage: ClusterUsage[]): CapacityLine[] {
+  return usage.flatMap((u) => [
+    { pool: `cluster ${u.cluster} (allocatable)`, resource: "RAM system+platform", allocated: u.systemMiB + u.requestsMiB, capacity: u.allocatableMiB, unit: "MiB" },
+    { pool: `cluster ${u.cluster} (allocatable)`, resource: `RAM + services reserve`, allocated: u.systemMiB + u.requestsMiB + u.servicesReserveMiB, capacity: u.allocatableMiB, unit: "MiB" },
+    { pool: `cluster ${u.cluster} (allocatable)`, resource: "CPU system+platform", allocated: u.systemMilliCpu + u.requestsMilliCpu, capacity: u.allocatableMilliCpu, unit: "mCPU" },
+  ]);
 }
 
 interface HomeLoad {
@@ -99,9 +124,13 @@ export async function planStack(stack: StackKind, root?: string): Promise<Plan> 
     secretKeys: secrets.secretKeys,
     stackReferences: stackConfig.kind === "cloud" ? {} : { [stackConfig.config.omni.cloudStack]: fakeCloudOutputs },
   });
-  const policyConfig = { ...policyConfigFor(stackConfig), "no-plaintext-secrets": { secretsVisible: true } };
+  const policyConfig: PolicyConfig = { ...policyConfigFor(stackConfig), "no-plaintext-secrets": { secretsVisible: true } };
   const violations = await runPolicies(allPolicies, run.resources, policyConfig);
 
+  const budget = clusterUsage(
+    run.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
+    policyConfig["cluster-budget"] as unknown as Parameters<typeof clusterUsage>[1],
+  );
   let capacity: CapacityLine[] = [];
   if (stackConfig.kind === "cloud") capacity = ociCapacity(stackConfig);
   if (stackConfig.kind === "prod") capacity = hostModes(stackConfig, safeDev(root));
@@ -116,7 +145,8 @@ export async function planStack(stack: StackKind, root?: string): Promise<Plan> 
     violations,
     components: run.resources.filter((r) => r.type.startsWith("homelab:")).map(({ type, name }) => ({ type, name })),
     resourceCounts: countBy(run.resources.filter((r) => r.custom)),
-    capacity,
+    capacity: [...capacity, ...budgetLines(budget)],
+    budget,
     placeholders: file.placeholders,
     outputs: Object.keys(run.outputs),
   };

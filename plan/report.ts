@@ -18,6 +18,10 @@ export function renderPlan(plan: Plan): string {
       lines.push(`  ${pad(c.pool, 48)} ${pad(c.resource, 26)} ${String(c.allocated).padStart(4)} / ${String(c.capacity).padEnd(4)} ${c.unit}${flag}`);
     }
   }
+  for (const b of plan.budget) {
+    lines.push("", `Platform requests on cluster ${b.cluster} (free after the services reserve: ${b.freeMiB} MiB):`);
+    for (const item of b.items) lines.push(`  ${pad(item.resource, 92)} ${String(Math.ceil(item.memoryMiB)).padStart(5)} MiB ${String(Math.ceil(item.milliCpu)).padStart(5)} mCPU`);
+  }
   lines.push("", plan.placeholders.length > 0 ? `Placeholders to fill in before a real deploy (${plan.placeholders.length}):` : "Placeholders: none");
   for (const p of plan.placeholders) lines.push(`  ${p.key} = ${p.value}${p.note ? `  (${p.note})` : ""}`);
   lines.push("", `Stack outputs: ${plan.outputs.join(", ") || "none"}`);

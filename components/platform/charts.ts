@@ -2,29 +2,11 @@
 // choose a Service type. The policies `container-resources`,
 // `exposed-services` and `cluster-budget` read this table (through the
 // policy config) to check the values the program computes.
+import type { ChartsConfig } from "../../policies/rules/quantity";
 import { charts, gitCharts } from "../../config/versions";
 import { longhornContainerDefaults } from "./storage";
 
-export interface ChartWorkload {
-  /** Dot path of a `resources` block in the chart's values. */
-  path: string;
-  /** A DaemonSet: one pod per node that runs workloads. */
-  perNode?: boolean;
-  /** Fixed replica count, or the values path holding it. */
-  replicas?: number;
-  replicasPath?: string;
-  /** An init container: checked for requests and limits, not counted in the budget (it does not run alongside). */
-  init?: boolean;
-}
-
-export interface ChartTableEntry {
-  workloads: ChartWorkload[];
-  servicePaths?: string[];
-  /** For charts that cannot set their containers' resources: what they request, from the namespace's LimitRange defaults. */
-  estimated?: { reason: string; memoryMiB: number; milliCpu: number };
-}
-
-export const chartTable: Record<string, ChartTableEntry> = {
+export const chartTable: ChartsConfig = {
   [charts.cilium.chart]: {
     workloads: [
       { path: "resources", perNode: true },

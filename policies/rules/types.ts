@@ -3,6 +3,17 @@ export const types = {
   proxmoxVm: "proxmoxve:index/vmLegacy:VmLegacy",
   ociInstance: "oci:Core/instance:Instance",
   ociSecurityList: "oci:Core/securityList:SecurityList",
+  helmRelease: "kubernetes:helm.sh/v3:Release",
+  argoApplication: "kubernetes:argoproj.io/v1alpha1:Application",
+  service: "kubernetes:core/v1:Service",
+  deployment: "kubernetes:apps/v1:Deployment",
+  statefulSet: "kubernetes:apps/v1:StatefulSet",
+  daemonSet: "kubernetes:apps/v1:DaemonSet",
+  job: "kubernetes:batch/v1:Job",
+  cronJob: "kubernetes:batch/v1:CronJob",
+  pod: "kubernetes:core/v1:Pod",
+  yamlConfigFile: "kubernetes:yaml/v2:ConfigFile",
+  yamlConfigGroup: "kubernetes:yaml/v2:ConfigGroup",
 } as const;
 
 /** The marker the offline plan puts where a secret value was. */

@@ -87,11 +87,38 @@ const cases: Case[] = [
   { name: "Kubernetes older than Talos supports", stack: "dev", mutate: (v) => (v.cluster.versions.kubernetes = "1.30.0"), line: 'homelab:cluster.versions.kubernetes = "1.30.0": expected Kubernetes 1.31.x to 1.36.x, the range Talos 1.13 supports; got 1.30.0' },
   { name: "malformed Talos version", stack: "dev", mutate: (v) => (v.cluster.versions.talos = "v1.13"), line: 'homelab:cluster.versions.talos = "v1.13": expected a Talos version as MAJOR.MINOR.PATCH, e.g. 1.11.5' },
 
+  // ---- cluster platform
+  { name: "hub without Argo CD", stack: "prod", mutate: (v) => delete v.platform.argocd, line: "homelab:platform.argocd = (missing): expected this section: cluster prod is the GitOps hub (platform.gitops.hubCluster)" },
+  {
+    name: "Argo CD on a spoke",
+    stack: "dev",
+    mutate: (v) => (v.platform.argocd = { hostname: "argocd.homelab.example", oidc: { issuer: "https://auth.homelab.example/", clientId: "argocd" }, localAdmin: false }),
+    line: ["homelab:platform.argocd = ", "expected no argocd section: Argo CD runs on the hub cluster prod"],
+  },
+  { name: "hub not ready on the hub itself", stack: "prod", mutate: (v) => (v.platform.gitops.hubReady = false), line: "homelab:platform.gitops.hubReady = false: expected true: this stack deploys the hub itself" },
+  { name: "Longhorn default without its section", stack: "dev", mutate: (v) => (v.platform.storage.defaultClass = "longhorn"), line: "homelab:platform.storage.longhorn = (missing): expected this section when storage.defaultClass is longhorn" },
+  { name: "more Longhorn replicas than workers", stack: "prod", mutate: (v) => (v.platform.storage.longhorn.replicas = 3), line: "homelab:platform.storage.longhorn.replicas = 3: expected at most 1 (one replica per node that runs workloads)" },
+  { name: "unknown storage class", stack: "cloud", mutate: (v) => (v.platform.storage.defaultClass = "ceph"), line: 'homelab:platform.storage.defaultClass = "ceph": expected local-path or longhorn' },
+  { name: "LAN pool outside the cluster network", stack: "prod", mutate: (v) => (v.platform.lanLoadBalancer.pool = "10.9.0.0/28"), line: 'homelab:platform.lanLoadBalancer.pool = "10.9.0.0/28": expected a range inside the cluster network 192.168.68.0/22' },
+  { name: "LAN pool over a node", stack: "prod", mutate: (v) => (v.platform.lanLoadBalancer.pool = "192.168.68.48/28"), line: 'homelab:platform.lanLoadBalancer.pool = "192.168.68.48/28": expected a range that leaves out 192.168.68.51 (proxmox.address)' },
+  {
+    name: "LAN load balancer on OCI",
+    stack: "cloud",
+    mutate: (v) => (v.platform.lanLoadBalancer = { pool: "10.0.1.240/28", interfaces: ["^eth0$"], services: ["adguard/adguard-dns"] }),
+    line: ["homelab:platform.lanLoadBalancer = ", "expected no lanLoadBalancer: this cluster has no home LAN to announce addresses on"],
+  },
+  { name: "LAN service not namespace/name", stack: "prod", mutate: (v) => (v.platform.lanLoadBalancer.services = ["adguard"]), line: 'homelab:platform.lanLoadBalancer.services[0] = "adguard": expected a Service as namespace/name, e.g. adguard/adguard-dns' },
+  { name: "Bitwarden project not a UUID", stack: "dev", mutate: (v) => (v.platform.bitwarden.projectId = "homelab"), line: 'homelab:platform.bitwarden.projectId = "homelab": expected a lowercase UUID like 3f6c1f0e-8a4b-4c55-9d2e-0b7a5c1d2e3f' },
+  { name: "NFS path not absolute", stack: "prod", mutate: (v) => (v.platform.storage.nfs.path = "tank/media"), line: 'homelab:platform.storage.nfs.path = "tank/media": expected an absolute path like /tank/media' },
+  { name: "negative services reserve", stack: "cloud", mutate: (v) => (v.platform.servicesReserveGb = -1), line: "homelab:platform.servicesReserveGb = -1: expected GB of RAM kept for services (0 or more)" },
+  { name: "ACME email malformed", stack: "prod", mutate: (v) => (v.platform.certManager.acmeEmail = "admin"), line: `homelab:platform.certManager.acmeEmail = "admin": expected the email Let's Encrypt writes to about expiring certificates` },
+  { name: "missing Bitwarden machine token", stack: "cloud", mutate: (v) => delete v.bitwardenMachineToken, line: `homelab:bitwardenMachineToken = (missing): expected a secret, ${setSecret("bitwardenMachineToken")}` },
+
   // ---- secrets
   { name: "missing OCI private key", stack: "cloud", mutate: (v) => delete v.ociPrivateKey, line: `homelab:ociPrivateKey = (missing): expected a secret, ${setSecret("ociPrivateKey")}` },
   { name: "missing Proxmox API token", stack: "prod", mutate: (v) => delete v.proxmoxApiToken, line: `homelab:proxmoxApiToken = (missing): expected a secret, ${setSecret("proxmoxApiToken")}` },
   { name: "secret stored in plaintext", stack: "dev", mutate: (_v, s) => s.delete("proxmoxSshPrivateKey"), line: `homelab:proxmoxSshPrivateKey = [plaintext]: expected an encrypted value, ${setSecret("proxmoxSshPrivateKey")}` },
-  { name: "unknown secret", stack: "dev", mutate: (v, s) => ((v.cloudflareToken = "x"), s.add("cloudflareToken")), line: "homelab:cloudflareToken: unknown secret; expected one of proxmoxApiToken, proxmoxSshPrivateKey" },
+  { name: "unknown secret", stack: "dev", mutate: (v, s) => ((v.cloudflareToken = "x"), s.add("cloudflareToken")), line: "homelab:cloudflareToken: unknown secret; expected one of proxmoxApiToken, proxmoxSshPrivateKey, bitwardenMachineToken" },
 
   // ---- shape: unknown, missing, wrong type, bad enum
   { name: "unknown top-level key", stack: "dev", mutate: (v) => (v.gamingVm = v.cluster.nodes[0]), line: "homelab:gamingVm: unknown key; expected one of the documented keys (see docs/configuration.md)" },

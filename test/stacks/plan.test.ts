@@ -59,7 +59,7 @@ describe("prod", () => {
   });
 
   it("reports the host's load in every NFR-010 mode, within 64 GB", () => {
-    const ram = plans.prod.capacity.filter((c) => c.resource.startsWith("RAM"));
+    const ram = plans.prod.capacity.filter((c) => c.pool.startsWith("proxmox host") && c.resource.startsWith("RAM"));
     expect(ram.map((c) => [c.pool.replace("proxmox host, ", "").split(" ")[0], c.allocated])).toEqual([
       ["normal", 28],
       ["testing", 32],
@@ -80,7 +80,7 @@ describe("cloud", () => {
       ["oci-node-1", { ocpus: 2, memoryInGbs: 12 }],
       ["oci-node-2", { ocpus: 1, memoryInGbs: 6 }],
     ]);
-    expect(plans.cloud.capacity.map((c) => [c.resource, c.allocated, c.capacity])).toEqual([
+    expect(plans.cloud.capacity.filter((c) => c.pool.startsWith("OCI")).map((c) => [c.resource, c.allocated, c.capacity])).toEqual([
       ["OCPU", 4, 4],
       ["RAM", 24, 24],
       ["block storage", 189, 200],
@@ -93,10 +93,35 @@ describe("cloud", () => {
   });
 });
 
+describe("platform budget per cluster", () => {
+  it("shows platform requests against allocatable, and keeps 12 of the cloud cluster's 18 GB for services", () => {
+    const [cloud] = plans.cloud.budget;
+    expect(cloud).toMatchObject({ cluster: "cloud", allocatableMiB: 17336, servicesReserveMiB: 12288 });
+    expect(cloud.systemMiB + cloud.requestsMiB).toBeLessThanOrEqual(18 * 1024 - 12 * 1024);
+    expect(cloud.freeMiB).toBeGreaterThanOrEqual(0);
+  });
+
+  it("fits dev's platform and its services reserve on its one 4 GB node", () => {
+    const [dev] = plans.dev.budget;
+    expect(dev).toMatchObject({ cluster: "dev", allocatableMiB: 4096 - 512 - 100 });
+    expect(dev.systemMiB + dev.requestsMiB + dev.servicesReserveMiB).toBeLessThanOrEqual(dev.allocatableMiB);
+  });
+
+  it("counts Argo CD and Longhorn on prod's worker", () => {
+    const [prod] = plans.prod.budget;
+    const items = prod.items.map((i) => i.resource);
+    expect(items).toEqual(expect.arrayContaining(["Release prod-argocd: values.controller.resources", expect.stringMatching(/^Application prod-longhorn: estimated/)]));
+    expect(prod.freeMiB).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe("readable plan", () => {
   it("prints components, counts, capacity, placeholders and policy results", () => {
     const text = renderPlan(plans.cloud);
-    expect(text).toContain("== stack cloud: 2 components");
+    expect(text).toContain("== stack cloud: 3 components");
+    expect(text).toContain("homelab:index:ClusterPlatform");
+    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+14360 \/ 17336 MiB/);
+    expect(text).toContain("Platform requests on cluster cloud (free after the services reserve: 2976 MiB):");
     expect(text).toContain("homelab:index:OmniServer");
     expect(text).toMatch(/OCI Always Free \(A1\)\s+OCPU\s+4 \/ 4/);
     expect(text).toContain("homelab:oci.tenancyOcid = ocid1.tenancy.oc1..aaaaaaaaplaceholdertenancy");

@@ -1,0 +1,191 @@
+import { allPolicies } from "../../policies/rules";
+import { ClusterBudgetConfig, clusterBudgetPolicy, clusterUsage } from "../../policies/rules/clusterBudget";
+import { UNKNOWN_MARKER, types } from "../../policies/rules/types";
+import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
+import { resource } from "./fixtures";
+
+const budget: ClusterBudgetConfig = {
+  stackCluster: "cloud",
+  charts: {
+    cilium: { workloads: [{ path: "resources", perNode: true }, { path: "operator.resources", replicasPath: "operator.replicas", replicas: 1 }, { path: "hubble.relay.resources" }] },
+    "argo-cd": { workloads: [{ path: "server.resources", replicas: 2 }] },
+  },
+  clusters: {
+    cloud: { nodes: 2, allocatableMiB: 17500, allocatableMilliCpu: 3800, systemMiB: 1344, systemMilliCpu: 430, servicesReserveMiB: 12288 },
+    prod: { nodes: 3, allocatableMiB: 40000, allocatableMilliCpu: 8000, systemMiB: 2048, systemMilliCpu: 600, servicesReserveMiB: 16384 },
+    dev: { nodes: 1, allocatableMiB: 12000, allocatableMilliCpu: 4000, systemMiB: 1024, systemMilliCpu: 300, servicesReserveMiB: 4096 },
+  },
+};
+const withBudget = (changes: Partial<ClusterBudgetConfig> = {}): PolicyConfig => ({ "cluster-budget": { ...budget, ...changes } as unknown as Record<string, unknown> });
+const check = (resources: ResourceUnderPolicy[], config: PolicyConfig = withBudget()) => runPolicies([clusterBudgetPolicy], resources, config);
+const messages = async (resources: ResourceUnderPolicy[], config?: PolicyConfig) => (await check(resources, config)).map((v) => v.message);
+const usage = (resources: ResourceUnderPolicy[], config: ClusterBudgetConfig = budget) => clusterUsage(resources.map(({ type, name, inputs }) => ({ type, name, props: inputs })), config);
+
+const requests = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { cpu, memory } });
+const release = (name: string, values: unknown, chart = name) => resource(types.helmRelease, name, { name, chart, version: "1.18.3", namespace: "kube-system", values });
+const application = (name: string, destination: unknown, valuesObject: unknown) =>
+  resource(types.argoApplication, name, {
+    metadata: { name, namespace: "argocd" },
+    spec: { source: { repoURL: "https://argoproj.github.io/argo-helm", chart: "argo-cd", targetRevision: "9.1.3", helm: { valuesObject } }, destination: { name: destination, namespace: "argocd" } },
+  });
+const container = (name: string, resources?: unknown) => ({ name, image: "nginx:1.29.3", resources });
+const workload = (type: string, name: string, containers: unknown[], extra: { replicas?: unknown; initContainers?: unknown[] } = {}) => {
+  const podSpec = { containers, initContainers: extra.initContainers ?? [] };
+  const spec = type === types.pod ? podSpec : type === types.cronJob ? { jobTemplate: { spec: { template: { spec: podSpec } } } } : { replicas: extra.replicas, template: { spec: podSpec } };
+  return resource(type, name, { metadata: { name, namespace: "apps" }, spec });
+};
+
+/** The brief's example: 2 nodes x 1 GiB agent + 2 x 512 MiB operator + 2 x 1 GiB web = 5120 MiB on cloud. */
+const fiveGiB = [
+  release("cilium", { resources: requests("100m", "1Gi"), operator: { replicas: 2, resources: requests("50m", "512Mi") }, hubble: { relay: { resources: requests("50m", "0") } } }),
+  workload(types.deployment, "web", [container("app", requests("250m", "1Gi"))], { replicas: 2 }),
+];
+
+describe("clusterUsage", () => {
+  test("adds up requests per cluster: replicas, per-node, init containers, limits standing in for requests", () => {
+    const resources = [
+      release("cilium", {
+        resources: requests("100m", "1Gi"),
+        operator: { replicas: 2, resources: requests("50m", "512Mi") },
+        hubble: { relay: { resources: { limits: { cpu: "200m", memory: "256Mi" } } } },
+      }),
+      // Pod: containers 576 MiB / 300m side by side, the init container 1 GiB / 500m alone: 1024 MiB, 500m.
+      workload(types.deployment, "web", [container("app", requests("250m", "512Mi")), container("sidecar", requests("50m", "64Mi"))], {
+        replicas: 2,
+        initContainers: [container("migrate", requests("500m", "1Gi"))],
+      }),
+      workload(types.statefulSet, "db", [container("postgres", requests("100m", "256Mi"))]),
+      workload(types.daemonSet, "agent", [container("agent", requests("20m", "64Mi"))], { replicas: 5 }),
+      workload(types.job, "once", [container("job", requests("10m", "32Mi"))]),
+      workload(types.cronJob, "nightly", [container("job", requests("0.05", "100M"))]),
+      workload(types.pod, "debug", [container("shell")]),
+      application("argocd-prod", "prod", { server: { resources: requests("100m", "256Mi") } }),
+      resource(types.service, "svc", { spec: { type: "ClusterIP" } }),
+    ];
+    const [cloud, prod, ...others] = usage(resources);
+    expect(others).toEqual([]);
+    expect(cloud).toMatchObject({
+      cluster: "cloud",
+      requestsMiB: 5888, // 5887.37 rounded up: 100M is 95.37 MiB
+      requestsMilliCpu: 1700,
+      systemMiB: 1344,
+      systemMilliCpu: 430,
+      servicesReserveMiB: 12288,
+      allocatableMiB: 17500,
+      allocatableMilliCpu: 3800,
+      freeMiB: 17500 - 1344 - 5888 - 12288,
+    });
+    expect(cloud.items.map(({ resource: r, memoryMiB, milliCpu }) => [r, Math.round(memoryMiB * 100) / 100, milliCpu])).toEqual([
+      ["Release cilium: values.resources x2", 2048, 200],
+      ["Release cilium: values.operator.resources x2", 1024, 100],
+      ["Release cilium: values.hubble.relay.resources", 256, 200],
+      ["Deployment web x2", 2048, 1000],
+      ["StatefulSet db", 256, 100],
+      ["DaemonSet agent x2", 128, 40],
+      ["Job once", 32, 10],
+      ["CronJob nightly", 95.37, 50],
+      ["Pod debug", 0, 0],
+    ]);
+    expect(prod).toEqual({
+      cluster: "prod",
+      requestsMiB: 512,
+      requestsMilliCpu: 200,
+      systemMiB: 2048,
+      systemMilliCpu: 600,
+      servicesReserveMiB: 16384,
+      allocatableMiB: 40000,
+      allocatableMilliCpu: 8000,
+      freeMiB: 21056,
+      items: [{ resource: "Application argocd-prod: valuesObject.server.resources x2", memoryMiB: 512, milliCpu: 200 }],
+    });
+  });
+
+  test("lists the stack's cluster even when empty, and only the clusters something runs on", () => {
+    expect(usage([])).toEqual([
+      { cluster: "cloud", requestsMiB: 0, requestsMilliCpu: 0, systemMiB: 1344, systemMilliCpu: 430, servicesReserveMiB: 12288, allocatableMiB: 17500, allocatableMilliCpu: 3800, freeMiB: 3868, items: [] },
+    ]);
+    expect(usage([application("argocd-dev", "dev", {})]).map((u) => u.cluster)).toEqual(["cloud", "dev"]);
+    expect(usage([], { stackCluster: "", charts: {}, clusters: {} })).toEqual([]);
+  });
+
+  test("a replica count in the values wins; otherwise the declared replicas, else 1", () => {
+    const operator = (values: unknown, replicas?: number) =>
+      usage([release("cilium", values)], { ...budget, charts: { cilium: { workloads: [{ path: "operator.resources", replicasPath: "operator.replicas", replicas }] } } })[0].requestsMiB;
+    expect(operator({ operator: { replicas: 3, resources: requests("50m", "100Mi") } }, 2)).toBe(300);
+    expect(operator({ operator: { replicas: UNKNOWN_MARKER, resources: requests("50m", "100Mi") } }, 2)).toBe(200);
+    expect(operator({ operator: { replicas: "3", resources: requests("50m", "100Mi") } })).toBe(100);
+  });
+
+  test("charts the config does not declare and resources it cannot see add nothing", () => {
+    const [cloud] = usage([
+      release("longhorn", { resources: requests("1", "8Gi") }),
+      release("cilium", { resources: UNKNOWN_MARKER, operator: { resources: requests("bad", "lots") } }),
+      workload(types.deployment, "web", [container("app", requests("100m", "128Mi"))], { replicas: UNKNOWN_MARKER }),
+    ]);
+    expect(cloud.requestsMiB).toBe(128);
+    expect(cloud.requestsMilliCpu).toBe(100);
+  });
+});
+
+describe("cluster-budget", () => {
+  test("is in the pack", () => {
+    expect(allPolicies).toContain(clusterBudgetPolicy);
+  });
+
+  test("passes when system + platform + services reserve fit, also exactly at the limit", async () => {
+    expect(await check(fiveGiB.slice(0, 1))).toEqual([]); // 3072 MiB of platform
+    // 1344 + 3868 + 12288 = 17500: exactly allocatable.
+    expect(await check([workload(types.pod, "filler", [container("x", requests("100m", "3868Mi"))])])).toEqual([]);
+  });
+
+  test("fails when memory does not fit, giving the figures", async () => {
+    const violations = await check(fiveGiB);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatchObject({ policy: "cluster-budget", resource: null, level: "mandatory" });
+    expect(violations[0].message).toBe("cluster cloud: system 1344 MiB + platform 5120 MiB + reserved for services 12288 MiB = 18752 MiB exceeds allocatable 17500 MiB");
+    expect(await messages([workload(types.pod, "filler", [container("x", requests("100m", "3869Mi"))])])).toEqual([
+      "cluster cloud: system 1344 MiB + platform 3869 MiB + reserved for services 12288 MiB = 17501 MiB exceeds allocatable 17500 MiB",
+    ]);
+  });
+
+  test("fails when CPU requests do not fit", async () => {
+    const small = withBudget({ clusters: { cloud: { ...budget.clusters.cloud, allocatableMilliCpu: 1000, servicesReserveMiB: 0 } } });
+    // agent 2 x 100m + operator 2 x 50m + relay 50m + web 2 x 250m = 850m.
+    expect(await messages(fiveGiB, small)).toEqual(["cluster cloud: system 430m CPU + platform 850m CPU = 1280m CPU exceeds allocatable 1000m CPU"]);
+  });
+
+  test("each cluster is judged on its own: Applications count where they are delivered", async () => {
+    const big = application("argocd-dev", "dev", { server: { resources: requests("2", "4Gi") } });
+    expect(await messages([big])).toEqual([
+      "cluster dev: system 1024 MiB + platform 8192 MiB + reserved for services 4096 MiB = 13312 MiB exceeds allocatable 12000 MiB",
+      "cluster dev: system 300m CPU + platform 4000m CPU = 4300m CPU exceeds allocatable 4000m CPU",
+    ]);
+  });
+
+  test("an Application delivered to a cluster the config does not budget fails, naming it", async () => {
+    const violations = await check([application("media", "nas", {})]);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatchObject({ policy: "cluster-budget", resource: "media" });
+    expect(violations[0].message).toBe('Application media targets cluster "nas", which the cluster-budget config does not list; expected a cluster the config budgets: cloud, prod, dev');
+    expect(await messages([application("by-server", undefined, {})])).toEqual([
+      "Application by-server has no spec.destination.name; expected a cluster the config budgets: cloud, prod, dev",
+    ]);
+    expect(await check([application("later", UNKNOWN_MARKER, {})])).toEqual([]);
+  });
+
+  test("releases and raw workloads need the stack's cluster in the config", async () => {
+    const unset = withBudget({ stackCluster: "" });
+    expect(await messages(fiveGiB, unset)).toEqual([
+      "Release cilium runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: cloud, prod, dev",
+      "Deployment web runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: cloud, prod, dev",
+    ]);
+    const violations = await check([fiveGiB[1]], withBudget({ stackCluster: "home" }));
+    expect(violations).toMatchObject([{ policy: "cluster-budget", resource: "web" }]);
+    expect(violations[0].message).toBe('Deployment web runs on the stack\'s cluster "home", which the cluster-budget config does not list; expected a cluster the config budgets: cloud, prod, dev');
+    expect(await messages([fiveGiB[1]], {})).toEqual(["Deployment web runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: (none)"]);
+  });
+
+  test("with the default config and nothing on a cluster it reports nothing; other resources are not counted", async () => {
+    expect(await check([resource(types.service, "svc", {}), resource("oci:Core/vcn:Vcn", "vcn", {})], {})).toEqual([]);
+  });
+});

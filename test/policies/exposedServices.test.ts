@@ -1,0 +1,98 @@
+import { allPolicies } from "../../policies/rules";
+import { exposedServicesPolicy } from "../../policies/rules/exposedServices";
+import { UNKNOWN_MARKER, types } from "../../policies/rules/types";
+import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
+import { resource } from "./fixtures";
+
+const config: PolicyConfig = {
+  "exposed-services": {
+    allowed: ["adguard/adguard-dns"],
+    charts: {
+      "argo-cd": { workloads: [{ path: "server.resources" }], servicePaths: ["server.service.type", "redis.service.type"] },
+      cilium: { workloads: [{ path: "resources" }] },
+    },
+  },
+};
+const check = (resources: ResourceUnderPolicy[], c: PolicyConfig = config) => runPolicies([exposedServicesPolicy], resources, c);
+const messages = async (resources: ResourceUnderPolicy[], c: PolicyConfig = config) => (await check(resources, c)).map((v) => v.message);
+
+const service = (name: string, namespace: string | undefined, type?: string) =>
+  resource(types.service, name, { metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { ...(type ? { type } : {}), ports: [{ port: 53, protocol: "UDP" }] } });
+const argoRelease = (values: unknown) => resource(types.helmRelease, "argocd", { name: "argocd", chart: "argo-cd", version: "9.1.3", namespace: "argocd", values });
+const argoApplication = (valuesObject: unknown) =>
+  resource(types.argoApplication, "argocd-dev", {
+    metadata: { name: "argocd-dev", namespace: "argocd" },
+    spec: { source: { repoURL: "https://argoproj.github.io/argo-helm", chart: "argo-cd", targetRevision: "9.1.3", helm: { valuesObject } }, destination: { name: "dev", namespace: "argocd" } },
+  });
+
+describe("exposed-services", () => {
+  test("is in the pack", () => {
+    expect(allPolicies).toContain(exposedServicesPolicy);
+  });
+
+  test("passes for ClusterIP (or unset) Services, allowed LoadBalancers and charts whose services stay inside", async () => {
+    expect(
+      await check([
+        service("web", "apps", "ClusterIP"),
+        service("plain", "apps"),
+        service("adguard-dns", "adguard", "LoadBalancer"),
+        argoRelease({ server: { service: { type: "ClusterIP" } } }),
+        argoApplication({ server: { service: {} } }),
+        resource(types.helmRelease, "cilium", { chart: "cilium", version: "1.18.3", values: { service: { type: "LoadBalancer" } } }),
+      ]),
+    ).toEqual([]);
+  });
+
+  test("a type not known until deploy is not judged", async () => {
+    expect(await check([service("web", "apps", UNKNOWN_MARKER), argoRelease({ server: { service: { type: UNKNOWN_MARKER } }, redis: UNKNOWN_MARKER })])).toEqual([]);
+  });
+
+  test("a LoadBalancer Service not in the allowed list fails", async () => {
+    const violations = await check([service("jellyfin", "media", "LoadBalancer")]);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatchObject({ policy: "exposed-services", resource: "jellyfin", level: "mandatory" });
+    expect(violations[0].message).toBe(
+      "Service media/jellyfin is of type LoadBalancer, which the config does not allow; expected ClusterIP behind the Gateway, or media/jellyfin in exposed-services allowed",
+    );
+  });
+
+  test("a NodePort Service fails too, and the allowed entry must match namespace and name", async () => {
+    expect(await messages([service("adguard-dns", "dns", "NodePort"), service("adguard-web", "adguard", "LoadBalancer")])).toEqual([
+      "Service dns/adguard-dns is of type NodePort, which the config does not allow; expected ClusterIP behind the Gateway, or dns/adguard-dns in exposed-services allowed",
+      "Service adguard/adguard-web is of type LoadBalancer, which the config does not allow; expected ClusterIP behind the Gateway, or adguard/adguard-web in exposed-services allowed",
+    ]);
+  });
+
+  test("a Service without a namespace is in default; without metadata.name it is named after the resource", async () => {
+    const unnamed = resource(types.service, "dns", { spec: { type: "LoadBalancer" } });
+    expect(await messages([service("adguard-dns", undefined, "LoadBalancer"), unnamed])).toEqual([
+      "Service default/adguard-dns is of type LoadBalancer, which the config does not allow; expected ClusterIP behind the Gateway, or default/adguard-dns in exposed-services allowed",
+      "Service default/dns is of type LoadBalancer, which the config does not allow; expected ClusterIP behind the Gateway, or default/dns in exposed-services allowed",
+    ]);
+  });
+
+  test("with the default config (nothing allowed) every LoadBalancer fails", async () => {
+    expect(await messages([service("adguard-dns", "adguard", "LoadBalancer")], {})).toHaveLength(1);
+  });
+
+  test("a chart's declared service type set to LoadBalancer or NodePort fails, in a Release and in an Application", async () => {
+    const violations = await check([argoRelease({ server: { service: { type: "LoadBalancer" } }, redis: { service: { type: "NodePort" } } })]);
+    expect(violations.every((v) => v.policy === "exposed-services" && v.resource === "argocd")).toBe(true);
+    expect(violations.map((v) => v.message)).toEqual([
+      "Release argocd: values.server.service.type is LoadBalancer; expected ClusterIP (a chart's Services cannot be allowed: expose it through the Gateway)",
+      "Release argocd: values.redis.service.type is NodePort; expected ClusterIP (a chart's Services cannot be allowed: expose it through the Gateway)",
+    ]);
+    expect(await messages([argoApplication({ server: { service: { type: "NodePort" } } })])).toEqual([
+      "Application argocd-dev: valuesObject.server.service.type is NodePort; expected ClusterIP (a chart's Services cannot be allowed: expose it through the Gateway)",
+    ]);
+  });
+
+  test("the allowed list does not cover charts, even for a matching namespace/name", async () => {
+    const allowedArgo = { "exposed-services": { ...config["exposed-services"], allowed: ["argocd/argocd-server"] } };
+    expect(await messages([argoRelease({ server: { service: { type: "LoadBalancer" } } })], allowedArgo)).toHaveLength(1);
+  });
+
+  test("other resources are not checked", async () => {
+    expect(await check([resource(types.deployment, "web", { spec: { type: "LoadBalancer" } }), resource("kubernetes:networking.k8s.io/v1:Ingress", "i", { spec: { type: "NodePort" } })])).toEqual([]);
+  });
+});

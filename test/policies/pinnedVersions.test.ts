@@ -1,0 +1,164 @@
+import { allPolicies } from "../../policies/rules";
+import { pinnedVersionsPolicy } from "../../policies/rules/pinnedVersions";
+import { SECRET_MARKER, UNKNOWN_MARKER, types } from "../../policies/rules/types";
+import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
+import { resource } from "./fixtures";
+
+const check = (resources: ResourceUnderPolicy[], config: PolicyConfig = {}) => runPolicies([pinnedVersionsPolicy], resources, config);
+const messages = async (resources: ResourceUnderPolicy[], config: PolicyConfig = {}) => (await check(resources, config)).map((v) => v.message);
+
+const release = (name: string, version: unknown, values: Record<string, unknown> = {}, chart = name) =>
+  resource(types.helmRelease, name, { name, chart, version, namespace: "kube-system", repositoryOpts: { repo: "https://helm.cilium.io" }, values });
+const application = (name: string, spec: Record<string, unknown>) =>
+  resource(types.argoApplication, name, {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name, namespace: "argocd" },
+    spec: { project: "default", destination: { name: "prod", namespace: name }, ...spec },
+  });
+const chartSource = (chart: string, targetRevision: unknown, valuesObject: Record<string, unknown> = {}) => ({ repoURL: "https://charts.example.org", chart, targetRevision, helm: { releaseName: chart, valuesObject } });
+const deployment = (name: string, images: string[], initImages: string[] = []) =>
+  resource(types.deployment, name, {
+    metadata: { name, namespace: "apps" },
+    spec: { template: { spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })), initContainers: initImages.map((image, i) => ({ name: `init${i}`, image })) } } },
+  });
+const configFile = (name: string, file: string) => resource(types.yamlConfigFile, name, { file });
+
+describe("pinned-versions", () => {
+  test("is in the pack", () => {
+    expect(allPolicies).toContain(pinnedVersionsPolicy);
+  });
+
+  test("passes for exact versions, tagged or digested images and versioned URLs", async () => {
+    const values = {
+      image: { repository: "quay.io/cilium/cilium", tag: "v1.18.3", digest: "sha256:abc", useDigest: true },
+      operator: { image: { repository: "quay.io/cilium/operator", digest: "sha256:def" } },
+      hubble: { relay: { image: "quay.io/cilium/hubble-relay:v1.18.3" } },
+      extraContainers: [{ image: "busybox@sha256:0123" }, { image: "registry.local:5000/tools/sh:1.36" }],
+      templated: { image: "{{ .Values.global.registry }}/app:{{ .Chart.AppVersion }}" },
+      pullPolicy: { image: { pullPolicy: "IfNotPresent" } },
+    };
+    expect(
+      await check([
+        release("cilium", "1.18.3", values),
+        release("cert-manager", "v1.19.1"),
+        application("argocd", { source: chartSource("argo-cd", "9.1.3", { global: { image: { tag: "v3.2.0" } } }) }),
+        deployment("web", ["nginx:1.29.3", "ghcr.io/org/app@sha256:abcd"], ["busybox:1.36"]),
+        configFile("gateway-api", "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml"),
+        configFile("tlsroutes", "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v1.3.0/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml"),
+        configFile("local", "manifests/crds.yaml"),
+      ]),
+    ).toEqual([]);
+  });
+
+  test("values it cannot see (unknown or secret) are not judged", async () => {
+    expect(
+      await check([
+        release("cilium", UNKNOWN_MARKER, { image: UNKNOWN_MARKER, operator: { image: { repository: "quay.io/cilium/operator", tag: UNKNOWN_MARKER } }, hubble: SECRET_MARKER }),
+        application("app", { source: chartSource("app", UNKNOWN_MARKER, { image: SECRET_MARKER }) }),
+        release("secret-values", "1.0.0", SECRET_MARKER as unknown as Record<string, unknown>),
+        deployment("web", [UNKNOWN_MARKER]),
+      ]),
+    ).toEqual([]);
+  });
+
+  test.each(["^1.18", "~1.18.0", "1.18.x", "1.x", "*", ">=1.18.0", "1.18", "1.18.3-rc.1", "v1.18.3-beta.2", "1.18.3+build.1", "HEAD", "main", "master", "latest", "1.18.3 || 1.18.4"])(
+    "a release version %p fails",
+    async (version) => {
+      const violations = await check([release("cilium", version)]);
+      expect(violations).toHaveLength(1);
+      expect(violations[0]).toMatchObject({ policy: "pinned-versions", resource: "cilium", level: "mandatory" });
+      expect(violations[0].message).toBe(`Release cilium: chart version "${version}" is not pinned; expected an exact version like 1.2.3`);
+    },
+  );
+
+  test("a release without a version (or an empty one) fails", async () => {
+    expect(await messages([release("cilium", undefined), release("longhorn", "")])).toEqual([
+      "Release cilium: chart version is not set; expected an exact version like 1.2.3",
+      "Release longhorn: chart version is not set; expected an exact version like 1.2.3",
+    ]);
+  });
+
+  test("an Application's targetRevision must be exact, in source and in every one of sources", async () => {
+    expect(await messages([application("argocd", { source: chartSource("argo-cd", "9.*") })])).toEqual([
+      'Application argocd: chart argo-cd targetRevision "9.*" is not pinned; expected an exact version like 1.2.3',
+    ]);
+    const multi = application("media", {
+      sources: [chartSource("jellyfin", "2.1.0"), chartSource("sonarr", "latest"), { repoURL: "https://github.com/family/homelab-values.git", targetRevision: "HEAD", ref: "values" }],
+    });
+    expect(await messages([multi])).toEqual([
+      'Application media: chart sonarr targetRevision "latest" is not pinned; expected an exact version like 1.2.3',
+      'Application media: source https://github.com/family/homelab-values.git targetRevision "HEAD" is not pinned; expected an exact version like 1.2.3',
+    ]);
+    const gitChart = { repoURL: "https://github.com/rancher/local-path-provisioner.git", path: "deploy/chart/local-path-provisioner", targetRevision: "master", helm: {} };
+    expect(await messages([application("local-path", { source: gitChart })])).toEqual([
+      'Application local-path: chart local-path-provisioner targetRevision "master" is not pinned; expected an exact version like 1.2.3',
+    ]);
+    expect(await messages([application("bare", { source: { repoURL: "https://charts.example.org", chart: "x" } })])).toEqual([
+      "Application bare: chart x targetRevision is not set; expected an exact version like 1.2.3",
+    ]);
+  });
+
+  test("an image string in chart values without a tag or digest, or tagged latest, fails", async () => {
+    const values = {
+      hubble: { relay: { image: "quay.io/cilium/hubble-relay" } },
+      envoy: { image: "quay.io/cilium/envoy:latest" },
+      sidecars: [{ name: "proxy", image: "registry.local:5000/proxy" }],
+    };
+    expect(await messages([release("cilium", "1.18.3", values)])).toEqual([
+      'Release cilium: values.hubble.relay.image "quay.io/cilium/hubble-relay" has no tag or digest; expected a fixed one like quay.io/cilium/hubble-relay:1.2.3',
+      'Release cilium: values.envoy.image "quay.io/cilium/envoy:latest" uses the tag latest; expected a fixed tag or a digest',
+      'Release cilium: values.sidecars[0].image "registry.local:5000/proxy" has no tag or digest; expected a fixed one like registry.local:5000/proxy:1.2.3',
+    ]);
+  });
+
+  test("an image object with only a repository fails unless the chart is in chartDefaultTags; tag latest always fails", async () => {
+    const values = { operator: { image: { repository: "quay.io/cilium/operator", tag: "" } }, envoy: { image: { repository: "quay.io/cilium/envoy", tag: "latest" } } };
+    expect(await messages([release("cilium", "1.18.3", values)])).toEqual([
+      "Release cilium: values.operator.image (repository quay.io/cilium/operator) has no tag or digest; expected a fixed tag, or the chart in chartDefaultTags if its appVersion pins this image",
+      "Release cilium: values.envoy.image (repository quay.io/cilium/envoy) uses the tag latest; expected a fixed tag or a digest",
+    ]);
+    const chartPinsImages = { "pinned-versions": { chartDefaultTags: ["cilium"] } };
+    expect(await messages([release("cilium", "1.18.3", values)], chartPinsImages)).toEqual([
+      "Release cilium: values.envoy.image (repository quay.io/cilium/envoy) uses the tag latest; expected a fixed tag or a digest",
+    ]);
+    // The list names charts, not releases: another chart's bare repository still fails.
+    expect(await messages([release("longhorn", "1.10.1", { image: { repository: "longhornio/longhorn-manager" } })], chartPinsImages)).toHaveLength(1);
+  });
+
+  test("images in an Application's valuesObject are checked, named by where they sit", async () => {
+    const app = application("media", { sources: [chartSource("jellyfin", "2.1.0", { image: { repository: "jellyfin/jellyfin", tag: "latest" } })] });
+    expect(await messages([app])).toEqual([
+      "Application media: sources[0].helm.valuesObject.image (repository jellyfin/jellyfin) uses the tag latest; expected a fixed tag or a digest",
+    ]);
+  });
+
+  test("raw workload containers and init containers need a tag or digest, not latest", async () => {
+    expect(await messages([deployment("web", ["nginx", "ghcr.io/org/app:latest"], ["busybox"])])).toEqual([
+      'Deployment web: container c0 image "nginx" has no tag or digest; expected a fixed one like nginx:1.2.3',
+      'Deployment web: container c1 image "ghcr.io/org/app:latest" uses the tag latest; expected a fixed tag or a digest',
+      'Deployment web: init container init0 image "busybox" has no tag or digest; expected a fixed one like busybox:1.2.3',
+    ]);
+    const cron = resource(types.cronJob, "backup", { spec: { schedule: "@daily", jobTemplate: { spec: { template: { spec: { containers: [{ name: "restic", image: "restic/restic:latest" }] } } } } } });
+    const pod = resource(types.pod, "debug", { spec: { containers: [{ name: "shell", image: "alpine" }] } });
+    expect(await messages([cron, pod])).toEqual([
+      'CronJob backup: container restic image "restic/restic:latest" uses the tag latest; expected a fixed tag or a digest',
+      'Pod debug: container shell image "alpine" has no tag or digest; expected a fixed one like alpine:1.2.3',
+    ]);
+  });
+
+  test("manifests downloaded by URL must name their version in the path", async () => {
+    const latest = "https://github.com/kubernetes-sigs/gateway-api/releases/latest/download/standard-install.yaml";
+    const branch = "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/main/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml";
+    const rc = "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.4.0-rc.1/standard-install.yaml";
+    expect(await messages([configFile("gateway-api", latest), resource(types.yamlConfigGroup, "crds", { files: ["crds/local.yaml", branch, rc] })])).toEqual([
+      `ConfigFile gateway-api: file "${latest}" has no version in its path; expected a release URL like .../download/v1.3.0/standard-install.yaml`,
+      `ConfigGroup crds: file "${branch}" has no version in its path; expected a release URL like .../download/v1.3.0/standard-install.yaml`,
+      `ConfigGroup crds: file "${rc}" has no version in its path; expected a release URL like .../download/v1.3.0/standard-install.yaml`,
+    ]);
+  });
+
+  test("other resources are not checked", async () => {
+    expect(await check([resource(types.service, "svc", { spec: { image: "nginx" } }), resource("oci:Core/vcn:Vcn", "vcn", { version: "latest" })])).toEqual([]);
+  });
+});
