@@ -10,6 +10,7 @@ import { pinnedVersionsPolicy } from "./pinnedVersions";
 import { plaintextSecretsPolicy } from "./plaintextSecrets";
 import { proxmoxCapacityPolicy } from "./proxmoxCapacity";
 import { securityListPortsPolicy } from "./securityListPorts";
+import { waveOrderPolicy } from "./waveOrder";
 
 export const allPolicies: Policies = [
   ociAlwaysFreePolicy,
@@ -23,4 +24,5 @@ export const allPolicies: Policies = [
   exposedServicesPolicy,
   clusterBudgetPolicy,
   dnsOwnerPolicy,
+  waveOrderPolicy,
 ];

@@ -10,6 +10,21 @@ const check = (resources: ResourceUnderPolicy[], config: PolicyConfig = visible)
 const command = (name: string, inputs: Record<string, unknown>) => resource("command:local:Command", name, inputs);
 
 describe("plaintextSecretPaths", () => {
+  test("names of Kubernetes Secrets are references, not credentials; a secretKey without remoteRef still counts", () => {
+    expect(
+      plaintextSecretPaths({
+        metadata: { labels: { "argocd.argoproj.io/secret-type": "cluster" } },
+        spec: {
+          secretName: "bitwarden-tls-certs",
+          ca: { secretName: "bitwarden-sdk-ca" },
+          data: [{ secretKey: "api-token", remoteRef: { key: "9a1b2c3d" } }],
+          backup: { secretKey: "AKIAREALSECRET" },
+          tokenSecret: "plain",
+        },
+      }),
+    ).toEqual(["spec.backup.secretKey", "spec.tokenSecret"]);
+  });
+
   test("the plan's secret marker is the one the policy skips", () => {
     expect(SECRET_MARKER).toBe(SECRET);
   });

@@ -139,4 +139,63 @@ describe("every policy can fail on a real stack", () => {
       "oci: input privateKey looks like a credential but is not a secret; read it with config.requireSecret or pulumi.secret()",
     ]);
   });
+
+  test("pinned-versions: the prod Cilium release given a version range, and Longhorn's Application given a branch", async () => {
+    const resources = resourcesOf("prod");
+    named(resources, types.helmRelease, "prod-cilium").inputs.version = "^1.18";
+    const longhorn = named(resources, types.argoApplication, "prod-longhorn");
+    (longhorn.inputs.spec as { source: { targetRevision: string } }).source.targetRevision = "master";
+    const violations = await policiesOver("prod", resources);
+    expect(violations.map((v) => v.policy)).toEqual(["pinned-versions", "pinned-versions"]);
+    expect(violations.map((v) => v.message).join("\n")).toMatch(/Release prod-cilium: chart version "\^1\.18" is not pinned/);
+    expect(violations.map((v) => v.message).join("\n")).toContain("prod-longhorn");
+  });
+
+  test("container-resources: cert-manager's webhook on dev without a memory limit", async () => {
+    const resources = resourcesOf("dev");
+    const values = named(resources, types.helmRelease, "dev-cert-manager").inputs.values as { webhook: { resources: { limits: Record<string, string> } } };
+    delete values.webhook.resources.limits.memory;
+    const violations = await policiesOver("dev", resources);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatchObject({ policy: "container-resources", resource: "dev-cert-manager" });
+    expect(violations[0].message).toContain("values.webhook.resources");
+  });
+
+  test("exposed-services: Hubble UI on the cloud cluster turned into a LoadBalancer", async () => {
+    const resources = resourcesOf("cloud");
+    const values = named(resources, types.helmRelease, "cloud-cilium").inputs.values as { hubble: { ui: { service: { type: string } } } };
+    values.hubble.ui.service.type = "LoadBalancer";
+    const violations = await policiesOver("cloud", resources);
+    expect(violations.map((v) => v.policy)).toEqual(["exposed-services"]);
+    expect(violations[0].message).toContain("hubble.ui.service.type");
+  });
+
+  test("cluster-budget: the dev platform's Cilium agent asking for 2 GiB on the 4 GB node", async () => {
+    const resources = resourcesOf("dev");
+    const values = named(resources, types.helmRelease, "dev-cilium").inputs.values as { resources: { requests: Record<string, string>; limits: Record<string, string> } };
+    values.resources = { requests: { cpu: "50m", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } };
+    const violations = await policiesOver("dev", resources);
+    expect(violations.map((v) => v.policy)).toEqual(["cluster-budget"]);
+    expect(violations[0].message).toMatch(/^cluster dev: system 832 MiB \+ platform \d+ MiB \+ reserved for services 1024 MiB = \d+ MiB exceeds allocatable 3484 MiB$/);
+  });
+
+  test("public-dns-single-owner: external-dns delivered to prod next to the program's Cloudflare records", async () => {
+    const resources = resourcesOf("prod");
+    const nfs = deepCopy(named(resources, types.argoApplication, "prod-csi-driver-nfs"));
+    const spec = nfs.inputs.spec as { source: { chart: string; repoURL: string } };
+    spec.source.chart = "external-dns";
+    spec.source.repoURL = "https://kubernetes-sigs.github.io/external-dns";
+    resources.push({ ...nfs, name: "prod-external-dns", urn: nfs.urn.replace("prod-csi-driver-nfs", "prod-external-dns") });
+    const violations = byPolicy(await policiesOver("prod", resources), "public-dns-single-owner");
+    expect(violations).toHaveLength(1);
+    expect(violations[0].resource).toBe("prod-external-dns");
+  });
+
+  test("sync-waves-ordered: cloud's local-path Application no longer waiting for wave 0", async () => {
+    const resources = resourcesOf("cloud");
+    named(resources, types.argoApplication, "cloud-local-path").dependencies = [];
+    const violations = await policiesOver("cloud", resources);
+    expect(violations.map((v) => v.policy)).toEqual(["sync-waves-ordered"]);
+    expect(violations[0].message).toContain("Application cloud-local-path (wave 1, cluster cloud) can start before directly installed release(s)");
+  });
 });
