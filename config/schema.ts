@@ -481,6 +481,10 @@ export function prodIssues(c: ProdConfig): Issue[] {
     issues.push({ path: ["gamingVm", "cores"], message: `expected at most ${c.proxmox.hardware.cpuThreads} vCPUs (the host's thread count)` });
   }
   issues.push(...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }]));
+  // The prod stack owns the NFS server, so its clusters' nfs-media class must point at it.
+  const mediaRoot = `/${c.hypervisor.zfs.pool}/media`;
+  if (c.platform.storage.nfs.path !== mediaRoot) issues.push({ path: ["platform", "storage", "nfs", "path"], message: `expected ${mediaRoot}, the media root the host exports (hypervisor.zfs.pool)` });
+  if (c.platform.storage.nfs.server !== c.proxmox.address) issues.push({ path: ["platform", "storage", "nfs", "server"], message: `expected ${c.proxmox.address}, the Proxmox host that serves NFS (proxmox.address)` });
   return issues;
 }
 

@@ -32,12 +32,16 @@ export const vfioModules = "# Managed by homelab (Pulumi)\nvfio\nvfio_iommu_type
 
 export const mediaDataset = (pool: string, share: string) => `${pool}/media/${share}`;
 
-/** /etc/exports.d entry: each media dataset, read-write for the cluster networks only. */
+export const mediaRoot = (pool: string) => `/${pool}/media`;
+
+/**
+ * /etc/exports.d entry: each media dataset, read-write for the cluster
+ * networks only, and their parent with crossmnt, so the clusters' nfs-media
+ * class reaches every library folder (a claim named `films` mounts films).
+ */
 export function nfsExports(pool: string, shares: string[], clients: string[]): string {
-  const lines = shares.map((share) => {
-    const access = clients.map((client) => `${client}(rw,sync,no_subtree_check,root_squash)`).join(" ");
-    return `/${mediaDataset(pool, share)} ${access}`;
-  });
+  const line = (path: string, extra = "") => `${path} ${clients.map((client) => `${client}(rw,sync,no_subtree_check,root_squash${extra})`).join(" ")}`;
+  const lines = [line(mediaRoot(pool), ",crossmnt"), ...shares.map((share) => line(`/${mediaDataset(pool, share)}`))];
   return `# Managed by homelab (Pulumi): media library, cluster networks only\n${lines.join("\n")}\n`;
 }
 

@@ -17,9 +17,10 @@ describe("host configuration files (pure)", () => {
     expect(iommuKernelArgs("intel")).toEqual(["intel_iommu=on", "iommu=pt"]);
   });
 
-  it("exports each media dataset to the cluster networks only", () => {
+  it("exports each media dataset, and their parent for the nfs-media class, to the cluster networks only", () => {
     const exports = nfsExports("tank", ["films", "music"], ["192.168.68.0/22", "10.0.1.0/24"]);
     expect(exports.split("\n").filter((l) => l.startsWith("/"))).toEqual([
+      "/tank/media 192.168.68.0/22(rw,sync,no_subtree_check,root_squash,crossmnt) 10.0.1.0/24(rw,sync,no_subtree_check,root_squash,crossmnt)",
       "/tank/media/films 192.168.68.0/22(rw,sync,no_subtree_check,root_squash) 10.0.1.0/24(rw,sync,no_subtree_check,root_squash)",
       "/tank/media/music 192.168.68.0/22(rw,sync,no_subtree_check,root_squash) 10.0.1.0/24(rw,sync,no_subtree_check,root_squash)",
     ]);
