@@ -19,6 +19,29 @@ export interface CapacityLine {
   unit: string;
 }
 
+export interface PlannedChart {
+  resource: string;
+  cluster: string;
+  chart: string;
+  version: string;
+  wave: number;
+  via: "pulumi" | "argocd";
+}
+
+/** The chart, version and wave of each Helm release and Argo CD Application recorded. */
+export function plannedCharts(resources: RecordedResource[], stackCluster: string): PlannedChart[] {
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  return resources.flatMap((r): PlannedChart[] => {
+    const i = r.inputs as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (r.type === "kubernetes:helm.sh/v3:Release") return [{ resource: r.name, cluster: stackCluster, chart: str(i.chart), version: str(i.version), wave: 0, via: "pulumi" }];
+    if (r.type === "kubernetes:argoproj.io/v1alpha1:Application") {
+      const src = i.spec?.source ?? {};
+      return [{ resource: r.name, cluster: str(i.spec?.destination?.name), chart: str(src.chart ?? src.path), version: str(src.targetRevision), wave: Number(i.metadata?.annotations?.["argocd.argoproj.io/sync-wave"] ?? 0), via: "argocd" }];
+    }
+    return [];
+  }).sort((a, b) => a.wave - b.wave || a.resource.localeCompare(b.resource));
+}
+
 export interface Plan {
   stack: string;
   resources: { type: string; name: string; parent: string | null; urn: string; dependencies: string[]; inputs: Record<string, unknown> }[];
@@ -28,6 +51,8 @@ export interface Plan {
   capacity: CapacityLine[];
   /** Per cluster: what the platform requests against what the nodes can allocate. */
   budget: ClusterUsage[];
+  /** Every chart the stack installs, directly (wave 0) or through Argo CD, with its pinned version. */
+  charts: PlannedChart[];
   placeholders: Placeholder[];
   outputs: string[];
 }
@@ -147,6 +172,7 @@ export async function planStack(stack: StackKind, root?: string): Promise<Plan> 
     resourceCounts: countBy(run.resources.filter((r) => r.custom)),
     capacity: [...capacity, ...budgetLines(budget)],
     budget,
+    charts: plannedCharts(run.resources, stackConfig.config.cluster.name),
     placeholders: file.placeholders,
     outputs: Object.keys(run.outputs),
   };

@@ -18,6 +18,10 @@ export function renderPlan(plan: Plan): string {
       lines.push(`  ${pad(c.pool, 48)} ${pad(c.resource, 26)} ${String(c.allocated).padStart(4)} / ${String(c.capacity).padEnd(4)} ${c.unit}${flag}`);
     }
   }
+  if (plan.charts.length > 0) {
+    lines.push("", "Charts by wave (pinned versions):");
+    for (const c of plan.charts) lines.push(`  wave ${c.wave}  ${pad(c.resource, 26)} ${pad(`${c.chart} ${c.version}`, 52)} on ${c.cluster}, via ${c.via}`);
+  }
   for (const b of plan.budget) {
     lines.push("", `Platform requests on cluster ${b.cluster} (free after the services reserve: ${b.freeMiB} MiB):`);
     for (const item of b.items) lines.push(`  ${pad(item.resource, 92)} ${String(Math.ceil(item.memoryMiB)).padStart(5)} MiB ${String(Math.ceil(item.milliCpu)).padStart(5)} mCPU`);

@@ -1,5 +1,6 @@
 // Whole-stack tests: each committed stack config through the real program
 // and the policy pack, exactly as `npm run plan` does.
+import { charts } from "../../config/versions";
 import { leakedFakeSecrets, planStack, Plan } from "../../plan/plan";
 import { renderPlan } from "../../plan/report";
 import { parseStackFile } from "../../plan/stackFiles";
@@ -105,6 +106,18 @@ describe("platform budget per cluster", () => {
     const [dev] = plans.dev.budget;
     expect(dev).toMatchObject({ cluster: "dev", allocatableMiB: 4096 - 512 - 100 });
     expect(dev.systemMiB + dev.requestsMiB + dev.servicesReserveMiB).toBeLessThanOrEqual(dev.allocatableMiB);
+  });
+
+  it("lists every chart with its pinned version and wave", () => {
+    expect(plans.prod.charts.map((c) => `${c.wave} ${c.resource} ${c.chart}@${c.version} ${c.via}`)).toEqual([
+      `0 prod-argocd argo-cd@${charts.argoCd.version} pulumi`,
+      `0 prod-cert-manager cert-manager@${charts.certManager.version} pulumi`,
+      `0 prod-cilium cilium@${charts.cilium.version} pulumi`,
+      `0 prod-external-secrets external-secrets@${charts.externalSecrets.version} pulumi`,
+      `1 prod-csi-driver-nfs csi-driver-nfs@${charts.csiDriverNfs.version} argocd`,
+      `1 prod-longhorn longhorn@${charts.longhorn.version} argocd`,
+    ]);
+    expect(renderPlan(plans.dev)).toContain("wave 1  dev-local-path");
   });
 
   it("counts Argo CD and Longhorn on prod's worker", () => {
