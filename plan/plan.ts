@@ -8,6 +8,7 @@ import { BudgetNode, clusterBudget } from "../components/platform/budget";
 import { allPolicies } from "../policies/rules";
 import { ClusterUsage, clusterUsage } from "../policies/rules/clusterBudget";
 import { PolicyConfig, Violation, runPolicies } from "../policies/runner";
+import { Artifact, artifactsOf } from "./artifacts";
 import { RecordedResource, runProgram } from "./mockRuntime";
 import { Placeholder, committedRawConfig, fakeCloudOutputs, fakeSecrets, readStackFile } from "./stackFiles";
 
@@ -55,6 +56,8 @@ export interface Plan {
   charts: PlannedChart[];
   placeholders: Placeholder[];
   outputs: string[];
+  /** Every generated document (written as files under out/<stack>/, not into plan.json). */
+  artifacts: Artifact[];
 }
 
 /** Policy configuration that follows from a stack's config (also written for `pulumi preview --policy-pack-config`). */
@@ -175,6 +178,12 @@ export async function planStack(stack: StackKind, root?: string): Promise<Plan> 
     charts: plannedCharts(run.resources, stackConfig.config.cluster.name),
     placeholders: file.placeholders,
     outputs: Object.keys(run.outputs),
+    artifacts: artifactsOf(run.resources, {
+      name: stackConfig.config.cluster.name,
+      talos: stackConfig.config.cluster.versions.talos,
+      kubernetes: stackConfig.config.cluster.versions.kubernetes,
+      talosMode: stackConfig.kind === "cloud" ? "cloud" : "metal",
+    }),
   };
 }
 

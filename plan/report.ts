@@ -3,7 +3,7 @@ import { Plan } from "./plan";
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
 
-export function renderPlan(plan: Plan): string {
+export function renderPlan(plan: Omit<Plan, "artifacts">): string {
   const lines: string[] = [];
   const total = Object.values(plan.resourceCounts).reduce((a, b) => a + b, 0);
   lines.push(`== stack ${plan.stack}: ${plan.components.length} components, ${total} resources`);

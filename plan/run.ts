@@ -25,16 +25,24 @@ async function main(): Promise<number> {
   let failed = false;
   for (const stack of stacks) {
     try {
-      const plan = await planStack(stack);
+      const { artifacts, ...plan } = await planStack(stack);
       const json = JSON.stringify(plan, null, 2);
-      const leaks = leakedFakeSecrets(json);
+      const leaks = leakedFakeSecrets([json, ...artifacts.map((a) => a.content)].join("\n"));
       if (leaks.length > 0) throw new Error(`plan for ${stack} would reveal secret values (${[...new Set(leaks)].join(", ")})`);
       const dir = path.join(outRoot, stack);
+      // Start clean, so no document of an earlier run is checked as if it were current.
+      fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, "plan.json"), `${json}\n`);
+      for (const a of artifacts) {
+        fs.mkdirSync(path.dirname(path.join(dir, a.path)), { recursive: true });
+        fs.writeFileSync(path.join(dir, a.path), a.content);
+      }
+      const index = artifacts.map(({ path: p, kind, meta }) => ({ path: p, kind, ...(meta ? { meta } : {}) }));
+      fs.writeFileSync(path.join(dir, "artifacts.json"), `${JSON.stringify(index, null, 2)}\n`);
       fs.writeFileSync(path.join(dir, "policy-config.json"), `${JSON.stringify(policyConfigFor(committedStackConfig(stack)), null, 2)}\n`);
       console.log(renderPlan(plan));
-      console.log(`\nWrote ${path.relative(process.cwd(), path.join(dir, "plan.json"))}\n`);
+      console.log(`\nWrote ${path.relative(process.cwd(), path.join(dir, "plan.json"))} and ${artifacts.length} generated documents under ${path.relative(process.cwd(), dir)}/\n`);
       if (plan.violations.some((v) => v.level === "mandatory")) failed = true;
     } catch (err) {
       failed = true;

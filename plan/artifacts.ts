@@ -1,0 +1,119 @@
+// Every document the program generates, as the consuming tool reads it: one
+// file per document under out/<stack>/, taken from what the program
+// registered (so the files are exactly what a deploy would apply). Secret
+// values never appear: they are "[secret]" in the recording, and fields that
+// are wholly secret are left out of Kubernetes objects and named in an
+// annotation instead.
+import { parseAllDocuments, stringify } from "yaml";
+import { SECRET } from "./mockRuntime";
+
+export type ArtifactKind =
+  | "omni-cluster-template"
+  | "omni-machine-classes"
+  | "talos-patch"
+  | "compose-project"
+  | "compose-env"
+  | "cloud-init"
+  | "kubernetes-object"
+  | "helm-release";
+
+export interface Artifact {
+  /** Relative to out/<stack>/. */
+  path: string;
+  kind: ArtifactKind;
+  content: string;
+  /** What a checker needs besides the file (cluster, versions, platform). */
+  meta?: Record<string, string>;
+}
+
+/** What artifactsOf reads of a recorded resource. */
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/** Versions and platform of the stack's cluster, for Talos checks. */
+export interface ClusterFacts {
+  name: string;
+  talos: string;
+  kubernetes: string;
+  /** Talos validation mode: metal for Proxmox VMs, cloud for OCI. */
+  talosMode: "metal" | "cloud";
+}
+
+export const redactedAnnotation = "homelab.io/redacted-fields";
+
+const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_");
+const yamlOf = (doc: unknown) => stringify(doc, { lineWidth: 0 });
+
+/** apiVersion and kind from a Pulumi Kubernetes type token (kubernetes:cert-manager.io/v1:ClusterIssuer). */
+export function kubernetesTypeOf(type: string): { apiVersion: string; kind: string } | undefined {
+  const m = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/.exec(type);
+  if (!m || m[1].startsWith("helm.sh/") || m[1].startsWith("yaml/") || type.startsWith("kubernetes:index")) return undefined;
+  const [group, version] = m[1].split("/");
+  return { apiVersion: group === "core" ? version : `${group}/${version}`, kind: m[2] };
+}
+
+/** A Kubernetes object as kubectl would read it, with wholly secret fields left out and named. */
+export function kubernetesObject(type: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+  const t = kubernetesTypeOf(type);
+  if (!t) return undefined;
+  const redacted = Object.keys(inputs).filter((k) => inputs[k] === SECRET);
+  const body = Object.fromEntries(Object.entries(inputs).filter(([k]) => !redacted.includes(k) && k !== "apiVersion" && k !== "kind"));
+  const metadata = { ...((body.metadata as Record<string, unknown> | undefined) ?? {}) };
+  if (redacted.length > 0) metadata.annotations = { ...((metadata.annotations as Record<string, string> | undefined) ?? {}), [redactedAnnotation]: redacted.join(",") };
+  return { apiVersion: t.apiVersion, kind: t.kind, ...body, metadata };
+}
+
+/** The compose file the deploy script writes on the management VM (between its heredoc markers). */
+export function composeFromDeployScript(script: string): string | undefined {
+  const m = /<<'HOMELAB_EOF'\n([\s\S]*?)\nHOMELAB_EOF/.exec(script);
+  return m ? `${m[1]}\n` : undefined;
+}
+
+export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artifact[] {
+  const out: Artifact[] = [];
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  for (const r of resources) {
+    if (r.type === "command:local:Command" && r.name.endsWith("-cluster-template")) {
+      const text = str(r.inputs.stdin);
+      if (!text) continue;
+      const clusterName = r.name.replace(/-cluster-template$/, "");
+      out.push({ path: `omni/${clusterName}/cluster-template.yaml`, kind: "omni-cluster-template", content: text, meta: { cluster: clusterName } });
+      const docs = parseAllDocuments(text).map((d) => d.toJSON() as Record<string, unknown>);
+      const patches = docs.flatMap((d) => ((d.patches as { name: string; inline: object }[] | undefined) ?? []).map((p) => ({ ...p, kind: String(d.kind) })));
+      for (const p of patches) {
+        out.push({
+          path: `talos/${clusterName}/${safeName(p.kind.toLowerCase())}-${safeName(p.name)}.yaml`,
+          kind: "talos-patch",
+          content: yamlOf(p.inline),
+          meta: { cluster: clusterName, talos: cluster.talos, kubernetes: cluster.kubernetes, mode: cluster.talosMode },
+        });
+      }
+    } else if (r.type === "command:local:Command" && r.name.endsWith("-machine-classes")) {
+      const text = str(r.inputs.stdin);
+      if (text) out.push({ path: `omni/${r.name.replace(/-machine-classes$/, "")}/machine-classes.yaml`, kind: "omni-machine-classes", content: text });
+    } else if (r.type === "command:remote:Command" && r.name.endsWith("-compose-up")) {
+      const compose = composeFromDeployScript(str(r.inputs.create) ?? "");
+      if (!compose) continue;
+      out.push({ path: "compose/compose.yaml", kind: "compose-project", content: compose });
+      // The VM's .env holds the values; here every variable the file requires is present, as a marker.
+      const vars = [...new Set([...compose.matchAll(/\$\{([A-Z0-9_]+)(?::?[?-][^}]*)?\}/g)].map((m) => m[1]))].sort();
+      out.push({ path: "compose/.env", kind: "compose-env", content: vars.map((v) => `${v}=${SECRET}\n`).join("") });
+    } else if (r.type === "oci:Core/instance:Instance") {
+      const userData = str((r.inputs.metadata as Record<string, unknown> | undefined)?.user_data);
+      if (userData && userData !== SECRET) out.push({ path: `cloud-init/${safeName(r.name)}.yaml`, kind: "cloud-init", content: Buffer.from(userData, "base64").toString("utf8") });
+    } else if (r.type === "kubernetes:helm.sh/v3:Release") {
+      const { values, ...release } = r.inputs;
+      out.push({ path: `helm/${safeName(r.name)}.yaml`, kind: "helm-release", content: yamlOf({ ...release, values }), meta: { chart: String(release.chart ?? "") } });
+    } else {
+      const obj = kubernetesObject(r.type, r.inputs);
+      if (!obj) continue;
+      const meta = obj.metadata as { name?: string; namespace?: string };
+      const ns = meta.namespace ? `${meta.namespace}-` : "";
+      out.push({ path: `kubernetes/${safeName(String(obj.kind).toLowerCase())}-${safeName(ns + (meta.name ?? r.name))}.yaml`, kind: "kubernetes-object", content: yamlOf(obj), meta: { apiVersion: String(obj.apiVersion), kind: String(obj.kind) } });
+    }
+  }
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}

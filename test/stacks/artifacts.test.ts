@@ -1,0 +1,62 @@
+// The documents `npm run plan` writes under out/<stack>/: one per document,
+// in the consuming tool's format, never with a secret value.
+import { parse, parseAllDocuments } from "yaml";
+import { composeFromDeployScript, kubernetesObject, kubernetesTypeOf } from "../../plan/artifacts";
+import { leakedFakeSecrets, planStack, Plan } from "../../plan/plan";
+
+const plans: Partial<Record<"dev" | "prod" | "cloud", Plan>> = {};
+beforeAll(async () => {
+  for (const stack of ["dev", "prod", "cloud"] as const) plans[stack] = await planStack(stack);
+});
+const artifact = (stack: "dev" | "prod" | "cloud", path: string) => plans[stack]?.artifacts.find((a) => a.path === path);
+
+describe("generated documents", () => {
+  it("writes the Omni template and classes of each cluster, and each Talos patch on its own with the versions to validate against", () => {
+    const template = artifact("prod", "omni/prod/cluster-template.yaml");
+    expect(parseAllDocuments(template?.content ?? "").map((d) => d.toJSON().kind)).toEqual(["Cluster", "ControlPlane", "Workers"]);
+    expect(artifact("prod", "omni/prod/machine-classes.yaml")?.content).toContain("MachineClasses.omni.sidero.dev");
+    const patch = artifact("prod", "talos/prod/cluster-cilium-cni.yaml");
+    expect(parse(patch?.content ?? "")).toEqual({ cluster: { network: { cni: { name: "none" } }, proxy: { disabled: true } } });
+    expect(patch?.meta).toEqual({ cluster: "prod", talos: "1.13.10", kubernetes: "1.36.3", mode: "metal" });
+    expect(artifact("cloud", "talos/cloud/cluster-cilium-cni.yaml")?.meta?.mode).toBe("cloud");
+  });
+
+  it("writes the management VM's compose project with an .env that names its variables but holds no value", () => {
+    const compose = parse(artifact("cloud", "compose/compose.yaml")?.content ?? "");
+    expect(Object.keys(compose.services)).toEqual(["omni", "postgres"]);
+    expect(artifact("cloud", "compose/.env")?.content).toBe("POSTGRES_PASSWORD=[secret]\n");
+    expect(artifact("cloud", "cloud-init/oci-mgmt.yaml")?.content.startsWith("#cloud-config\n")).toBe(true);
+  });
+
+  it("writes every Kubernetes object Pulumi applies, Argo CD Applications included, with secret fields left out and named", () => {
+    const kinds = (plans.prod?.artifacts ?? []).filter((a) => a.kind === "kubernetes-object").map((a) => a.meta?.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["Application", "AppProject", "ClusterIssuer", "ClusterSecretStore", "ExternalSecret", "Gateway", "CiliumLoadBalancerIPPool", "Namespace", "LimitRange", "Secret"]));
+    const token = parse(artifact("dev", "kubernetes/secret-external-secrets-bitwarden-access-token.yaml")?.content ?? "");
+    expect(token).toEqual({ apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name: "bitwarden-access-token", namespace: "external-secrets", annotations: { "homelab.io/redacted-fields": "stringData" } } });
+    const app = parse(artifact("prod", "kubernetes/application-argocd-prod-longhorn.yaml")?.content ?? "");
+    expect(app).toMatchObject({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", spec: { source: { chart: "longhorn" } } });
+    expect(artifact("prod", "helm/prod-cilium.yaml")?.meta).toEqual({ chart: "cilium" });
+  });
+
+  it("never contains a secret value", () => {
+    for (const stack of ["dev", "prod", "cloud"] as const) {
+      expect(leakedFakeSecrets((plans[stack]?.artifacts ?? []).map((a) => a.content).join("\n"))).toEqual([]);
+    }
+  });
+});
+
+describe("artifact helpers", () => {
+  it("maps Pulumi Kubernetes type tokens to apiVersion and kind, and skips what is not an object", () => {
+    expect(kubernetesTypeOf("kubernetes:core/v1:Secret")).toEqual({ apiVersion: "v1", kind: "Secret" });
+    expect(kubernetesTypeOf("kubernetes:cert-manager.io/v1:ClusterIssuer")).toEqual({ apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer" });
+    expect(kubernetesTypeOf("kubernetes:helm.sh/v3:Release")).toBeUndefined();
+    expect(kubernetesTypeOf("kubernetes:yaml/v2:ConfigFile")).toBeUndefined();
+    expect(kubernetesTypeOf("pulumi:providers:kubernetes")).toBeUndefined();
+    expect(kubernetesObject("kubernetes:core/v1:Secret", { metadata: { name: "x" }, data: "[secret]" })).toEqual({ apiVersion: "v1", kind: "Secret", metadata: { name: "x", annotations: { "homelab.io/redacted-fields": "data" } } });
+  });
+
+  it("takes the compose file out of the deploy script's heredoc", () => {
+    expect(composeFromDeployScript("set -eu\nsudo tee f <<'HOMELAB_EOF'\nname: x\nservices: {}\nHOMELAB_EOF\ncd /opt")).toBe("name: x\nservices: {}\n");
+    expect(composeFromDeployScript("no heredoc")).toBeUndefined();
+  });
+});
