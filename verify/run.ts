@@ -1,0 +1,180 @@
+// `npm run verify`: the real tools of each field check every document the
+// plan generated under out/<stack>/, then prove each check can fail on a
+// deliberately broken file in test/fixtures/broken/. One line per check, a
+// total, and a non-zero exit on any failure or missing tool.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { stackKinds } from "../config/schema";
+import { isBuiltIn, validateCustomResource } from "./crdModels";
+import { ArtifactEntry, Check, kubernetesVersionFor, requiredTools, talosCommands } from "./checks";
+
+const root = path.resolve(__dirname, "..", "..");
+const toolsBin = path.join(root, ".tools", "bin");
+const outRoot = path.join(root, "out");
+const fixtures = path.join(root, "test", "fixtures", "broken");
+
+interface Result {
+  tool: string;
+  artifact: string;
+  ok: boolean;
+  message: string;
+}
+
+const rel = (p: string) => path.relative(root, p);
+const firstLines = (text: string, n = 3) => text.trim().split("\n").filter(Boolean).slice(0, n).join(" | ");
+
+function run(tool: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number; output: string } {
+  const r = spawnSync(path.join(toolsBin, tool), args, { cwd: opts.cwd ?? root, env: { ...process.env, ...opts.env }, encoding: "utf8", timeout: 300_000 });
+  return { code: r.status ?? 1, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+}
+
+/** A check that must pass: the tool exits 0. */
+function expectPass(check: Check): Result {
+  const r = run(check.tool, check.args, { cwd: check.cwd, env: check.env });
+  return { tool: check.tool, artifact: check.artifact, ok: r.code === 0, message: r.code === 0 ? "ok" : firstLines(r.output, 5) };
+}
+
+/** A check on a broken file: the tool must reject it. */
+function expectReject(check: Check): Result {
+  const r = run(check.tool, check.args, { cwd: check.cwd, env: check.env });
+  return r.code !== 0
+    ? { tool: check.tool, artifact: check.artifact, ok: true, message: `rejected as expected: ${firstLines(r.output, 2)}` }
+    : { tool: check.tool, artifact: check.artifact, ok: false, message: "accepted a broken file: this check cannot fail" };
+}
+
+function readIndex(stack: string): ArtifactEntry[] {
+  const file = path.join(outRoot, stack, "artifacts.json");
+  if (!fs.existsSync(file)) throw new Error(`${rel(file)} is missing: run \`npm run plan\` first`);
+  return JSON.parse(fs.readFileSync(file, "utf8")) as ArtifactEntry[];
+}
+
+function tmpDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `homelab-verify-${prefix}-`));
+}
+
+async function customResource(tool: string, file: string, mustFail: boolean): Promise<Result> {
+  const obj = parse(fs.readFileSync(file, "utf8")) as { apiVersion: string; kind: string };
+  const problem = await validateCustomResource(obj);
+  if (mustFail) {
+    return problem ? { tool, artifact: rel(file), ok: true, message: `rejected as expected: ${problem}` } : { tool, artifact: rel(file), ok: false, message: "accepted a broken file: this check cannot fail" };
+  }
+  return { tool, artifact: rel(file), ok: problem === undefined, message: problem ?? "ok" };
+}
+
+async function verifyStack(stack: string, kubernetesVersions: string[]): Promise<Result[]> {
+  const dir = path.join(outRoot, stack);
+  const index = readIndex(stack);
+  const results: Result[] = [];
+  const file = (p: string) => path.join(dir, p);
+
+  for (const a of index.filter((x) => x.kind === "omni-cluster-template")) {
+    results.push(expectPass({ tool: "omnictl", artifact: rel(file(a.path)), args: ["cluster", "template", "validate", "-f", file(a.path)] }));
+  }
+
+  const byCluster = new Map<string, ArtifactEntry[]>();
+  for (const a of index.filter((x) => x.kind === "talos-patch")) byCluster.set(a.meta?.cluster ?? stack, [...(byCluster.get(a.meta?.cluster ?? stack) ?? []), a]);
+  for (const [cluster, patches] of byCluster) {
+    const out = tmpDir(`talos-${cluster}`);
+    const cmds = talosCommands(cluster, patches.map((p) => ({ file: file(p.path), meta: p.meta ?? {} })), out);
+    const gen = run("talosctl", cmds.generate);
+    if (gen.code !== 0) {
+      results.push({ tool: "talosctl", artifact: `${rel(path.join(dir, "talos", cluster))} (gen config)`, ok: false, message: firstLines(gen.output, 5) });
+      continue;
+    }
+    for (const v of cmds.validate) results.push(expectPass({ tool: "talosctl", artifact: `${rel(path.join(dir, "talos", cluster))} -> ${v.machine} (validate --mode ${v.mode})`, args: v.args }));
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+
+  for (const a of index.filter((x) => x.kind === "compose-project")) {
+    results.push(expectPass({ tool: "compose-check", artifact: rel(path.dirname(file(a.path))), args: [path.dirname(file(a.path))] }));
+  }
+
+  const version = kubernetesVersionFor(index, kubernetesVersions);
+  for (const a of index.filter((x) => x.kind === "kubernetes-object")) {
+    const apiVersion = a.meta?.apiVersion ?? "";
+    if (isBuiltIn(apiVersion)) {
+      results.push(expectPass({ tool: "kubectl-validate", artifact: `${rel(file(a.path))} (Kubernetes ${version})`, args: [file(a.path), "--version", version] }));
+    } else {
+      results.push(await customResource("crd-schema", file(a.path), false));
+    }
+  }
+  return results;
+}
+
+function kubectlValidateVersions(): string[] {
+  // kubectl-validate ships the schemas of recent Kubernetes releases; ask it which by trying from newest to oldest.
+  const found: string[] = [];
+  for (let minor = 40; minor >= 27 && found.length === 0; minor--) {
+    const probe = run("kubectl-validate", [path.join(fixtures, "..", "valid", "configmap.yaml"), "--version", `1.${minor}`]);
+    if (probe.code === 0) found.push(`1.${minor}`);
+  }
+  return found;
+}
+
+async function negativeChecks(): Promise<Result[]> {
+  const results: Result[] = [];
+  results.push(expectReject({ tool: "omnictl", artifact: rel(path.join(fixtures, "omni/cluster-template.yaml")), args: ["cluster", "template", "validate", "-f", path.join(fixtures, "omni/cluster-template.yaml")] }));
+  const out = tmpDir("talos-broken");
+  const cmds = talosCommands("broken", [{ file: path.join(fixtures, "talos/cluster-bad-field.yaml"), meta: { talos: "1.13.10", kubernetes: "1.36.3", mode: "metal" } }], out);
+  const gen = run("talosctl", cmds.generate);
+  const rejection = gen.code !== 0 ? gen.output : cmds.validate.map((v) => run("talosctl", v.args)).find((r) => r.code !== 0)?.output;
+  results.push({
+    tool: "talosctl",
+    artifact: rel(path.join(fixtures, "talos/cluster-bad-field.yaml")),
+    ok: rejection !== undefined,
+    message: rejection !== undefined ? `rejected as expected: ${firstLines(rejection, 2)}` : "accepted a broken file: this check cannot fail",
+  });
+  fs.rmSync(out, { recursive: true, force: true });
+  results.push(expectReject({ tool: "compose-check", artifact: rel(path.join(fixtures, "compose")), args: [path.join(fixtures, "compose")] }));
+  results.push(expectReject({ tool: "kubectl-validate", artifact: rel(path.join(fixtures, "kubernetes/deployment-bad-quantity.yaml")), args: [path.join(fixtures, "kubernetes/deployment-bad-quantity.yaml"), "--version", "1.30"] }));
+  results.push(await customResource("crd-schema", path.join(fixtures, "custom-resources/clustersecretstore-bad-ca-type.yaml"), true));
+  // A leaked token, written at run time so the repository itself never holds one.
+  const leakDir = tmpDir("leak");
+  fs.writeFileSync(path.join(leakDir, "deploy.env"), `GITHUB_TOKEN=${["ghp", "_", "Zx8KqT3vLm9RwY2pBn6JdF4hGs7CeU1aVo5N"].join("")}\n`);
+  results.push(expectReject({ tool: "gitleaks", artifact: "a token written to a temporary file", args: ["dir", leakDir, "--no-banner", "--redact"] }));
+  fs.rmSync(leakDir, { recursive: true, force: true });
+  return results;
+}
+
+async function main(): Promise<number> {
+  const missing = requiredTools.filter((t) => !fs.existsSync(path.join(toolsBin, t)));
+  if (missing.length > 0) {
+    const go = spawnSync("go", ["version"], { encoding: "utf8" });
+    console.error(`verify: missing tools in ${rel(toolsBin)}: ${missing.join(", ")}`);
+    console.error(
+      go.status === 0
+        ? "Build them with `npm run tools` (Go builds them from the versions pinned in tools/*/go.mod through the Go module proxy)."
+        : "Go is not installed: install Go 1.26 or newer (https://go.dev/dl/), then run `npm run tools`.",
+    );
+    return 1;
+  }
+  const versions = kubectlValidateVersions();
+  if (versions.length === 0) {
+    console.error("verify: kubectl-validate knows no Kubernetes version between 1.27 and 1.40");
+    return 1;
+  }
+  const results: Result[] = [];
+  for (const stack of stackKinds) results.push(...(await verifyStack(stack, versions)));
+  results.push(expectPass({ tool: "gitleaks", artifact: "repository (committed history)", args: ["git", root, "--no-banner", "--redact"] }));
+  results.push(expectPass({ tool: "gitleaks", artifact: rel(outRoot), args: ["dir", outRoot, "--no-banner", "--redact"] }));
+  const workflows = path.join(root, ".github", "workflows");
+  if (fs.existsSync(workflows)) results.push(expectPass({ tool: "actionlint", artifact: rel(workflows), args: [], cwd: root }));
+  else results.push({ tool: "actionlint", artifact: ".github/workflows", ok: true, message: "skipped: no workflows in the repository yet" });
+  results.push(...(await negativeChecks()));
+
+  for (const r of results) console.log(`${r.ok ? "ok    " : "FAILED"} ${r.tool.padEnd(16)} ${r.artifact}${r.message === "ok" ? "" : `: ${r.message}`}`);
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`\n${results.length} checks, ${results.length - failed} ok, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`verify: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  },
+);
