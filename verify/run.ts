@@ -15,6 +15,8 @@ const root = path.resolve(__dirname, "..", "..");
 const toolsBin = path.join(root, ".tools", "bin");
 const outRoot = path.join(root, "out");
 const fixtures = path.join(root, "test", "fixtures", "broken");
+/** The repository's rules (defaults plus named allowances), never printing what was found. */
+const gitleaksArgs = ["--config", path.join(root, ".gitleaks.toml"), "--no-banner", "--no-color", "--redact"];
 
 interface Result {
   tool: string;
@@ -24,7 +26,9 @@ interface Result {
 }
 
 const rel = (p: string) => path.relative(root, p);
-const firstLines = (text: string, n = 3) => text.trim().split("\n").filter(Boolean).slice(0, n).join(" | ");
+// eslint-disable-next-line no-control-regex
+const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
+const firstLines = (text: string, n = 3) => plain(text).trim().split("\n").filter(Boolean).slice(0, n).join(" | ");
 
 function run(tool: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number; output: string } {
   const r = spawnSync(path.join(toolsBin, tool), args, { cwd: opts.cwd ?? root, env: { ...process.env, ...opts.env }, encoding: "utf8", timeout: 300_000 });
@@ -107,14 +111,14 @@ async function verifyStack(stack: string, kubernetesVersions: string[]): Promise
 function kubectlValidateVersions(): string[] {
   // kubectl-validate ships the schemas of recent Kubernetes releases; ask it which by trying from newest to oldest.
   const found: string[] = [];
-  for (let minor = 40; minor >= 27 && found.length === 0; minor--) {
+  for (let minor = 40; minor >= 27; minor--) {
     const probe = run("kubectl-validate", [path.join(fixtures, "..", "valid", "configmap.yaml"), "--version", `1.${minor}`]);
     if (probe.code === 0) found.push(`1.${minor}`);
   }
   return found;
 }
 
-async function negativeChecks(): Promise<Result[]> {
+async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   const results: Result[] = [];
   results.push(expectReject({ tool: "omnictl", artifact: rel(path.join(fixtures, "omni/cluster-template.yaml")), args: ["cluster", "template", "validate", "-f", path.join(fixtures, "omni/cluster-template.yaml")] }));
   const out = tmpDir("talos-broken");
@@ -129,13 +133,18 @@ async function negativeChecks(): Promise<Result[]> {
   });
   fs.rmSync(out, { recursive: true, force: true });
   results.push(expectReject({ tool: "compose-check", artifact: rel(path.join(fixtures, "compose")), args: [path.join(fixtures, "compose")] }));
-  results.push(expectReject({ tool: "kubectl-validate", artifact: rel(path.join(fixtures, "kubernetes/deployment-bad-quantity.yaml")), args: [path.join(fixtures, "kubernetes/deployment-bad-quantity.yaml"), "--version", "1.30"] }));
+  const badDeployment = path.join(fixtures, "kubernetes/deployment-bad-replicas.yaml");
+  results.push(expectReject({ tool: "kubectl-validate", artifact: rel(badDeployment), args: [badDeployment, "--version", kubernetesVersion] }));
   results.push(await customResource("crd-schema", path.join(fixtures, "custom-resources/clustersecretstore-bad-ca-type.yaml"), true));
   // A leaked token, written at run time so the repository itself never holds one.
   const leakDir = tmpDir("leak");
   fs.writeFileSync(path.join(leakDir, "deploy.env"), `GITHUB_TOKEN=${["ghp", "_", "Zx8KqT3vLm9RwY2pBn6JdF4hGs7CeU1aVo5N"].join("")}\n`);
-  results.push(expectReject({ tool: "gitleaks", artifact: "a token written to a temporary file", args: ["dir", leakDir, "--no-banner", "--redact"] }));
+  results.push(expectReject({ tool: "gitleaks", artifact: "a token written to a temporary file", args: ["dir", leakDir, ...gitleaksArgs] }));
   fs.rmSync(leakDir, { recursive: true, force: true });
+  const badWorkflow = path.join(fixtures, "workflows/broken.yaml");
+  results.push(expectReject({ tool: "actionlint", artifact: rel(badWorkflow), args: ["-no-color", badWorkflow] }));
+  const badTunnel = path.join(fixtures, "cloudflared/config.yaml");
+  results.push(expectReject({ tool: "cloudflared", artifact: rel(badTunnel), args: ["tunnel", "--config", badTunnel, "ingress", "validate"] }));
   return results;
 }
 
@@ -158,12 +167,12 @@ async function main(): Promise<number> {
   }
   const results: Result[] = [];
   for (const stack of stackKinds) results.push(...(await verifyStack(stack, versions)));
-  results.push(expectPass({ tool: "gitleaks", artifact: "repository (committed history)", args: ["git", root, "--no-banner", "--redact"] }));
-  results.push(expectPass({ tool: "gitleaks", artifact: rel(outRoot), args: ["dir", outRoot, "--no-banner", "--redact"] }));
+  results.push(expectPass({ tool: "gitleaks", artifact: "repository (committed history)", args: ["git", root, ...gitleaksArgs] }));
+  results.push(expectPass({ tool: "gitleaks", artifact: rel(outRoot), args: ["dir", outRoot, ...gitleaksArgs] }));
   const workflows = path.join(root, ".github", "workflows");
   if (fs.existsSync(workflows)) results.push(expectPass({ tool: "actionlint", artifact: rel(workflows), args: [], cwd: root }));
   else results.push({ tool: "actionlint", artifact: ".github/workflows", ok: true, message: "skipped: no workflows in the repository yet" });
-  results.push(...(await negativeChecks()));
+  results.push(...(await negativeChecks(versions[0])));
 
   for (const r of results) console.log(`${r.ok ? "ok    " : "FAILED"} ${r.tool.padEnd(16)} ${r.artifact}${r.message === "ok" ? "" : `: ${r.message}`}`);
   const failed = results.filter((r) => !r.ok).length;
