@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Builds the pinned verification tools from source into .tools/bin (git-ignored).
+#
+#   bash tools/build.sh            # from the repo root (any cwd works)
+#
+# Every version is pinned in a go.mod/go.sum under tools/; nothing but those
+# and this script is committed. Sources come through the Go module proxy
+# (GOPROXY as configured on the machine) and are verified against go.sum.
+# Go's default build and module caches (GOCACHE, GOMODCACHE) are reused, so a
+# second run only relinks: seconds instead of minutes.
+#
+# One module per family whose dependencies clash:
+#   tools/talos          talosctl          (wrapper: repeats upstream's replaces)
+#   tools/omni           omnictl           (our main around omni/client's CLI)
+#   tools/k8s            kubectl-validate
+#   tools/lint           actionlint, gitleaks
+#   tools/compose-check  compose-check     (our own program, compose-go loader)
+#   tools/cloudflared    cloudflared       (wrapper: repeats upstream's replaces;
+#                                           upstream tags are not semver, so a
+#                                           pseudo-version of a main commit)
+#
+# Exits non-zero if any tool fails to build (after trying all of them).
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="$root/.tools/bin"
+mkdir -p "$bin"
+
+# Never edit go.mod/go.sum while building, and never fetch another Go
+# toolchain (none can be fetched here): the machine's Go must satisfy go.mod.
+export GOFLAGS="-mod=readonly -buildvcs=false${GOFLAGS:+ $GOFLAGS}"
+export GOTOOLCHAIN=local
+# Static binaries, no C toolchain needed (none of these tools needs cgo).
+export CGO_ENABLED="${CGO_ENABLED:-0}"
+
+failed=()
+built=()
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+
+# modver DIR MODULE -> the version DIR's go.mod selects for MODULE
+modver() { (cd "$root/tools/$1" && go list -m -f '{{.Version}}' "$2"); }
+
+# build NAME DIR PKG [LDFLAGS]
+build() {
+  local name=$1 dir=$2 pkg=$3 ldflags=${4:-} start=$SECONDS
+  printf '==> %-17s (tools/%s) ' "$name" "$dir"
+  if (cd "$root/tools/$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$bin/$name" "$pkg") >"$logs/$name.log" 2>&1; then
+    printf 'built in %ss\n' "$((SECONDS - start))"
+    built+=("$name")
+  else
+    printf 'FAILED after %ss\n' "$((SECONDS - start))"
+    sed 's/^/    /' "$logs/$name.log" | tail -40
+    rm -f "$bin/$name" # no stale binary from an earlier run
+    failed+=("$name")
+  fi
+}
+
+total=$SECONDS
+echo "go: $(go version | cut -d' ' -f3-)  GOPROXY=$(go env GOPROXY)"
+
+talos=$(modver talos github.com/siderolabs/talos) || talos=unknown
+build talosctl talos github.com/siderolabs/talos/cmd/talosctl \
+  "-X github.com/siderolabs/talos/pkg/machinery/version.Tag=$talos -X github.com/siderolabs/talos/pkg/machinery/version.Name=Talos"
+
+omni=$(modver omni github.com/siderolabs/omni/client) || omni=unknown
+build omnictl omni ./omnictl "-X main.tag=$omni"
+
+build kubectl-validate k8s sigs.k8s.io/kubectl-validate
+
+build actionlint lint github.com/rhysd/actionlint/cmd/actionlint
+
+gitleaks=$(modver lint github.com/zricethezav/gitleaks/v8) || gitleaks=unknown
+build gitleaks lint github.com/zricethezav/gitleaks/v8 \
+  "-X github.com/zricethezav/gitleaks/v8/version.Version=$gitleaks"
+
+build compose-check compose-check .
+
+cloudflared=$(modver cloudflared github.com/cloudflare/cloudflared) || cloudflared=unknown
+build cloudflared cloudflared github.com/cloudflare/cloudflared/cmd/cloudflared \
+  "-X main.Version=git-${cloudflared##*-}"
+
+echo
+echo "tools in ${bin#"$root"/} (total $((SECONDS - total))s):"
+version_of() {
+  case $1 in
+    talosctl) "$bin/talosctl" version --client --short 2>/dev/null | grep -m1 -o 'v[0-9][^ ]*' ;;
+    omnictl) "$bin/omnictl" --version 2>/dev/null | sed 's/^omnictl version //' ;;
+    kubectl-validate) echo "sigs.k8s.io/kubectl-validate $(modver k8s sigs.k8s.io/kubectl-validate)" ;;
+    actionlint) "$bin/actionlint" -version 2>/dev/null | head -1 ;;
+    gitleaks) "$bin/gitleaks" version 2>/dev/null ;;
+    compose-check) echo "compose-go $(modver compose-check github.com/compose-spec/compose-go/v2)" ;;
+    cloudflared) echo "$("$bin/cloudflared" --version 2>/dev/null | head -1) = github.com/cloudflare/cloudflared $(modver cloudflared github.com/cloudflare/cloudflared)" ;;
+  esac
+}
+for name in "${built[@]}"; do
+  printf '  %-17s %s\n' "$name" "$(version_of "$name")"
+done
+
+if ((${#failed[@]})); then
+  echo "FAILED: ${failed[*]}" >&2
+  exit 1
+fi
