@@ -35,7 +35,6 @@ export interface Recorded {
 
 /** Versions and platform of the stack's cluster, for Talos checks. */
 export interface ClusterFacts {
-  name: string;
   talos: string;
   kubernetes: string;
   /** Talos validation mode: metal for Proxmox VMs, cloud for OCI. */

@@ -7,6 +7,8 @@ import { chartTable } from "../components/platform/charts";
 import { BudgetNode, clusterBudget } from "../components/platform/budget";
 import { allPolicies } from "../policies/rules";
 import { ClusterUsage, clusterUsage } from "../policies/rules/clusterBudget";
+import { chartInstalls, valueAt } from "../policies/rules/kubernetesInputs";
+import { types } from "../policies/rules/types";
 import { PolicyConfig, Violation, runPolicies } from "../policies/runner";
 import { Artifact, artifactsOf } from "./artifacts";
 import { RecordedResource, runProgram } from "./mockRuntime";
@@ -29,18 +31,17 @@ export interface PlannedChart {
   via: "pulumi" | "argocd";
 }
 
-/** The chart, version and wave of each Helm release and Argo CD Application recorded. */
+/** The chart, version and wave of each Helm release and Argo CD Application recorded (read as the policies read them). */
 export function plannedCharts(resources: RecordedResource[], stackCluster: string): PlannedChart[] {
-  const str = (v: unknown) => (typeof v === "string" ? v : "");
-  return resources.flatMap((r): PlannedChart[] => {
-    const i = r.inputs as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    if (r.type === "kubernetes:helm.sh/v3:Release") return [{ resource: r.name, cluster: stackCluster, chart: str(i.chart), version: str(i.version), wave: 0, via: "pulumi" }];
-    if (r.type === "kubernetes:argoproj.io/v1alpha1:Application") {
-      const src = i.spec?.source ?? {};
-      return [{ resource: r.name, cluster: str(i.spec?.destination?.name), chart: str(src.chart ?? src.path), version: str(src.targetRevision), wave: Number(i.metadata?.annotations?.["argocd.argoproj.io/sync-wave"] ?? 0), via: "argocd" }];
-    }
-    return [];
-  }).sort((a, b) => a.wave - b.wave || a.resource.localeCompare(b.resource));
+  return resources
+    .flatMap((r): PlannedChart[] => {
+      const isApplication = r.type === types.argoApplication;
+      const annotations = valueAt(r.inputs, "metadata.annotations") as Record<string, string> | undefined;
+      const wave = isApplication ? Number(annotations?.["argocd.argoproj.io/sync-wave"] ?? 0) : 0;
+      const cluster = isApplication ? String(valueAt(r.inputs, "spec.destination.name") ?? "") : stackCluster;
+      return chartInstalls(r.type, r.name, r.inputs).map((c) => ({ resource: r.name, cluster, chart: c.chart ?? "", version: String(c.version ?? ""), wave, via: isApplication ? "argocd" : "pulumi" }));
+    })
+    .sort((a, b) => a.wave - b.wave || a.resource.localeCompare(b.resource));
 }
 
 export interface Plan {
@@ -179,7 +180,6 @@ export async function planStack(stack: StackKind, root?: string): Promise<Plan> 
     placeholders: file.placeholders,
     outputs: Object.keys(run.outputs),
     artifacts: artifactsOf(run.resources, {
-      name: stackConfig.config.cluster.name,
       talos: stackConfig.config.cluster.versions.talos,
       kubernetes: stackConfig.config.cluster.versions.kubernetes,
       talosMode: stackConfig.kind === "cloud" ? "cloud" : "metal",

@@ -1,5 +1,6 @@
 // The Application generator: a service description in, an Argo CD
 // Application out. Pure, so tests read exactly what Argo CD receives.
+import { podSecurityLabels } from "./context";
 import { Wave } from "./waves";
 
 export const argocdNamespace = "argocd";
@@ -37,9 +38,7 @@ export interface ApplicationSpec {
 }
 
 export function renderApplication(spec: ApplicationSpec) {
-  const managedNamespaceMetadata = spec.podSecurity
-    ? { labels: { "pod-security.kubernetes.io/enforce": spec.podSecurity, "pod-security.kubernetes.io/audit": spec.podSecurity, "pod-security.kubernetes.io/warn": spec.podSecurity } }
-    : undefined;
+  const managedNamespaceMetadata = spec.podSecurity ? { labels: podSecurityLabels(spec.podSecurity) } : undefined;
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",

@@ -11,6 +11,9 @@ import { resources } from "./resources";
 export const oidcSecret = { name: "argocd-oidc", key: "clientSecret" } as const;
 export const adminGroup = "admin";
 
+export const platformProject = (cluster: string) => `${cluster}-platform`;
+export const servicesProject = (cluster: string) => `${cluster}-services`;
+
 type ArgoConfig = NonNullable<PlatformConfig["argocd"]>;
 
 export function argoCdRbac(): Record<string, string> {
@@ -67,12 +70,12 @@ export function appProjects(cluster: string, platformRepos: string[], serviceRep
     spec: { description, ...spec },
   });
   return [
-    project(`${cluster}-platform`, `Platform add-ons of cluster ${cluster}`, {
+    project(platformProject(cluster), `Platform add-ons of cluster ${cluster}`, {
       sourceRepos: [...platformRepos].sort(),
       destinations: [{ name: cluster, namespace: "*" }],
       clusterResourceWhitelist: [{ group: "*", kind: "*" }],
     }),
-    project(`${cluster}-services`, `Family and admin services of cluster ${cluster}`, {
+    project(servicesProject(cluster), `Family and admin services of cluster ${cluster}`, {
       sourceRepos: [...serviceRepos].sort(),
       // Services never land in the system namespaces.
       destinations: [

@@ -1,6 +1,7 @@
 // What a cluster can give to pods: the allocatable RAM and CPU of the nodes
 // that run workloads, less what Kubernetes itself runs there. The platform's
 // requests are summed from the recorded resources by the cluster-budget policy.
+import type { ClusterCapacity } from "../../policies/rules/clusterBudget";
 
 export interface BudgetNode {
   role: "controlplane" | "worker" | "gpu-worker";
@@ -20,17 +21,8 @@ export const talosKubeletReserve = {
 /** Requests of the control-plane static pods Talos runs (apiserver, controller-manager, scheduler). */
 export const controlPlanePodRequests = { memoryMiB: 512 + 256 + 64, milliCpu: 200 + 50 + 10 } as const;
 
-export interface ClusterBudget {
-  /** Nodes that run workloads (DaemonSets count once per node). */
-  nodes: number;
-  allocatableMiB: number;
-  allocatableMilliCpu: number;
-  /** Kubernetes' own pods on those nodes. */
-  systemMiB: number;
-  systemMilliCpu: number;
-  /** RAM the stack config keeps for services. */
-  servicesReserveMiB: number;
-}
+/** The policy `cluster-budget` judges against exactly these figures. */
+export type ClusterBudget = ClusterCapacity;
 
 export function clusterBudget(nodes: BudgetNode[], servicesReserveGb: number): ClusterBudget {
   const workload = nodes.filter((n) => n.role !== "controlplane" || n.schedulable === true);

@@ -3,11 +3,10 @@
 // Pulumi directly; see ClusterPlatform.
 import { charts, gitCharts } from "../../config/versions";
 import { ApplicationSpec } from "./application";
+import { platformProject } from "./argocd";
 import { PlatformContext } from "./context";
 import { csiDriverNfsValues, localPathValues, longhornNamespace, longhornValues } from "./storage";
 
-export const platformProject = (cluster: string) => `${cluster}-platform`;
-export const servicesProject = (cluster: string) => `${cluster}-services`;
 
 /** Chart repositories the platform project may pull from. */
 export const platformRepos = [charts.longhorn.repo, charts.csiDriverNfs.repo, gitCharts.localPath.repo];

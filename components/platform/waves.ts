@@ -2,8 +2,7 @@
 // everything of wave N-1 on the same cluster exists and reports healthy.
 import * as pulumi from "@pulumi/pulumi";
 
-export const waves = [0, 1, 2, 3, 4] as const;
-export type Wave = (typeof waves)[number];
+export type Wave = 0 | 1 | 2 | 3 | 4;
 
 /**
  * Collects what each wave of one cluster created, in wave order. A wave's
@@ -32,9 +31,5 @@ export class WaveLedger {
     }
     this.highest = wave;
     this.byWave.set(wave, [...(this.byWave.get(wave) ?? []), ...resources]);
-  }
-
-  size(wave: Wave): number {
-    return this.byWave.get(wave)?.length ?? 0;
   }
 }

@@ -1,5 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { ChartsConfig, chartInstalls, chartsSchema, containersOf, declaredChart, isWorkload, notCheckable, requestsOf, roundUp, valueAt, workloadLabel } from "./quantity";
+import { ChartsConfig, chartInstalls, chartsSchema, containersOf, declaredChart, isWorkload, notCheckable, requestsOf, roundUp, valueAt, workloadLabel } from "./kubernetesInputs";
 import { types } from "./types";
 
 /** One cluster's room, as the plan derives it from the stack config. */

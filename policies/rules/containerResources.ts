@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { ChartsConfig, chartInstalls, chartsSchema, containersOf, declaredChart, memoryMiB, milliCpu, notCheckable, valueAt, workloadLabel } from "./quantity";
+import { ChartsConfig, chartInstalls, chartsSchema, containersOf, declaredChart, memoryMiB, milliCpu, notCheckable, valueAt, workloadLabel } from "./kubernetesInputs";
 
 export interface ContainerResourcesConfig {
   /** Where each chart the program installs sets its containers' resources. */

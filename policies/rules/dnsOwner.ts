@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { ImageUse, chartInstalls, containersOf, imageUse, imagesIn, workloadLabel } from "./quantity";
+import { ImageUse, chartInstalls, containersOf, imageUse, imagesIn, workloadLabel } from "./kubernetesInputs";
 
 const why = "public DNS records have one owner, this program's Cloudflare resources (docs/architecture.md); a second writer would fight it over the same records";
 const isExternalDns = (image: ImageUse | undefined): boolean => image?.repository?.endsWith("external-dns") === true;

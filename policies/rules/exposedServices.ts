@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { ChartsConfig, chartInstalls, chartsSchema, declaredChart, notCheckable, valueAt } from "./quantity";
+import { ChartsConfig, chartInstalls, chartsSchema, declaredChart, notCheckable, valueAt } from "./kubernetesInputs";
 import { types } from "./types";
 
 export interface ExposedServicesConfig {

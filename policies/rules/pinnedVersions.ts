@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { ImageUse, chartInstalls, containersOf, imageUse, imagesIn, notCheckable, workloadLabel } from "./quantity";
+import { ImageUse, chartInstalls, containersOf, imageUse, imagesIn, notCheckable, workloadLabel } from "./kubernetesInputs";
 import { types } from "./types";
 
 export interface PinnedVersionsConfig {

@@ -1,6 +1,6 @@
 import { allPolicies } from "../../policies/rules";
 import { containerResourcesPolicy } from "../../policies/rules/containerResources";
-import { memoryMiB, milliCpu } from "../../policies/rules/quantity";
+import { memoryMiB, milliCpu } from "../../policies/rules/kubernetesInputs";
 import { SECRET_MARKER, UNKNOWN_MARKER, types } from "../../policies/rules/types";
 import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
 import { resource } from "./fixtures";
