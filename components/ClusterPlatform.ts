@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config/schema";
+import { formerNames } from "./lifecycle";
 import { ChartRef, charts, gatewayApi } from "../config/versions";
 import { ApplicationSpec, argocdNamespace, renderApplication } from "./platform/application";
 import { appProjects, argoCdValues, clusterSecretMetadata, inClusterRegistration, registrationFromKubeconfig } from "./platform/argocd";
@@ -55,7 +56,11 @@ export class ClusterPlatform extends pulumi.ComponentResource {
   private readonly ctx: PlatformContext;
   private readonly ledger: WaveLedger;
 
-  constructor(name: string, private readonly args: ClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    private readonly name: string,
+    private readonly args: ClusterPlatformArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("homelab:index:ClusterPlatform", name, {}, opts);
     const isHub = args.hub.cluster === args.cluster;
     this.ctx = { cluster: args.cluster, site: args.site, workloadNodes: args.workloadNodes, platform: args.platform };
@@ -63,8 +68,9 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     this.releases = [];
 
     // ---- wave 0: the network
-    const crds = gatewayApi.crdFiles.map(
-      (file, i) => new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds-${i}`, { file }, { parent: this, provider: args.provider }),
+    const crds = Object.entries(gatewayApi.crdFiles).map(
+      ([role, file], i) =>
+        new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-${role}`, { file }, { parent: this, provider: args.provider, ...formerNames(`${name}-gateway-api-${role}`, `${args.cluster}-gateway-api-crds-${i}`) }),
     );
     const cilium = this.release("cilium", charts.cilium, "kube-system", ciliumValues(this.ctx), crds);
     const network = [...lanLoadBalancerManifests(this.ctx).map((m) => this.apply(m, [cilium])), ...this.applyInOrder(gatewayManifests(), [cilium])];
@@ -82,7 +88,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: { [bitwardenTokenSecret.key]: pulumi.secret(args.bitwardenMachineToken) },
       },
-      { parent: this, provider: args.provider, dependsOn: [esoNs] },
+      { parent: this, provider: args.provider, dependsOn: [esoNs], ...formerNames(`${name}-bitwarden-token`, `${args.cluster}-bitwarden-token`) },
     );
     const eso = this.release("external-secrets", charts.externalSecrets, externalSecretsNamespace, externalSecretsValues(), [...sdkTls, token]);
     const store = this.apply(bitwardenStoreManifest(this.ctx), [eso], readyWhen);
@@ -124,10 +130,12 @@ export class ClusterPlatform extends pulumi.ComponentResource {
   /** Creates one Argo CD Application in the hub, after every resource of the previous wave. */
   application(spec: ApplicationSpec): pulumi.Resource {
     if (spec.cluster !== this.args.cluster) throw new Error(`Application ${spec.name}: expected cluster ${this.args.cluster}, got ${spec.cluster}`);
-    const app = new k8s.apiextensions.CustomResource(spec.name, renderApplication(spec), {
+    const id = `${this.name}-app-${spec.name.replace(new RegExp(`^${spec.cluster}-`), "")}`;
+    const app = new k8s.apiextensions.CustomResource(id, renderApplication(spec), {
       parent: this,
       provider: this.args.hub.provider,
       dependsOn: this.ledger.dependenciesFor(spec.wave),
+      ...formerNames(id, spec.name),
     });
     this.ledger.add(spec.wave, app);
     this.applications.push({ name: spec.name, wave: spec.wave });
@@ -143,18 +151,19 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     const secret = new k8s.core.v1.Secret(
       `${name}-argocd-cluster`,
       { metadata: clusterSecretMetadata(this.args.cluster), type: "Opaque", stringData: pulumi.secret(data) },
-      hub,
+      { ...hub, ...formerNames(`${name}-argocd-cluster`, `${this.args.cluster}-argocd-cluster`) },
     );
-    const projects = appProjects(this.args.cluster, platformRepos, []).map(
-      (m) => new k8s.apiextensions.CustomResource(`${name}-project-${m.metadata.name}`, m, hub),
-    );
+    const projects = appProjects(this.args.cluster, platformRepos, []).map((m) => {
+      const id = `${name}-project-${m.metadata.name.replace(new RegExp(`^${this.args.cluster}-`), "")}`;
+      return new k8s.apiextensions.CustomResource(id, m, { ...hub, ...formerNames(id, `${this.args.cluster}-project-${m.metadata.name}`) });
+    });
     return [secret, ...projects];
   }
 
   private release(release: string, chart: ChartRef, ns: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[]): k8s.helm.v3.Release {
     this.releases.push(release);
     return new k8s.helm.v3.Release(
-      `${this.args.cluster}-${release}`,
+      `${this.name}-${release}`,
       {
         name: release,
         chart: chart.chart,
@@ -168,15 +177,16 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         timeout: 900,
         maxHistory: 5,
       },
-      { parent: this, provider: this.args.provider, dependsOn },
+      { parent: this, provider: this.args.provider, dependsOn, ...formerNames(`${this.name}-${release}`, `${this.args.cluster}-${release}`) },
     );
   }
 
   /** Applies one object to this cluster. */
   private apply(m: Manifest, dependsOn: pulumi.Resource[], annotations?: Record<string, string>): pulumi.Resource {
     const ns = m.metadata.namespace ? `${m.metadata.namespace}-` : "";
-    const id = `${this.args.cluster}-${m.kind.toLowerCase()}-${ns}${m.metadata.name}`;
-    const opts = { parent: this, provider: this.args.provider, dependsOn };
+    const object = `${m.kind.toLowerCase()}-${ns}${m.metadata.name}`;
+    const id = `${this.name}-${object}`;
+    const opts = { parent: this, provider: this.args.provider, dependsOn, ...formerNames(id, `${this.args.cluster}-${object}`) };
     const withAnnotations = annotations ? { ...m, metadata: { ...m.metadata, annotations: { ...(m.metadata.annotations ?? {}), ...annotations } } } : m;
     if (m.kind === "Namespace") return new k8s.core.v1.Namespace(id, withAnnotations as k8s.core.v1.NamespaceArgs, opts);
     if (m.kind === "LimitRange") return new k8s.core.v1.LimitRange(id, withAnnotations as k8s.core.v1.LimitRangeArgs, opts);

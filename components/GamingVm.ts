@@ -4,6 +4,7 @@
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { GamingVmConfig } from "../config/schema";
+import { formerNames } from "./lifecycle";
 import { machineTags } from "./tags";
 
 export interface GamingVmArgs {
@@ -26,7 +27,7 @@ export class GamingVm extends pulumi.ComponentResource {
     super("homelab:index:GamingVm", name, {}, opts);
     const c = args.config;
     new proxmox.VmLegacy(
-      c.name,
+      `${name}-vm`,
       {
         nodeName: args.nodeName,
         name: c.name,
@@ -47,7 +48,14 @@ export class GamingVm extends pulumi.ComponentResource {
         onBoot: false,
         started: c.started,
       },
-      { parent: this, provider: args.provider },
+      {
+        parent: this,
+        provider: args.provider,
+        // A replacement reuses the VM ID, which Proxmox refuses while the old VM exists.
+        deleteBeforeReplace: true,
+        // Earlier releases named it after gamingVm.name.
+        ...formerNames(`${name}-vm`, c.name),
+      },
     );
     this.vmId = c.vmId;
     this.started = c.started;

@@ -5,8 +5,8 @@ import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { HypervisorConfig } from "../config/schema";
-import { contentHash } from "./omni/omnictl";
 import { hostSteps, mediaDataset } from "./hypervisor/hostConfig";
+import { formerNames, ignoreLegacyTriggers } from "./lifecycle";
 
 export interface HypervisorHostArgs {
   provider: proxmox.Provider;
@@ -34,7 +34,7 @@ export class HypervisorHost extends pulumi.ComponentResource {
 
     // vmbr0 exists after a Proxmox install: import it once (see docs/runbooks/first-deploy.md).
     const bridge = new proxmox.network.linux.Bridge(
-      config.network.bridge,
+      `${name}-bridge`,
       {
         nodeName: args.nodeName,
         name: config.network.bridge,
@@ -45,11 +45,14 @@ export class HypervisorHost extends pulumi.ComponentResource {
         vlanAware: true,
         comment: "LAN bridge for VMs (managed by homelab)",
       },
-      childOpts,
+      // It carries the host's own address: deleting it would cut the host off the LAN, so it is
+      // protected; a replacement (same interface name) must remove the old one first.
+      // Earlier releases named it after config.network.bridge.
+      { ...childOpts, protect: true, deleteBeforeReplace: true, ...formerNames(`${name}-bridge`, config.network.bridge) },
     );
 
     const pool = new proxmox.node.disk.Zfs(
-      config.zfs.pool,
+      `${name}-zfs-pool`,
       {
         nodeName: args.nodeName,
         name: config.zfs.pool,
@@ -59,27 +62,31 @@ export class HypervisorHost extends pulumi.ComponentResource {
         compression: "lz4",
         addStorage: true,
       },
-      { ...childOpts, protect: true },
+      // The pool holds the family's media and every dataset snapshot: no diff may ever destroy it.
+      // A replacement would recreate it under the same name, so the old one must go first.
+      { ...childOpts, protect: true, deleteBeforeReplace: true, ...formerNames(`${name}-zfs-pool`, config.zfs.pool) },
     );
 
     const gpu = new proxmox.hardware.mapping.Pci(
-      config.gpu.mappingName,
+      `${name}-gpu-mapping`,
       {
         name: config.gpu.mappingName,
         comment: "NVIDIA GPU for the gaming VM (vfio-pci)",
         maps: [{ node: args.nodeName, path: config.gpu.pciAddress, id: config.gpu.vendorDeviceIds[0], iommuGroup: config.gpu.iommuGroup }],
       },
-      childOpts,
+      // Mapping names are unique on the cluster: a replacement must remove the old one first.
+      { ...childOpts, deleteBeforeReplace: true, ...formerNames(`${name}-gpu-mapping`, config.gpu.mappingName) },
     );
 
     const connection = { host: args.address, user: args.sshUser, privateKey: pulumi.secret(args.sshPrivateKey) };
     let previous: pulumi.Resource = pool;
     const outputs: pulumi.Output<string>[] = [];
     for (const step of hostSteps(config)) {
+      // Steps are idempotent: a changed script is an update that runs it again. They have no delete.
       const cmd: command.remote.Command = new command.remote.Command(
         `${name}-${step.name}`,
-        { connection, create: step.script, update: step.script, triggers: [contentHash(step.script)] },
-        { parent: this, dependsOn: [previous] },
+        { connection, create: step.script, update: step.script },
+        { parent: this, dependsOn: [previous], ...ignoreLegacyTriggers },
       );
       outputs.push(cmd.stdout);
       previous = cmd;

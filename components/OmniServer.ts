@@ -7,8 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { OciConfig, OmniServerConfig } from "../config/schema";
-import { contentHash } from "./omni/omnictl";
+import { formerNames, ignoreLegacyTriggers } from "./lifecycle";
 import { cloudInit, composeYaml, deployScript, initialServiceAccountKeyPath } from "./omni/managementVm";
+import { shellQuote } from "./shell";
 import { ociMachineTags } from "./tags";
 
 export interface OmniServerArgs {
@@ -98,7 +99,7 @@ export class OmniServer extends pulumi.ComponentResource {
 
     this.cloudInit = cloudInit();
     const vm = new oci.core.Instance(
-      omni.vm.name,
+      `${name}-vm`,
       {
         compartmentId,
         availabilityDomain: o.availabilityDomain,
@@ -112,7 +113,14 @@ export class OmniServer extends pulumi.ComponentResource {
         freeformTags: ociMachineTags({ stack: args.stack, backup: "volume-backup", role: "management" }),
         preserveBootVolume: true,
       },
-      { ...child, protect: true },
+      {
+        ...child,
+        // Omni's etcd (every cluster's identity) and PostgreSQL live on its boot volume: no diff may
+        // delete it. A replacement keeps the private IP, which OCI refuses while the old VM holds it.
+        protect: true,
+        deleteBeforeReplace: true,
+        ...formerNames(`${name}-vm`, omni.vm.name),
+      },
     );
 
     // Omni's state lives on this boot volume: weekly backups, four kept (inside the free tier's five).
@@ -127,13 +135,20 @@ export class OmniServer extends pulumi.ComponentResource {
     );
     new oci.core.VolumeBackupPolicyAssignment(`${name}-boot-backup`, { assetId: vm.bootVolumeId, policyId: backupPolicy.id }, child);
 
+    // The reserved IP attaches to the VM's private IP object, looked up from the VM's own address (so
+    // only once the VM exists); a missing one is an error, never an empty ID.
     const privateIpId = oci.core
-      .getPrivateIpsOutput({ ipAddress: omni.vm.privateIp, subnetId: subnet.id }, { parent: this, provider: args.provider })
-      .apply((r) => r.privateIps[0]?.id ?? "");
+      .getPrivateIpsOutput({ ipAddress: vm.privateIp, subnetId: subnet.id }, { parent: this, provider: args.provider })
+      .apply((r) => {
+        const found = r.privateIps.find((p) => p.ipAddress === r.ipAddress);
+        if (!found?.id) throw new Error(`OmniServer ${name}: no private IP ${r.ipAddress} in subnet ${r.subnetId}; the management VM's VNIC is not attached yet`);
+        return found.id;
+      });
     const publicIp = new oci.core.PublicIp(
       `${name}-public-ip`,
       { compartmentId, lifetime: "RESERVED", displayName: "homelab-static", privateIpId },
-      { ...child, dependsOn: [vm], protect: true },
+      // The reserved address is what DNS and every machine joining Omni point at: losing it strands them.
+      { ...child, protect: true },
     );
 
     // Omni's TLS identity for its API and Kubernetes proxy (replaced by the tunnel's edge certificate for browsers).
@@ -158,14 +173,16 @@ export class OmniServer extends pulumi.ComponentResource {
     const connection = { host: publicIp.ipAddress, user: omni.vm.sshUser, privateKey: pulumi.secret(args.sshPrivateKey) };
     const stdin = pulumi.secret(pulumi.interpolate`#ENV\nPOSTGRES_PASSWORD=${postgresPassword.result}\n#KEY\n${tlsKey.privateKeyPem}\n#CERT\n${tlsCert.certPem}`);
     const script = this.composeYaml.apply(deployScript);
+    // The deploy script is idempotent: a changed compose file is an update that runs it again.
     const deploy = new command.remote.Command(
       `${name}-compose-up`,
-      { connection, create: script, update: script, stdin, triggers: [script.apply(contentHash)] },
-      { parent: this, dependsOn: [vm, publicIp] },
+      { connection, create: script, update: script, stdin },
+      { parent: this, dependsOn: [vm, publicIp], ...ignoreLegacyTriggers },
     );
+    const keyPath = shellQuote(initialServiceAccountKeyPath);
     const saKey = new command.remote.Command(
       `${name}-service-account-key`,
-      { connection, create: `set -eu; for i in $(seq 60); do sudo test -s ${initialServiceAccountKeyPath} && break; sleep 5; done; sudo cat ${initialServiceAccountKeyPath}` },
+      { connection, create: `set -eu; for i in $(seq 60); do sudo test -s ${keyPath} && break; sleep 5; done; sudo cat ${keyPath}` },
       { parent: this, dependsOn: [deploy], additionalSecretOutputs: ["stdout"] },
     );
 

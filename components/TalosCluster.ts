@@ -6,7 +6,9 @@ import * as command from "@pulumi/command";
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterVersions, OciNodeConfig, ProxmoxNodeConfig } from "../config/schema";
-import { OmniAccess, omniKubeconfig, omnictlEnvironment, omnictlPrologue, omnictlWithFile } from "./omni/omnictl";
+import { formerNames, ignoreLegacyTriggers } from "./lifecycle";
+import { OmniAccess, omniKubeconfig, omnictlEnvironment, omnictlPrologue, omnictlWithFile, waitForClusterReady } from "./omni/omnictl";
+import { shellQuote } from "./shell";
 import { ClusterSpec, renderClusterTemplateDocs, renderMachineClasses, renderMachineLabels, toYamlDocuments } from "./omni/templates";
 import { TalosRequirements } from "./platform/talos";
 import { machineTags, ociMachineTags } from "./tags";
@@ -41,6 +43,11 @@ export interface TalosClusterArgs {
   machines: ProxmoxMachinesArgs | OciMachinesArgs;
   /** System extensions and patches the cluster's platform needs (storage mounts...). */
   talos?: TalosRequirements;
+  /**
+   * Protect the machines: true where their disks hold the only copy of volume
+   * data (Longhorn or local-path volumes of services), so no diff can delete them.
+   */
+  protectMachines: boolean;
 }
 
 /** Where generated boot media lands on the deploying machine (git-ignored). */
@@ -59,53 +66,68 @@ export class TalosCluster extends pulumi.ComponentResource {
     const m = args.machines;
     this.spec = clusterSpec(args);
     this.machineNames = m.nodes.map((n) => n.name);
+    // Children are named after this component and their role; earlier releases used the cluster name.
+    const was = (role: string) => `${args.name}-${role}`;
 
     this.machineClassesYaml = toYamlDocuments([...renderMachineClasses(this.spec), ...renderMachineLabels(this.spec)]);
-    const classes = omnictlWithFile(`${name}-machine-classes`, { access: args.omni, subcommand: "apply", yamlText: this.machineClassesYaml }, { parent: this });
+    const classes = omnictlWithFile(
+      `${name}-machine-classes`,
+      { access: args.omni, subcommand: "apply", yamlText: this.machineClassesYaml },
+      { parent: this, ...ignoreLegacyTriggers, ...formerNames(`${name}-machine-classes`, was("machine-classes")) },
+    );
 
-    const machines = m.platform === "proxmox" ? this.proxmoxMachines(name, args, m, classes) : this.ociMachines(args, m);
+    const machines = m.platform === "proxmox" ? this.proxmoxMachines(name, args, m, classes) : this.ociMachines(name, args, m);
 
+    // A version bump or a new node changes the template: the command's update syncs it again. There is no
+    // delete: removing the cluster is docs/runbooks/decommission-a-cluster.md, never a side effect of a diff.
     this.clusterTemplateYaml = toYamlDocuments(renderClusterTemplateDocs(this.spec));
     const template = omnictlWithFile(
-      `${name}-cluster-template`,
+      `${name}-template`,
       {
         access: args.omni,
         subcommand: "cluster template sync",
-        deleteSubcommand: "cluster template delete",
         yamlText: this.clusterTemplateYaml,
         // Wait until Omni reports the cluster ready, so what follows can use it.
-        after: `omnictl cluster template status -f "$f" --wait 30m`,
+        after: waitForClusterReady("30m"),
       },
-      { parent: this, dependsOn: [classes, ...machines] },
+      // ignoreLegacyTriggers matters most here: the earlier template command's delete removed the cluster.
+      { parent: this, dependsOn: [classes, ...machines], ...ignoreLegacyTriggers, ...formerNames(`${name}-template`, was("cluster-template")) },
     );
 
-    this.kubeconfig = omniKubeconfig(`${name}-kubeconfig`, { access: args.omni, cluster: args.name, user: `pulumi-${args.name}` }, { parent: this, dependsOn: [template] });
+    this.kubeconfig = omniKubeconfig(
+      `${name}-kubeconfig`,
+      { access: args.omni, cluster: args.name, user: `pulumi-${args.name}` },
+      { parent: this, dependsOn: [template], ...ignoreLegacyTriggers, ...formerNames(`${name}-kubeconfig`, was("kubeconfig")) },
+    );
 
     this.registerOutputs({ kubeconfig: this.kubeconfig, machineNames: this.machineNames, clusterTemplateYaml: this.clusterTemplateYaml });
   }
 
   private proxmoxMachines(name: string, args: TalosClusterArgs, m: ProxmoxMachinesArgs, classes: pulumi.Resource): pulumi.Resource[] {
-    // One ISO per cluster and Talos version, produced by Omni with its join config baked in.
+    // One ISO per cluster and Talos version, produced by Omni with its join config baked in. A new
+    // version changes the command (its update downloads the new ISO) and the file's name, so Proxmox
+    // gets the new ISO, the VMs' CD-ROM moves to it, and only then is the old file removed.
     const isoName = `${args.name}-talos-v${args.versions.talos}-amd64.iso`;
     const isoPath = `${bootMediaDir}/${isoName}`;
+    const was = (role: string) => `${args.name}-${role}`;
     const download = new command.local.Command(
       `${name}-talos-iso`,
       {
-        create: `${omnictlPrologue} mkdir -p ${bootMediaDir}; omnictl download iso --arch amd64 --talos-version ${args.versions.talos} --output ${isoPath}`,
+        create: `${omnictlPrologue} mkdir -p ${shellQuote(bootMediaDir)}; omnictl download iso --arch amd64 --talos-version ${shellQuote(args.versions.talos)} --output ${shellQuote(isoPath)}`,
         environment: omnictlEnvironment(args.omni),
-        triggers: [args.versions.talos],
       },
-      { parent: this, dependsOn: [classes] },
+      { parent: this, dependsOn: [classes], ...ignoreLegacyTriggers, ...formerNames(`${name}-talos-iso`, was("talos-iso")) },
     );
     const iso = new proxmox.FileLegacy(
       `${name}-talos-iso`,
       { nodeName: m.nodeName, datastoreId: m.isoDatastore, contentType: "iso", sourceFile: { path: isoPath, fileName: isoName } },
-      { parent: this, provider: m.provider, dependsOn: [download] },
+      { parent: this, provider: m.provider, dependsOn: [download], ...formerNames(`${name}-talos-iso`, was("talos-iso")) },
     );
     return m.nodes.map(
       (node) =>
         new proxmox.VmLegacy(
-          node.name,
+          // A node's identity is its name (the schema says so): reordering the list changes nothing.
+          `${name}-${node.name}`,
           {
             nodeName: m.nodeName,
             name: node.name,
@@ -129,16 +151,24 @@ export class TalosCluster extends pulumi.ComponentResource {
             started: true,
             stopOnDestroy: true,
           },
-          { parent: this, provider: m.provider, ignoreChanges: ["cdrom"] },
+          {
+            parent: this,
+            provider: m.provider,
+            // A replacement reuses the VM ID, which Proxmox refuses while the old VM exists.
+            deleteBeforeReplace: true,
+            // Volumes of services live on these disks where protectMachines says so.
+            protect: args.protectMachines,
+            ...formerNames(`${name}-${node.name}`, node.name),
+          },
         ),
     );
   }
 
-  private ociMachines(args: TalosClusterArgs, m: OciMachinesArgs): pulumi.Resource[] {
+  private ociMachines(name: string, args: TalosClusterArgs, m: OciMachinesArgs): pulumi.Resource[] {
     return m.nodes.map(
       (node) =>
         new oci.core.Instance(
-          node.name,
+          `${name}-${node.name}`,
           {
             compartmentId: m.compartmentId,
             availabilityDomain: m.availabilityDomain,
@@ -150,7 +180,18 @@ export class TalosCluster extends pulumi.ComponentResource {
             freeformTags: ociMachineTags({ stack: args.stack, cluster: args.name, backup: "none", role: node.role }),
             preserveBootVolume: false,
           },
-          { parent: this, provider: m.provider },
+          {
+            parent: this,
+            provider: m.provider,
+            // The image only seeds the first boot; Omni upgrades Talos in place. A newer image in config
+            // is for nodes created later, not a reason to rebuild running ones.
+            ignoreChanges: ["sourceDetails.sourceId"],
+            // A replacement keeps the node's private IP, which OCI refuses while the old instance holds it.
+            deleteBeforeReplace: true,
+            // Volumes of services live on these boot volumes where protectMachines says so.
+            protect: args.protectMachines,
+            ...formerNames(`${name}-${node.name}`, node.name),
+          },
         ),
     );
   }

@@ -25,15 +25,29 @@ export type StackConfig =
   | { kind: "prod"; stack: string; config: ProdConfig }
   | { kind: "dev"; stack: string; config: DevConfig };
 
-/** Raised for any invalid configuration; lists every problem, one per line. */
-export class ConfigError extends Error {
+/**
+ * Raised for any invalid configuration; lists every problem, one per line.
+ * A RunError, so the Pulumi CLI prints its message alone, without a trace.
+ */
+export class ConfigError extends pulumi.RunError {
   constructor(
-    readonly stack: string,
+    readonly stackName: string,
     readonly problems: string[],
   ) {
-    super(`Invalid configuration for stack '${stack}':\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(`Invalid configuration for stack '${stackName}':\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
+}
+
+/** How deep a config value may nest: the deepest key the schema knows is 5 levels down. */
+export const maxConfigDepth = 16;
+
+/** How deep `value` nests objects and lists (a scalar is 0), stopping once past `limit`. */
+export function nestingDepth(value: unknown, limit = maxConfigDepth): number {
+  if (value === null || typeof value !== "object") return 0;
+  if (limit < 0) return 1;
+  const children = Object.values(value as Record<string, unknown>);
+  return 1 + children.reduce<number>((deepest, v) => Math.max(deepest, nestingDepth(v, limit - 1)), 0);
 }
 
 /** Raw input: the stack's `homelab:` keys (namespace removed) and which of them are stored as secrets. */
@@ -79,7 +93,8 @@ export function validateConfig(stack: string, raw: RawConfig): StackConfig {
   }
   const kind = stack as StackKind;
   const secretNames = requiredSecrets[kind];
-  const plain: Record<string, unknown> = {};
+  // No prototype: a key named __proto__ stays a key (and is refused as unknown).
+  const plain: Record<string, unknown> = Object.create(null);
   const problems: string[] = [];
 
   for (const [key, value] of Object.entries(raw.values)) {
@@ -88,10 +103,15 @@ export function validateConfig(stack: string, raw: RawConfig): StackConfig {
       problems.push(`${NAMESPACE}:${key}: unknown secret; expected one of ${secretNames.join(", ")}`);
       continue;
     }
+    if (nestingDepth(value) > maxConfigDepth) {
+      problems.push(`${NAMESPACE}:${key}: nested more than ${maxConfigDepth} levels deep; expected the shape in docs/configuration.md`);
+      continue;
+    }
     plain[key] = value;
   }
+  if (problems.some((p) => p.includes("levels deep"))) throw new ConfigError(stack, problems);
   for (const secret of secretNames) {
-    if (!(secret in raw.values)) {
+    if (!Object.hasOwn(raw.values, secret)) {
       problems.push(`${NAMESPACE}:${secret} = (missing): expected a secret, set it with \`pulumi config set --secret ${secret} <value>\``);
     } else if (!raw.secretKeys.has(secret)) {
       problems.push(`${NAMESPACE}:${secret} = [plaintext]: expected an encrypted value, set it with \`pulumi config set --secret ${secret} <value>\``);
@@ -112,17 +132,28 @@ export function validateConfig(stack: string, raw: RawConfig): StackConfig {
 // The SDK knows which keys the CLI stored encrypted; the function is marked internal in its typings.
 const runtimeSecrets = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
 
-/** Reads the running stack's `homelab:` config from the Pulumi runtime. */
-export function readRawConfig(): RawConfig {
-  const values: Record<string, unknown> = {};
+/**
+ * The program's own keys out of everything the CLI passes (`namespace:name`
+ * to its text): namespace stripped, other namespaces left out. The record
+ * has no prototype, so a key named `__proto__` is a key like any other (and
+ * refused as unknown).
+ */
+export function rawConfigFrom(all: Record<string, string>, isSecret: (fullKey: string) => boolean): RawConfig {
+  const values: Record<string, unknown> = Object.create(null);
   const secretKeys = new Set<string>();
-  for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
-    const [namespace, key] = fullKey.split(":");
-    if (namespace !== NAMESPACE || key === undefined) continue;
+  for (const [fullKey, text] of Object.entries(all)) {
+    const colon = fullKey.indexOf(":");
+    if (colon < 0 || fullKey.slice(0, colon) !== NAMESPACE) continue;
+    const key = fullKey.slice(colon + 1);
     values[key] = parseConfigValue(text);
-    if (runtimeSecrets.isConfigSecret(fullKey)) secretKeys.add(key);
+    if (isSecret(fullKey)) secretKeys.add(key);
   }
   return { values, secretKeys };
+}
+
+/** Reads the running stack's `homelab:` config from the Pulumi runtime. */
+export function readRawConfig(): RawConfig {
+  return rawConfigFrom(pulumi.runtime.allConfig(), (key) => runtimeSecrets.isConfigSecret(key));
 }
 
 /** Structured values arrive as JSON text; scalars as plain strings. */

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { cidrContains, cidrWithin, isCidr, isHostAddress, isIpv4, parseCidr } from "./net";
 import { checkTalosKubernetesPair } from "./versions";
+import { ociAlwaysFree } from "../contract/policyConfig";
 
 // ---------------------------------------------------------------- primitives
 
@@ -333,8 +334,7 @@ export type PlatformConfig = z.infer<typeof platform>;
 
 // ---------------------------------------------------------------- cross-field rules
 
-/** Oracle Cloud Always Free A1 limits (per tenancy). */
-export const ociAlwaysFree = { ocpus: 4, memoryGb: 24, blockStorageGb: 200 } as const;
+export { ociAlwaysFree };
 
 type Issue = { path: (string | number)[]; message: string };
 

@@ -71,8 +71,9 @@ export const gitCharts = {
 /** Gateway API CRDs that Cilium's Gateway implementation requires (standard channel plus TLSRoute). */
 export const gatewayApi = {
   version: "v1.3.0",
-  crdFiles: [
-    "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml",
-    "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v1.3.0/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
-  ],
+  /** By role: the role names the resource that applies the file. */
+  crdFiles: {
+    standard: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml",
+    tlsroutes: "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v1.3.0/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
+  },
 } as const;

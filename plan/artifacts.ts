@@ -33,8 +33,9 @@ export interface Recorded {
   inputs: Record<string, unknown>;
 }
 
-/** Versions and platform of the stack's cluster, for Talos checks. */
+/** The stack's cluster: its name, versions and platform, for Talos checks. */
 export interface ClusterFacts {
+  name: string;
   talos: string;
   kubernetes: string;
   /** Talos validation mode: metal for Proxmox VMs, cloud for OCI. */
@@ -74,11 +75,12 @@ export function composeFromDeployScript(script: string): string | undefined {
 export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artifact[] {
   const out: Artifact[] = [];
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const clusterName = cluster.name;
   for (const r of resources) {
-    if (r.type === "command:local:Command" && r.name.endsWith("-cluster-template")) {
+    const create = str(r.inputs.create) ?? "";
+    if (r.type === "command:local:Command" && create.includes("omnictl cluster template sync")) {
       const text = str(r.inputs.stdin);
       if (!text) continue;
-      const clusterName = r.name.replace(/-cluster-template$/, "");
       out.push({ path: `omni/${clusterName}/cluster-template.yaml`, kind: "omni-cluster-template", content: text, meta: { cluster: clusterName } });
       const docs = parseAllDocuments(text).map((d) => d.toJSON() as Record<string, unknown>);
       const patches = docs.flatMap((d) => ((d.patches as { name: string; inline: object }[] | undefined) ?? []).map((p) => ({ ...p, kind: String(d.kind) })));
@@ -90,11 +92,11 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
           meta: { cluster: clusterName, talos: cluster.talos, kubernetes: cluster.kubernetes, mode: cluster.talosMode },
         });
       }
-    } else if (r.type === "command:local:Command" && r.name.endsWith("-machine-classes")) {
+    } else if (r.type === "command:local:Command" && create.includes("omnictl apply")) {
       const text = str(r.inputs.stdin);
-      if (text) out.push({ path: `omni/${r.name.replace(/-machine-classes$/, "")}/machine-classes.yaml`, kind: "omni-machine-classes", content: text });
-    } else if (r.type === "command:remote:Command" && r.name.endsWith("-compose-up")) {
-      const compose = composeFromDeployScript(str(r.inputs.create) ?? "");
+      if (text) out.push({ path: `omni/${clusterName}/machine-classes.yaml`, kind: "omni-machine-classes", content: text });
+    } else if (r.type === "command:remote:Command" && create.includes("docker compose up")) {
+      const compose = composeFromDeployScript(create);
       if (!compose) continue;
       out.push({ path: "compose/compose.yaml", kind: "compose-project", content: compose });
       // The VM's .env holds the values; here every variable the file requires is present, as a marker.
@@ -102,10 +104,10 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
       out.push({ path: "compose/.env", kind: "compose-env", content: vars.map((v) => `${v}=${SECRET}\n`).join("") });
     } else if (r.type === "oci:Core/instance:Instance") {
       const userData = str((r.inputs.metadata as Record<string, unknown> | undefined)?.user_data);
-      if (userData && userData !== SECRET) out.push({ path: `cloud-init/${safeName(r.name)}.yaml`, kind: "cloud-init", content: Buffer.from(userData, "base64").toString("utf8") });
+      if (userData && userData !== SECRET) out.push({ path: `cloud-init/${safeName(str(r.inputs.displayName) ?? r.name)}.yaml`, kind: "cloud-init", content: Buffer.from(userData, "base64").toString("utf8") });
     } else if (r.type === "kubernetes:helm.sh/v3:Release") {
       const { values, ...release } = r.inputs;
-      out.push({ path: `helm/${safeName(r.name)}.yaml`, kind: "helm-release", content: yamlOf({ ...release, values }), meta: { chart: String(release.chart ?? "") } });
+      out.push({ path: `helm/${safeName(`${clusterName}-${str(release.name) ?? r.name}`)}.yaml`, kind: "helm-release", content: yamlOf({ ...release, values }), meta: { chart: String(release.chart ?? "") } });
     } else {
       const obj = kubernetesObject(r.type, r.inputs);
       if (!obj) continue;

@@ -1,11 +1,43 @@
-// Runs the real program (index.ts) for one stack under Pulumi's mock
-// runtime: no CLI, no provider calls. Every registered resource is recorded
-// with its parent, dependencies and inputs, secrets replaced by "[secret]".
+// Runs the real program (index.ts) for one stack under Pulumi's mock runtime:
+// no CLI, no provider calls. It records what the engine would hold for every
+// resource: URN (computed as the engine computes it), parent, provider,
+// dependencies, every resource option, and the inputs and outputs in the
+// form they travel in (secrets and unknowns marked), so the offline analyzer
+// can hand policies exactly what the CrossGuard analyzer would.
+//
+// Two phases, as a real user meets them:
+// - "preview": the first `pulumi preview` of a stack, nothing deployed yet.
+//   Outputs not set by the program are unknown, and a provider whose
+//   configuration is not fully known (a Kubernetes provider whose kubeconfig
+//   comes from a command that has not run) hands back an empty property map,
+//   as the engine does (pkg/resource/plugin/provider_plugin.go, Create).
+// - "update": everything known, as after `pulumi up` (or any later preview).
 import * as pulumi from "@pulumi/pulumi";
 import { homelab } from "../stacks";
 
 export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
+
+export type Phase = "preview" | "update";
+
+/** The options the engine records for a resource (what `pulumi preview` acts on). */
+export interface RecordedOptions {
+  protect: boolean;
+  retainOnDelete: boolean;
+  /** Only present when the program set it (true or false), as the engine tells the analyzer. */
+  deleteBeforeReplace?: boolean;
+  ignoreChanges: string[];
+  replaceOnChanges: string[];
+  additionalSecretOutputs: string[];
+  /** Every earlier URN this resource claims, resolved as the engine resolves alias specs. */
+  aliases: string[];
+  /** Dependencies that no input explains: the program's `dependsOn`. */
+  dependsOn: string[];
+  deletedWith?: string;
+  customTimeouts?: { create?: string; update?: string; delete?: string };
+  /** An `import` ID: the resource is adopted, not created. */
+  importId?: string;
+}
 
 export interface RecordedResource {
   type: string;
@@ -13,24 +45,46 @@ export interface RecordedResource {
   urn: string;
   parent: string | null;
   parentUrn: string | null;
+  /** Custom resources have a provider; components and the stack do not. */
   custom: boolean;
+  /** A resource read, not managed (StackReference). */
+  external: boolean;
+  /** URN of the provider that manages it (explicit, or the engine's default provider). */
+  provider: string | null;
   dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  /** Inputs for people and documents: secrets "[secret]", unknowns "[unknown]", references as URNs. */
   inputs: Record<string, unknown>;
+  /** Inputs as they travel to the engine (secret and unknown sentinels intact). */
+  wireInputs: Record<string, unknown>;
+  /** What the engine holds as the resource's outputs in this phase, wire form. */
+  wireOutputs: Record<string, unknown>;
+  options: RecordedOptions;
 }
 
 export interface ProgramRun {
   stack: string;
+  project: string;
+  phase: Phase;
   resources: RecordedResource[];
+  /** Providers the engine creates on its own for resources without an explicit provider. */
+  defaultProviders: RecordedResource[];
+  /** The root stack resource (its outputs are the program's). */
+  root: RecordedResource;
   outputs: Record<string, unknown>;
 }
 
 export interface RunOptions {
   project?: string;
   stack: string;
+  phase?: Phase;
   /** Full config keys (`homelab:cluster`) to their string form, as the CLI passes them. */
   config: Record<string, string>;
   secretKeys: string[];
-  /** Outputs the mocked StackReferences return, by referenced stack name. */
+  /**
+   * Outputs of the stacks a StackReference may read, by fully qualified name.
+   * A name not listed is a stack that does not exist, and reading it fails as in the engine.
+   */
   stackReferences?: Record<string, Record<string, unknown>>;
 }
 
@@ -39,36 +93,121 @@ const rpc = pulumi.runtime as unknown as {
   specialSigKey: string;
   specialSecretSig: string;
   specialResourceSig: string;
+  unknownValue: string;
   getMonitor(): MockMonitorLike;
   waitForRPCs(): Promise<void>;
   runInPulumiStack(init: () => Promise<unknown>): Promise<unknown>;
 };
 
+/** The engine's wire sentinel for a value not known until deploy. */
+export const UNKNOWN_WIRE = rpc.unknownValue;
+const secretSig = { key: rpc.specialSigKey, secret: rpc.specialSecretSig, resource: rpc.specialResourceSig };
+
+interface Struct {
+  toJavaScript(): Record<string, unknown>;
+}
+interface AliasSpecProto {
+  getName(): string;
+  getType(): string;
+  getStack(): string;
+  getProject(): string;
+  getParenturn(): string;
+  getNoparent(): boolean;
+}
+interface AliasProto {
+  getUrn(): string;
+  getSpec(): AliasSpecProto | undefined;
+}
 interface RegisterRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
-  getObject(): unknown;
+  getObject(): Struct;
   getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  getProvider(): string;
+  getVersion(): string;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getAliasesList(): AliasProto[];
+  getDeletedwith(): string;
+  getImportid(): string;
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
-
+interface ReadRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getId(): string;
+  getProperties(): Struct;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getVersion(): string;
+}
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): Struct | undefined;
+}
 interface MockMonitorLike {
-  registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string }) => void): Promise<void>;
+  newUrn(parent: string, type: string, name: string): string;
+  registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string; getObject(): Struct }) => void): Promise<void>;
+  readResource(req: ReadRequest, callback: (err: unknown, resp?: { getUrn(): string; getProperties(): Struct }) => void): Promise<void>;
+  registerResourceOutputs(req: OutputsRequest, callback: (err: unknown, resp?: unknown) => void): void;
 }
 
-/** Replaces secrets and unknowns with markers and resource references with their URN. */
+const rootStackType = "pulumi:pulumi:Stack";
+
+/** The URN the engine gives a resource: the parent's whole type chain, the root stack left out. */
+export function engineUrn(stack: string, project: string, parentUrn: string, type: string, name: string): string {
+  const parentType = parentUrn ? parentUrn.split("::")[2] : "";
+  const qualified = parentType && parentType !== rootStackType ? `${parentType}$${type}` : type;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/** A provider reference (`<urn>::<id>`) without its ID. */
+export const providerUrnOf = (ref: string): string => (ref ? ref.slice(0, ref.lastIndexOf("::")) : "");
+
+/** The engine's default provider for a package at a version: `default_4_21_2`. */
+export function defaultProviderUrn(stack: string, project: string, pkg: string, version: string): string {
+  const name = version ? `default_${version.replace(/[.+-]/g, "_")}` : "default";
+  return engineUrn(stack, project, "", `pulumi:providers:${pkg}`, name);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** True when a wire value holds an unknown anywhere. */
+export function hasUnknown(value: unknown): boolean {
+  if (value === UNKNOWN_WIRE) return true;
+  if (Array.isArray(value)) return value.some(hasUnknown);
+  if (isRecord(value)) return Object.values(value).some(hasUnknown);
+  return false;
+}
+
+/** Wire form to the form people read: "[secret]", "[unknown]", resource references as their URN. */
 export function sanitize(value: unknown): unknown {
-  if (value === pulumi.runtime.unknownValue) return UNKNOWN;
+  if (value === UNKNOWN_WIRE || value === pulumi.runtime.unknownValue) return UNKNOWN;
   if (Array.isArray(value)) return value.map(sanitize);
-  if (value !== null && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    const sig = record[rpc.specialSigKey];
-    if (sig === rpc.specialSecretSig) return SECRET;
-    if (sig === rpc.specialResourceSig) return record.urn;
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, sanitize(v)]));
+  if (isRecord(value)) {
+    const sig = value[secretSig.key];
+    if (sig === secretSig.secret) return SECRET;
+    if (sig === secretSig.resource) return value.urn;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sanitize(v)]));
   }
   return value;
+}
+
+/** Resolves an alias to a URN the way the engine does: unset parts default to the resource's own. */
+export function aliasUrn(alias: AliasProto, self: { stack: string; project: string; type: string; name: string; parentUrn: string }): string {
+  const spec = alias.getSpec();
+  if (!spec) return alias.getUrn();
+  const parent = spec.getNoparent() ? "" : spec.getParenturn() || self.parentUrn;
+  return engineUrn(spec.getStack() || self.stack, spec.getProject() || self.project, parent, spec.getType() || self.type, spec.getName() || self.name);
 }
 
 /** What `omnictl kubeconfig --service-account` prints, in shape (the values are fake). */
@@ -81,14 +220,9 @@ const mockKubeconfig = [
   "current-context: mock",
 ].join("\n");
 
-/** Outputs the mocks give resources whose real outputs come from their provider. */
-function mockState(args: pulumi.runtime.MockResourceArgs, stackReferences: RunOptions["stackReferences"]): Record<string, unknown> {
-  const id = `${args.name}-id`;
+/** Outputs the mocks give, after a real deploy, to resources whose outputs come from their provider. */
+function deployedState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   switch (args.type) {
-    case "pulumi:pulumi:StackReference": {
-      const outputs = stackReferences?.[args.inputs.name as string] ?? {};
-      return { ...args.inputs, outputs, secretOutputNames: Object.keys(outputs) };
-    }
     case "tls:index/privateKey:PrivateKey":
       return { ...args.inputs, privateKeyPem: "mock-private-key", publicKeyPem: "mock-public-key", publicKeyOpenssh: "ssh-ed25519 AAAAmock" };
     case "tls:index/selfSignedCert:SelfSignedCert":
@@ -99,17 +233,18 @@ function mockState(args: pulumi.runtime.MockResourceArgs, stackReferences: RunOp
     case "command:remote:Command":
       return { ...args.inputs, stdout: String(args.inputs.create ?? "").includes("omnictl kubeconfig") ? mockKubeconfig : "", stderr: "" };
     case "oci:Core/instance:Instance":
-      return { ...args.inputs, bootVolumeId: `ocid1.bootvolume.oc1..mock${args.name}`, id };
+      return { ...args.inputs, bootVolumeId: `ocid1.bootvolume.oc1..mock${args.name}`, privateIp: (args.inputs.createVnicDetails as { privateIp?: string } | undefined)?.privateIp };
     case "oci:Core/publicIp:PublicIp":
       return { ...args.inputs, ipAddress: "198.51.100.7" };
     default:
-      return { ...args.inputs, id };
+      return { ...args.inputs };
   }
 }
 
 function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
   if (args.token === "oci:Core/getPrivateIps:getPrivateIps") {
-    return { privateIps: [{ id: "ocid1.privateip.oc1..mock", ipAddress: args.inputs.ipAddress }] };
+    // The data source echoes its arguments, as OCI's does.
+    return { ...args.inputs, privateIps: [{ id: "ocid1.privateip.oc1..mock", ipAddress: args.inputs.ipAddress, subnetId: args.inputs.subnetId }] };
   }
   return args.inputs;
 }
@@ -122,65 +257,179 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   return recordResources(opts, homelab);
 }
 
-/** Runs `program` inside a mocked Pulumi stack and records every resource it registers. */
+/** Runs `program` inside a mocked Pulumi stack and records every resource as the engine would hold it. */
 export async function recordResources(opts: RunOptions, program: () => unknown): Promise<ProgramRun> {
   const project = opts.project ?? "homelab";
-  const records: RecordedResource[] = [];
+  const stack = opts.stack;
+  const phase = opts.phase ?? "update";
+  const preview = phase === "preview";
+  const records = new Map<string, RecordedResource>();
+  /** Providers whose configuration holds an unknown: their resources get no outputs in preview. */
+  const unconfiguredProviders = new Set<string>();
 
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const state = mockState(args, opts.stackReferences);
-        return { id: (state.id as string | undefined) ?? `${args.name}-id`, state };
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const name = String(args.inputs.name);
+          const outputs = opts.stackReferences?.[name];
+          // The engine's backend refuses a stack it does not have.
+          if (outputs === undefined) throw new Error(`unknown stack "${name}"`);
+          // Every output counts as secret: the cloud stack's `omni` holds its service-account key.
+          return { id: name, state: { name, outputs, secretOutputNames: Object.keys(outputs) } };
+        }
+        if (!args.custom) return { id: undefined, state: {} };
+        if (!preview || args.type.startsWith("pulumi:providers:")) return { id: `${args.name}-id`, state: deployedState(args) };
+        // Preview of a create: outputs the program did not set stay unknown; none at all behind an unconfigured provider.
+        if (unconfiguredProviders.has(providerUrnOf(args.provider ?? ""))) return { id: undefined, state: {} };
+        return { id: undefined, state: { ...args.inputs } };
       },
       call: mockCall,
     },
     project,
-    opts.stack,
-    false,
+    stack,
+    preview,
   );
   pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
 
   const monitor = rpc.getMonitor();
+  // The mock monitor keeps only the parent's last type in a URN; the engine keeps the whole chain.
+  monitor.newUrn = (parent, type, name) => engineUrn(stack, project, parent, type, name);
+  const record = (r: RecordedResource) => records.set(r.urn, r);
+  const baseOptions = (): RecordedOptions => ({
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    replaceOnChanges: [],
+    additionalSecretOutputs: [],
+    aliases: [],
+    dependsOn: [],
+  });
+
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) =>
-    register(req, (err, resp) => {
+  monitor.registerResource = (req, callback) => {
+    const wireInputs = req.getObject().toJavaScript();
+    const parentUrn = req.getParent();
+    const urn = engineUrn(stack, project, parentUrn, req.getType(), req.getName());
+    if (req.getType().startsWith("pulumi:providers:") && hasUnknown(wireInputs)) unconfiguredProviders.add(urn);
+    return register(req, (err, resp) => {
       if (!err && resp) {
-        records.push({
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
+        const fromInputs = new Set(Object.values(propertyDependencies).flat());
+        const type = req.getType();
+        const custom = req.getCustom();
+        const providerRef = providerUrnOf(req.getProvider());
+        const timeouts = req.getCustomtimeouts();
+        const isProvider = type.startsWith("pulumi:providers:");
+        const unconfigured = custom && !isProvider && unconfiguredProviders.has(providerRef);
+        const options: RecordedOptions = {
+          ...baseOptions(),
+          protect: req.getProtect(),
+          retainOnDelete: req.getRetainondelete(),
+          ...(req.getDeletebeforereplacedefined() ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
+          ignoreChanges: req.getIgnorechangesList(),
+          replaceOnChanges: req.getReplaceonchangesList(),
+          additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+          aliases: req.getAliasesList().map((a) => aliasUrn(a, { stack, project, type, name: req.getName(), parentUrn })),
+          dependsOn: req.getDependenciesList().filter((d) => !fromInputs.has(d)),
+          ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
+          ...(timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
+            ? { customTimeouts: { create: timeouts.getCreate() || undefined, update: timeouts.getUpdate() || undefined, delete: timeouts.getDelete() || undefined } }
+            : {}),
+          ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+        };
+        const pkg = type.split(":")[0];
+        const provider = !custom || isProvider ? null : providerRef || defaultProviderUrn(stack, project, pkg, req.getVersion());
+        record({
+          type,
+          name: req.getName(),
+          urn: resp.getUrn(),
+          parent: null,
+          parentUrn: parentUrn || null,
+          custom,
+          external: false,
+          provider,
+          dependencies: req.getDependenciesList(),
+          propertyDependencies,
+          inputs: sanitize(wireInputs) as Record<string, unknown>,
+          wireInputs,
+          // Preview: what the provider's preview hands back (nothing behind an unconfigured provider); update: the deployed state.
+          wireOutputs: !custom ? {} : preview && !isProvider ? (unconfigured ? {} : wireInputs) : resp.getObject().toJavaScript(),
+          options,
+        });
+      }
+      callback(err, resp);
+    });
+  };
+
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, callback) =>
+    read(req, (err, resp) => {
+      if (!err && resp) {
+        const wireInputs = req.getProperties().toJavaScript();
+        const providerRef = providerUrnOf(req.getProvider());
+        record({
           type: req.getType(),
           name: req.getName(),
           urn: resp.getUrn(),
           parent: null,
           parentUrn: req.getParent() || null,
-          custom: req.getCustom(),
+          custom: true,
+          external: true,
+          // StackReferences are read by the engine itself, not by a provider plugin.
+          provider: req.getType() === "pulumi:pulumi:StackReference" ? null : providerRef || defaultProviderUrn(stack, project, req.getType().split(":")[0], req.getVersion()),
           dependencies: req.getDependenciesList(),
-          inputs: sanitize(rpc.deserializeProperties(req.getObject(), true)) as Record<string, unknown>,
+          propertyDependencies: {},
+          inputs: sanitize(wireInputs) as Record<string, unknown>,
+          wireInputs,
+          wireOutputs: resp.getProperties().toJavaScript(),
+          options: baseOptions(),
         });
       }
       callback(err, resp);
     });
 
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    const existing = records.get(req.getUrn());
+    if (existing) existing.wireOutputs = req.getOutputs()?.toJavaScript() ?? {};
+    registerOutputs(req, callback);
+  };
+
   let programError: unknown;
-  const outputs = (await rpc.runInPulumiStack(async () => {
+  await rpc.runInPulumiStack(async () => {
     try {
       return await program();
     } catch (err) {
       programError = err;
       return {};
     }
-  })) as Record<string, unknown>;
+  });
   await rpc.waitForRPCs();
   if (programError) throw programError;
 
-  const byUrn = new Map(records.map((r) => [r.urn, r]));
-  const stackUrn = records.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
-  const resources = records
-    .filter((r) => r.type !== "pulumi:pulumi:Stack")
+  const all = [...records.values()];
+  const stackRecord = all.find((r) => r.type === rootStackType);
+  if (!stackRecord) throw new Error("the program registered no root stack resource");
+  const byUrn = new Map(all.map((r) => [r.urn, r]));
+  const resources = all
+    .filter((r) => r.type !== rootStackType)
     .map((r) => {
-      const parentUrn = r.parentUrn === stackUrn ? null : r.parentUrn;
+      const parentUrn = r.parentUrn === stackRecord.urn ? null : r.parentUrn;
       return { ...r, parentUrn, parent: parentUrn ? (byUrn.get(parentUrn)?.name ?? null) : null };
     })
     // Registration order depends on async timing; URN order does not.
     .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-  return { stack: opts.stack, resources, outputs: sanitize(outputs) as Record<string, unknown> };
+
+  const defaultProviders = [...new Set(resources.map((r) => r.provider).filter((p): p is string => p !== null && !byUrn.has(p)))].sort().map(
+    (urn): RecordedResource => {
+      const name = urn.split("::").pop() as string;
+      const version = name.startsWith("default_") ? name.slice("default_".length).replace(/_/g, ".") : "";
+      const inputs = version ? { version } : {};
+      return { type: urn.split("::")[2], name, urn, parent: null, parentUrn: null, custom: true, external: false, provider: null, dependencies: [], propertyDependencies: {}, inputs, wireInputs: inputs, wireOutputs: inputs, options: baseOptions() };
+    },
+  );
+  // The stack's outputs reached the engine through registerResourceOutputs on the root resource.
+  return { stack, project, phase, resources, defaultProviders, root: stackRecord, outputs: sanitize(stackRecord.wireOutputs) as Record<string, unknown> };
 }

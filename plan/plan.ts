@@ -1,18 +1,24 @@
-// The offline plan of one stack: run the program under mocks, run the
-// policy pack over what it registered, and build the plan document.
+// The offline plan of one stack: run the program under mocks in both phases
+// a real user meets (the first preview, then the deployed state), run the
+// policy pack over each exactly as the CrossGuard analyzer would, check what
+// only the plan can see (secrets passed in plain text, identity against the
+// committed snapshot), and build the plan document.
+import * as fs from "fs";
+import * as path from "path";
 import { ConfigError, StackConfig, validateConfig } from "../config/load";
 import { ProxmoxConfig, StackKind, ociAlwaysFree, ociTotals } from "../config/schema";
-import { declaredPorts } from "../components/OmniServer";
-import { chartTable } from "../components/platform/charts";
-import { BudgetNode, clusterBudget } from "../components/platform/budget";
+import { HomelabPolicyConfig } from "../contract/policyConfig";
 import { allPolicies } from "../policies/rules";
 import { ClusterUsage, clusterUsage } from "../policies/rules/clusterBudget";
 import { chartInstalls, valueAt } from "../policies/rules/kubernetesInputs";
 import { types } from "../policies/rules/types";
-import { PolicyConfig, Violation, runPolicies } from "../policies/runner";
+import { PolicyConfig, Violation, analyze } from "./analyzer";
 import { Artifact, artifactsOf } from "./artifacts";
-import { RecordedResource, runProgram } from "./mockRuntime";
-import { Placeholder, committedRawConfig, fakeCloudOutputs, fakeSecrets, readStackFile } from "./stackFiles";
+import { IdentityChange, IdentityEntry, compareIdentity, identityOf } from "./identity";
+import { Phase, ProgramRun, RecordedOptions, RecordedResource, runProgram } from "./mockRuntime";
+import { policyConfigFor } from "./policyConfig";
+import { plaintextSecretViolations } from "./secrets";
+import { Placeholder, committedRawConfig, fakeCloudOutputs, programRawConfig, projectRoot, readStackFile, runConfig } from "./stackFiles";
 
 export interface CapacityLine {
   pool: string;
@@ -44,10 +50,17 @@ export function plannedCharts(resources: RecordedResource[], stackCluster: strin
     .sort((a, b) => a.wave - b.wave || a.resource.localeCompare(b.resource));
 }
 
+/** Where a violation was found: in the first preview, in the deployed state, or by the plan's own checks. */
+export type Finding = Phase | "plan";
+
+export interface PlannedViolation extends Violation {
+  phases: Finding[];
+}
+
 export interface Plan {
   stack: string;
-  resources: { type: string; name: string; parent: string | null; urn: string; dependencies: string[]; inputs: Record<string, unknown> }[];
-  violations: Violation[];
+  resources: { type: string; name: string; parent: string | null; urn: string; provider: string | null; dependencies: string[]; options: RecordedOptions; inputs: Record<string, unknown> }[];
+  violations: PlannedViolation[];
   components: { type: string; name: string }[];
   resourceCounts: Record<string, number>;
   capacity: CapacityLine[];
@@ -57,34 +70,50 @@ export interface Plan {
   charts: PlannedChart[];
   placeholders: Placeholder[];
   outputs: string[];
+  /** Every URN and what decides its fate on the next `pulumi up`. */
+  identity: IdentityEntry[];
+  /** Against the committed snapshot (test/identity/<stack>.json): what `pulumi up` would delete, replace, rename or add. */
+  identityChanges: IdentityChange[];
+  /** Written to out/<stack>/policy-config.json for `pulumi preview|up --policy-pack-config`. */
+  policyConfig: HomelabPolicyConfig;
   /** Every generated document (written as files under out/<stack>/, not into plan.json). */
   artifacts: Artifact[];
 }
 
-/** Policy configuration that follows from a stack's config (also written for `pulumi preview --policy-pack-config`). */
-export function policyConfigFor(sc: StackConfig): PolicyConfig {
-  const config: PolicyConfig = {};
-  if (sc.kind === "cloud") {
-    config["security-list-declared-ports"] = {
-      internalCidr: sc.config.oci.network.vcnCidr,
-      declared: declaredPorts(sc.config.oci, sc.config.omni).map(({ protocol, port, sources }) => ({ protocol, port, sources })),
-    };
-  } else {
-    const hw = sc.config.proxmox.hardware;
-    config["proxmox-host-capacity"] = { hostMemoryGb: hw.memoryGb, reservedMemoryGb: hw.reservedMemoryGb, cpuThreads: hw.cpuThreads };
-  }
-  const platform = sc.config.platform;
-  const cluster = sc.config.cluster.name;
-  config["container-resources"] = { charts: chartTable };
-  config["exposed-services"] = { allowed: platform.lanLoadBalancer?.services ?? [], charts: chartTable };
-  config["cluster-budget"] = { stackCluster: cluster, charts: chartTable, clusters: { [cluster]: clusterBudget(budgetNodes(sc), platform.servicesReserveGb) } };
-  return config;
+/** Where the committed identity snapshot of a stack lives. */
+export const identitySnapshotPath = (stack: string, root = projectRoot) => path.join(root, "test", "identity", `${stack}.json`);
+
+export function readIdentitySnapshot(stack: string, root = projectRoot): IdentityEntry[] | undefined {
+  const file = identitySnapshotPath(stack, root);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as IdentityEntry[]) : undefined;
 }
 
-/** The stack's cluster nodes as the budget counts them (an OCI OCPU is one vCPU on A1). */
-function budgetNodes(sc: StackConfig): BudgetNode[] {
-  if (sc.kind === "cloud") return sc.config.cluster.nodes.map((n) => ({ role: n.role, memoryGb: n.memoryGb, cpus: n.ocpus, schedulable: n.schedulable }));
-  return sc.config.cluster.nodes.map((n) => ({ role: n.role, memoryGb: n.memoryGb, cpus: n.cores, schedulable: n.schedulable }));
+/** One entry per distinct violation, with every phase it was found in. */
+export function mergePhases(found: { phase: Finding; violations: Violation[] }[]): PlannedViolation[] {
+  const merged = new Map<string, PlannedViolation>();
+  for (const { phase, violations } of found) {
+    for (const v of violations) {
+      const key = JSON.stringify([v.policy, v.urn, v.message, v.level]);
+      const existing = merged.get(key);
+      if (existing) existing.phases.push(phase);
+      else merged.set(key, { ...v, phases: [phase] });
+    }
+  }
+  return [...merged.values()];
+}
+
+/** The stack's run options: config as the CLI passes it, and the StackReferences it may read. */
+function runOptions(stack: StackKind, root: string) {
+  const file = readStackFile(stack, root);
+  const run = runConfig(stack, file);
+  const stackConfig = validateConfig(stack, programRawConfig(run));
+  const stackReferences = stackConfig.kind === "cloud" ? {} : { [stackConfig.config.omni.cloudStack]: fakeCloudOutputs };
+  return { file, stackConfig, options: { stack, config: run.config, secretKeys: run.secretKeys, stackReferences } };
+}
+
+/** Runs the program for one committed stack in one phase. */
+export async function runCommittedStack(stack: StackKind, phase: Phase, root = projectRoot): Promise<ProgramRun> {
+  return runProgram({ ...runOptions(stack, root).options, phase });
 }
 
 /** The budget lines of the capacity table: pods' requests against allocatable, per cluster. */
@@ -142,44 +171,53 @@ export function committedStackConfig(stack: StackKind, root?: string): StackConf
 const countBy = (items: RecordedResource[]) =>
   items.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + 1 }), {});
 
-/** Runs the whole plan for one committed stack. Throws ConfigError on bad config. */
-export async function planStack(stack: StackKind, root?: string): Promise<Plan> {
-  const file = readStackFile(stack, root);
-  const secrets = fakeSecrets(stack);
-  const stackConfig = committedStackConfig(stack, root);
-  const run = await runProgram({
-    stack,
-    config: { ...file.config, ...secrets.config },
-    secretKeys: secrets.secretKeys,
-    stackReferences: stackConfig.kind === "cloud" ? {} : { [stackConfig.config.omni.cloudStack]: fakeCloudOutputs },
-  });
-  const policyConfig: PolicyConfig = { ...policyConfigFor(stackConfig), "no-plaintext-secrets": { secretsVisible: true } };
-  const violations = await runPolicies(allPolicies, run.resources, policyConfig);
+/** Runs the whole plan for one committed stack. Throws ConfigError on bad config, StackFileError on an unreadable file. */
+export async function planStack(stack: StackKind, root = projectRoot): Promise<Plan> {
+  const { file, stackConfig, options } = runOptions(stack, root);
+  const preview = await runProgram({ ...options, phase: "preview" });
+  const update = await runProgram({ ...options, phase: "update" });
+  const policyConfig = policyConfigFor(stackConfig, update);
+  const config = policyConfig as unknown as PolicyConfig;
+  const violations = mergePhases([
+    { phase: "preview", violations: (await analyze(allPolicies, preview, config)).violations },
+    { phase: "update", violations: (await analyze(allPolicies, update, config)).violations },
+    { phase: "plan", violations: plaintextSecretViolations(update.resources) },
+  ]);
 
+  const present = new Set(update.resources.map((r) => r.urn));
+  const budgetConfig = policyConfig["cluster-budget"];
   const budget = clusterUsage(
-    run.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
-    policyConfig["cluster-budget"] as unknown as Parameters<typeof clusterUsage>[1],
+    Object.entries(budgetConfig.workloads)
+      .filter(([urn]) => present.has(urn))
+      .map(([, d]) => d),
+    budgetConfig,
   );
   let capacity: CapacityLine[] = [];
   if (stackConfig.kind === "cloud") capacity = ociCapacity(stackConfig);
-  if (stackConfig.kind === "prod") capacity = hostModes(stackConfig, safeDev(root));
+  if (stackConfig.kind === "prod") capacity = hostModes(stackConfig, siblingConfig("dev", root));
   if (stackConfig.kind === "dev") {
-    const prod = committedStackConfig("prod", root);
-    if (prod.kind === "prod") capacity = hostModes(prod, stackConfig);
+    const prod = siblingConfig("prod", root);
+    if (prod) capacity = hostModes(prod, stackConfig);
   }
+  const identity = identityOf(update);
+  const snapshot = readIdentitySnapshot(stack, root);
 
   return {
     stack,
-    resources: run.resources.map(({ type, name, parent, urn, dependencies, inputs }) => ({ type, name, parent, urn, dependencies, inputs })),
+    resources: update.resources.map(({ type, name, parent, urn, provider, dependencies, options: opts, inputs }) => ({ type, name, parent, urn, provider, dependencies, options: opts, inputs })),
     violations,
-    components: run.resources.filter((r) => r.type.startsWith("homelab:")).map(({ type, name }) => ({ type, name })),
-    resourceCounts: countBy(run.resources.filter((r) => r.custom)),
+    components: update.resources.filter((r) => r.type.startsWith("homelab:")).map(({ type, name }) => ({ type, name })),
+    resourceCounts: countBy(update.resources.filter((r) => r.custom)),
     capacity: [...capacity, ...budgetLines(budget)],
     budget,
-    charts: plannedCharts(run.resources, stackConfig.config.cluster.name),
+    charts: plannedCharts(update.resources, stackConfig.config.cluster.name),
     placeholders: file.placeholders,
-    outputs: Object.keys(run.outputs),
-    artifacts: artifactsOf(run.resources, {
+    outputs: Object.keys(update.outputs),
+    identity,
+    identityChanges: snapshot ? compareIdentity(snapshot, identity) : [],
+    policyConfig,
+    artifacts: artifactsOf(update.resources, {
+      name: stackConfig.config.cluster.name,
       talos: stackConfig.config.cluster.versions.talos,
       kubernetes: stackConfig.config.cluster.versions.kubernetes,
       talosMode: stackConfig.kind === "cloud" ? "cloud" : "metal",
@@ -187,18 +225,13 @@ export async function planStack(stack: StackKind, root?: string): Promise<Plan> 
   };
 }
 
-function safeDev(root?: string): (StackConfig & { kind: "dev" }) | undefined {
+/** The other home stack's committed config, when it is valid on its own. */
+function siblingConfig<K extends "dev" | "prod">(stack: K, root: string): (StackConfig & { kind: K }) | undefined {
   try {
-    const dev = committedStackConfig("dev", root);
-    return dev.kind === "dev" ? dev : undefined;
+    const sc = committedStackConfig(stack, root);
+    return sc.kind === stack ? (sc as StackConfig & { kind: K }) : undefined;
   } catch (err) {
     if (err instanceof ConfigError) return undefined;
     throw err;
   }
-}
-
-/** Secret stand-ins that must never appear in a written plan. */
-export function leakedFakeSecrets(text: string): string[] {
-  const markers = [/fake-[A-Za-z-]+?-for-offline-plan/g, /mock-private-key/g, /mock-random-password/g];
-  return markers.flatMap((m) => text.match(m) ?? []);
 }

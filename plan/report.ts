@@ -1,9 +1,10 @@
 // Renders a plan as the readable text `npm run plan` prints.
+import { describeChanges } from "./identity";
 import { Plan } from "./plan";
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
 
-export function renderPlan(plan: Omit<Plan, "artifacts">): string {
+export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): string {
   const lines: string[] = [];
   const total = Object.values(plan.resourceCounts).reduce((a, b) => a + b, 0);
   lines.push(`== stack ${plan.stack}: ${plan.components.length} components, ${total} resources`);
@@ -29,8 +30,14 @@ export function renderPlan(plan: Omit<Plan, "artifacts">): string {
   lines.push("", plan.placeholders.length > 0 ? `Placeholders to fill in before a real deploy (${plan.placeholders.length}):` : "Placeholders: none");
   for (const p of plan.placeholders) lines.push(`  ${p.key} = ${p.value}${p.note ? `  (${p.note})` : ""}`);
   lines.push("", `Stack outputs: ${plan.outputs.join(", ") || "none"}`);
+  const risky = plan.identityChanges.filter((c) => c.kind === "deleted" || c.kind === "replaced");
+  if (plan.identityChanges.length === 0) lines.push("", "Identity: as in the committed snapshot (nothing deleted, replaced or renamed)");
+  else {
+    lines.push("", `Identity against the committed snapshot: ${plan.identityChanges.length} change(s)${risky.length > 0 ? `, ${risky.length} that DELETE or REPLACE a resource` : ""}:`);
+    lines.push(...describeChanges(plan.identityChanges).split("\n").map((l) => `  ${l}`));
+  }
   const mandatory = plan.violations.filter((v) => v.level === "mandatory");
-  lines.push("", plan.violations.length === 0 ? "Policies: all passed" : `Policy violations (${mandatory.length} mandatory):`);
-  for (const v of plan.violations) lines.push(`  [${v.level}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+  lines.push("", plan.violations.length === 0 ? "Policies (first preview and deployed state) and plan checks: all passed" : `Policy violations (${mandatory.length} mandatory):`);
+  for (const v of plan.violations) lines.push(`  [${v.level}] ${v.policy}${v.resource ? ` (${v.resource})` : ""} [${v.phases.join(", ")}]: ${v.message}`);
   return lines.join("\n");
 }

@@ -1,10 +1,18 @@
 // Reads a committed Pulumi.<stack>.yaml the way the Pulumi CLI hands it to
-// the program (full keys, JSON text for structured values), and lists the
-// values marked "# PLACEHOLDER".
+// the program: full keys (`namespace:name`), scalars as their text, structured
+// values as JSON, keys stored with `secure:` marked secret. Keys of other
+// namespaces (`proxmoxve:`, `oci:`) pass through untouched, as the CLI passes
+// them; the program ignores them. The plan cannot decrypt `secure:` values, so
+// they become stand-ins; a required secret written in plain text stays plain
+// text, and the program refuses it exactly as a real run would.
+//
+// A file the CLI itself would refuse (YAML syntax, duplicate keys, tabs,
+// alias bombs, a key without a namespace) is refused here with one line per
+// problem, naming the file, line and column.
 import * as fs from "fs";
 import * as path from "path";
 import { isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
-import { NAMESPACE, parseConfigValue } from "../config/load";
+import { NAMESPACE, RawConfig, rawConfigFrom } from "../config/load";
 import { StackKind, requiredSecrets } from "../config/schema";
 
 export interface Placeholder {
@@ -16,7 +24,20 @@ export interface Placeholder {
 export interface StackFile {
   /** Full config keys to the strings the CLI would pass. */
   config: Record<string, string>;
+  /** Full keys stored encrypted in the file (their values above are stand-ins). */
+  secretKeys: string[];
   placeholders: Placeholder[];
+}
+
+/** A stack file the CLI would not load: one problem per line. */
+export class StackFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file} cannot be read:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackFileError";
+  }
 }
 
 export const projectRoot = path.resolve(__dirname, "..", fs.existsSync(path.resolve(__dirname, "..", "Pulumi.yaml")) ? "" : "..");
@@ -25,11 +46,74 @@ export function stackFilePath(stack: string, root = projectRoot): string {
   return path.join(root, `Pulumi.${stack}.yaml`);
 }
 
+/** The stand-in for a secret the plan cannot (or need not) decrypt; the leak check refuses any output holding one. */
+export const secretStandIn = (key: string) => `fake-${key.replace(/[^A-Za-z0-9-]/g, "-")}-for-offline-plan`;
+
+const isSecure = (v: unknown): v is { secure: string } =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { secure?: unknown }).secure === "string";
+
+/** Replaces every `secure:` leaf with a stand-in; says whether there was one. */
+function withStandIns(value: unknown, key: string): { value: unknown; secret: boolean } {
+  if (isSecure(value)) return { value: secretStandIn(key), secret: true };
+  if (Array.isArray(value)) {
+    const items = value.map((v) => withStandIns(v, key));
+    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([k, v]) => [k, withStandIns(v, key)] as const);
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [k, v] of entries) out[k] = v.value;
+    return { value: out, secret: entries.some(([, v]) => v.secret) };
+  }
+  return { value, secret: false };
+}
+
+/** Config keys as the CLI accepts them: `namespace:name`, or the old `namespace:config:name`. */
+function normalizeKey(key: string): string | undefined {
+  const m = /^([A-Za-z0-9_.-]+):(?:config:)?([^:\s][^\s]*)$/.exec(key);
+  return m ? `${m[1]}:${m[2]}` : undefined;
+}
+
+/** The string the CLI passes for a value: scalars as their text, structures as JSON. */
+function asCliString(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
 export function parseStackFile(text: string, file = "stack file"): StackFile {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
-  const values = (doc.toJS() as { config?: Record<string, unknown> } | null)?.config ?? {};
-  const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const where = (pos?: { line: number; col: number }) => (pos ? `${file}:${pos.line}:${pos.col}` : file);
+  const problems = doc.errors.map((e) => `${where(e.linePos?.[0])}: ${e.message.split("\n")[0]}`);
+  if (problems.length > 0) throw new StackFileError(file, problems);
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new StackFileError(file, [`${file}: ${(err as Error).message}; expected plain YAML without alias expansion`]);
+  }
+  const top = (js ?? {}) as Record<string, unknown>;
+  if (typeof top !== "object" || Array.isArray(top)) throw new StackFileError(file, [`${file}: expected a mapping with a config section`]);
+  const values = top.config ?? {};
+  if (typeof values !== "object" || values === null || Array.isArray(values)) throw new StackFileError(file, [`${file}: config: expected a mapping of namespace:key to values`]);
+
+  const config: Record<string, string> = Object.create(null);
+  const secretKeys: string[] = [];
+  for (const [rawKey, rawValue] of Object.entries(values)) {
+    const key = normalizeKey(rawKey);
+    if (!key) {
+      problems.push(`${file}: config key "${rawKey}": expected namespace:name, e.g. ${NAMESPACE}:cluster`);
+      continue;
+    }
+    if (Object.hasOwn(config, key)) {
+      problems.push(`${file}: config key "${rawKey}": ${key} is set twice`);
+      continue;
+    }
+    const { value, secret } = withStandIns(rawValue, key);
+    config[key] = asCliString(value);
+    if (secret) secretKeys.push(key);
+  }
+  if (problems.length > 0) throw new StackFileError(file, problems);
+
   const placeholders: Placeholder[] = [];
   visit(doc, {
     Scalar(_key, node, ancestors) {
@@ -45,7 +129,7 @@ export function parseStackFile(text: string, file = "stack file"): StackFile {
       placeholders.push({ key, value: String(node.value), note: node.comment.replace(/^\s*PLACEHOLDER:?\s*/, "") });
     },
   });
-  return { config, placeholders };
+  return { config, secretKeys, placeholders };
 }
 
 export function readStackFile(stack: string, root = projectRoot): StackFile {
@@ -53,22 +137,32 @@ export function readStackFile(stack: string, root = projectRoot): StackFile {
   return parseStackFile(fs.readFileSync(file, "utf8"), path.basename(file));
 }
 
-/** Obviously fake values for a stack's required secrets, so the plan runs without any. */
-export function fakeSecrets(kind: StackKind): { config: Record<string, string>; secretKeys: string[] } {
-  const names = requiredSecrets[kind];
-  return {
-    config: Object.fromEntries(names.map((n) => [`${NAMESPACE}:${n}`, `fake-${n}-for-offline-plan`])),
-    secretKeys: names.map((n) => `${NAMESPACE}:${n}`),
-  };
+/**
+ * The config a run of `stack` receives: the file's, plus stand-ins for the
+ * required secrets the file does not hold (set with `pulumi config set
+ * --secret` on a real machine). A required secret the file holds in plain
+ * text is passed as it is, not as a secret.
+ */
+export function runConfig(stack: StackKind, file: StackFile): { config: Record<string, string>; secretKeys: string[] } {
+  const config: Record<string, string> = Object.assign(Object.create(null), file.config);
+  const secretKeys = [...file.secretKeys];
+  for (const name of requiredSecrets[stack]) {
+    const key = `${NAMESPACE}:${name}`;
+    if (Object.hasOwn(config, key)) continue;
+    config[key] = secretStandIn(key);
+    secretKeys.push(key);
+  }
+  return { config, secretKeys };
 }
 
-/** A committed stack's config as the program reads it (namespace stripped), with fake required secrets. */
-export function committedRawConfig(stack: StackKind, root = projectRoot): { values: Record<string, unknown>; secretKeys: Set<string> } {
-  const file = readStackFile(stack, root);
-  const secrets = fakeSecrets(stack);
-  const values: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries({ ...file.config, ...secrets.config })) values[k.slice(NAMESPACE.length + 1)] = parseConfigValue(v);
-  return { values, secretKeys: new Set(secrets.secretKeys.map((k) => k.slice(NAMESPACE.length + 1))) };
+/** A stack's config as the program reads it: its own namespace only (namespace stripped), other namespaces left out. */
+export function programRawConfig(run: { config: Record<string, string>; secretKeys: string[] }): RawConfig {
+  return rawConfigFrom(run.config, (key) => run.secretKeys.includes(key));
+}
+
+/** A committed stack's config as the program reads it, with stand-ins for the required secrets it lacks. */
+export function committedRawConfig(stack: StackKind, root = projectRoot): RawConfig {
+  return programRawConfig(runConfig(stack, readStackFile(stack, root)));
 }
 
 /** What the cloud stack exports, faked for the home stacks' StackReference. */
@@ -77,6 +171,6 @@ export const fakeCloudOutputs = {
     endpoint: "https://omni.homelab.example:443",
     publicIp: "198.51.100.7",
     caCertPem: "-----BEGIN CERTIFICATE-----\nmock\n-----END CERTIFICATE-----",
-    serviceAccountKey: "fake-omni-service-account-key-for-offline-plan",
+    serviceAccountKey: secretStandIn("omni-service-account-key"),
   },
 };

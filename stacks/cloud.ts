@@ -4,6 +4,7 @@ import { secret } from "../config/load";
 import { CloudConfig } from "../config/schema";
 import { OmniServer } from "../components/OmniServer";
 import { TalosCluster } from "../components/TalosCluster";
+import { formerNames } from "../components/lifecycle";
 import { talosRequirements } from "../components/platform/talos";
 import { PlatformOutputs, clusterPlatform } from "./platform";
 import { ociProvider } from "./providers";
@@ -31,22 +32,29 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     sshPrivateKey: secret("sshPrivateKey"),
   });
   const omniAccess = { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem };
-  const cluster = new TalosCluster(config.cluster.name, {
-    stack,
-    name: config.cluster.name,
-    versions: config.cluster.versions,
-    omni: omniAccess,
-    talos: talosRequirements(config.platform),
-    machines: {
-      platform: "oci",
-      provider,
-      compartmentId: config.oci.compartmentOcid,
-      availabilityDomain: config.oci.availabilityDomain,
-      subnetId: omni.subnetId,
-      imageId: config.oci.images.talos,
-      nodes: config.cluster.nodes,
+  const cluster = new TalosCluster(
+    "cluster",
+    {
+      stack,
+      name: config.cluster.name,
+      versions: config.cluster.versions,
+      omni: omniAccess,
+      talos: talosRequirements(config.platform),
+      // The family's cloud services keep their local-path volumes on these boot volumes.
+      protectMachines: true,
+      machines: {
+        platform: "oci",
+        provider,
+        compartmentId: config.oci.compartmentOcid,
+        availabilityDomain: config.oci.availabilityDomain,
+        subnetId: omni.subnetId,
+        imageId: config.oci.images.talos,
+        nodes: config.cluster.nodes,
+      },
     },
-  });
+    // Earlier releases named the component after the cluster.
+    formerNames("cluster", config.cluster.name),
+  );
   const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster });
   return {
     omni: { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey },

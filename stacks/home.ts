@@ -7,6 +7,7 @@ import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig
 import { GamingVm } from "../components/GamingVm";
 import { HypervisorHost } from "../components/HypervisorHost";
 import { TalosCluster } from "../components/TalosCluster";
+import { formerNames } from "../components/lifecycle";
 import { OmniAccess } from "../components/omni/omnictl";
 import { talosRequirements } from "../components/platform/talos";
 import { omniFromCloudStack } from "./omniAccess";
@@ -31,14 +32,23 @@ export interface ProdOutputs {
   gamingVm: { vmId: number; started: boolean };
 }
 
-function homeCluster(stack: string, provider: proxmox.Provider, host: ProxmoxConfig, cluster: HomeClusterConfig, platform: PlatformConfig, omni: OmniAccess, opts: { dependsOn?: pulumi.Resource[] } = {}) {
+function homeCluster(
+  stack: string,
+  provider: proxmox.Provider,
+  host: ProxmoxConfig,
+  cluster: HomeClusterConfig,
+  platform: PlatformConfig,
+  omni: OmniAccess,
+  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean },
+) {
   const talos = new TalosCluster(
-    cluster.name,
+    "cluster",
     {
       stack,
       name: cluster.name,
       versions: cluster.versions,
       omni,
+      protectMachines: opts.protectMachines,
       machines: {
         platform: "proxmox",
         provider,
@@ -51,7 +61,8 @@ function homeCluster(stack: string, provider: proxmox.Provider, host: ProxmoxCon
       },
       talos: talosRequirements(platform),
     },
-    opts,
+    // Earlier releases named the component after the cluster.
+    { dependsOn: opts.dependsOn, ...formerNames("cluster", cluster.name) },
   );
   const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos });
   return { talos, platform: platformParts.outputs };
@@ -68,7 +79,8 @@ export function prodStack(stack: string, config: ProdConfig): ProdOutputs {
     sshPrivateKey: secret("proxmoxSshPrivateKey"),
     config: config.hypervisor,
   });
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { dependsOn: [host] });
+  // PROD's Longhorn volumes (the family's data) live on the worker's disk.
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { dependsOn: [host], protectMachines: true });
   const gaming = new GamingVm(
     "gaming",
     {
@@ -94,6 +106,7 @@ export function prodStack(stack: string, config: ProdConfig): ProdOutputs {
 export function devStack(stack: string, config: DevConfig): { cluster: ClusterOutputs; platform: PlatformOutputs } {
   const omni = omniFromCloudStack(config.omni.cloudStack);
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni);
+  // DEV is rebuilt from code at will: nothing on it is the only copy.
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { protectMachines: false });
   return { cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig }, platform };
 }

@@ -6,6 +6,7 @@ import { PlatformConfig, workloadNodes } from "../config/schema";
 import { ClusterPlatform } from "../components/ClusterPlatform";
 import { OmniAccess, omniKubeconfig } from "../components/omni/omnictl";
 import { secret } from "../config/load";
+import { formerNames } from "../components/lifecycle";
 import { kubernetesProvider } from "./providers";
 
 export interface PlatformArgs {
@@ -26,7 +27,8 @@ export interface PlatformOutputs {
 }
 
 export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; outputs: PlatformOutputs } {
-  const provider = kubernetesProvider(a.cluster, a.kubeconfig);
+  // Earlier releases named the provider after the cluster; the alias keeps every resource it manages.
+  const provider = kubernetesProvider("kubernetes", a.kubeconfig, formerNames("kubernetes", a.cluster));
   const hubCluster = a.platform.gitops.hubCluster;
   const isHub = hubCluster === a.cluster;
   let hubProvider = isHub ? provider : undefined;
@@ -37,7 +39,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
     registrationKubeconfig = omniKubeconfig("argocd-kubeconfig", { access: a.omni, cluster: a.cluster, user: "argocd" }, after);
   }
   const component = new ClusterPlatform(
-    a.cluster,
+    "platform",
     {
       cluster: a.cluster,
       site: a.site,
@@ -48,7 +50,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       registrationKubeconfig,
       bitwardenMachineToken: secret("bitwardenMachineToken"),
     },
-    { dependsOn: [a.clusterReady] },
+    { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },
   );
   return { component, outputs: { applications: component.applications, releases: component.releases, gitopsConnected: component.gitopsConnected } };
 }

@@ -27,6 +27,6 @@ export function ociProvider(config: OciConfig, privateKey: pulumi.Input<string>)
 }
 
 /** A Kubernetes provider for one cluster; server-side apply so Argo CD and Pulumi never fight over fields. */
-export function kubernetesProvider(name: string, kubeconfig: pulumi.Input<string>): k8s.Provider {
-  return new k8s.Provider(name, { kubeconfig, enableServerSideApply: true });
+export function kubernetesProvider(name: string, kubeconfig: pulumi.Input<string>, opts: pulumi.CustomResourceOptions = {}): k8s.Provider {
+  return new k8s.Provider(name, { kubeconfig, enableServerSideApply: true }, opts);
 }

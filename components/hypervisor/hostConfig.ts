@@ -2,6 +2,7 @@
 // idempotent shell steps that install them. Each step prints CHANGED when it
 // altered the host and REBOOT-REQUIRED when the change needs a reboot.
 import { HypervisorConfig } from "../../config/schema";
+import { heredoc, shellQuote as q } from "../shell";
 
 export interface HostStep {
   name: string;
@@ -67,17 +68,20 @@ export function sanoidConf(pool: string, keep: HypervisorConfig["snapshots"]): s
 
 /** Writes `content` to `path` only if it differs; prints CHANGED when it wrote. */
 function installFile(path: string, content: string): string {
-  const marker = "HOMELAB_EOF";
-  if (content.includes(marker)) throw new Error(`file ${path} contains the heredoc marker`);
   return [
     `tmp=$(mktemp)`,
-    `cat > "$tmp" <<'${marker}'`,
-    content.replace(/\n$/, ""),
-    marker,
-    `if ! cmp -s "$tmp" ${path}; then install -D -m 0644 "$tmp" ${path}; echo "CHANGED ${path}"; changed=1; fi`,
+    heredoc(`cat > "$tmp"`, content, `file ${path}`),
+    `if ! cmp -s "$tmp" ${q(path)}; then install -D -m 0644 "$tmp" ${q(path)}; echo ${q(`CHANGED ${path}`)}; changed=1; fi`,
     `rm -f "$tmp"`,
   ].join("\n");
 }
+
+/** The line zed.rc gets: ZED sources the file as shell, so the address is shell-quoted there too. */
+export const zedEmailLine = (email: string) => `ZED_EMAIL_ADDR=${q(email)}`;
+
+/** `zfs list <dataset>` or create it, printing CHANGED when created. */
+const ensureDataset = (dataset: string, createOptions = "") =>
+  `zfs list ${q(dataset)} >/dev/null 2>&1 || { zfs create ${createOptions}${q(dataset)}; echo ${q(`CHANGED ${dataset}`)}; }`;
 
 const header = "set -eu\nchanged=0";
 
@@ -92,24 +96,24 @@ export function hostSteps(config: HypervisorConfig): HostStep[] {
       script: [
         header,
         installFile("/etc/modprobe.d/zfs.conf", zfsModprobeConf(zfs.arcMaxGb)),
-        `echo ${zfs.arcMaxGb * GiB} > /sys/module/zfs/parameters/zfs_arc_max`,
+        `echo ${q(zfs.arcMaxGb * GiB)} > /sys/module/zfs/parameters/zfs_arc_max`,
         `if [ "$changed" = 1 ]; then update-initramfs -u -k all >/dev/null; fi`,
       ].join("\n"),
     },
     {
       name: "zfs-scrub",
       description: `Scrub pool ${zfs.pool} ${zfs.scrubSchedule}`,
-      script: [header, `systemctl enable --now zfs-scrub-${zfs.scrubSchedule}@${zfs.pool}.timer`].join("\n"),
+      script: [header, `systemctl enable --now ${q(`zfs-scrub-${zfs.scrubSchedule}@${zfs.pool}.timer`)}`].join("\n"),
     },
     {
       name: "zfs-alerts",
       description: `Mail ZFS events to ${zfs.alertEmail}`,
       script: [
         header,
-        `if ! grep -qx 'ZED_EMAIL_ADDR="${zfs.alertEmail}"' /etc/zfs/zed.d/zed.rc; then`,
-        `  sed -i '/^#\\?ZED_EMAIL_ADDR=/d' /etc/zfs/zed.d/zed.rc`,
-        `  echo 'ZED_EMAIL_ADDR="${zfs.alertEmail}"' >> /etc/zfs/zed.d/zed.rc`,
-        `  echo 'ZED_NOTIFY_VERBOSE=1' >> /etc/zfs/zed.d/zed.rc`,
+        `line=${q(zedEmailLine(zfs.alertEmail))}`,
+        `if ! grep -qxF -- "$line" /etc/zfs/zed.d/zed.rc; then`,
+        `  sed -i '/^#\\?ZED_EMAIL_ADDR=/d; /^#\\?ZED_NOTIFY_VERBOSE=/d' /etc/zfs/zed.d/zed.rc`,
+        `  printf '%s\\n' "$line" 'ZED_NOTIFY_VERBOSE=1' >> /etc/zfs/zed.d/zed.rc`,
         `  systemctl restart zfs-zed; echo CHANGED zed.rc`,
         "fi",
       ].join("\n"),
@@ -123,7 +127,7 @@ export function hostSteps(config: HypervisorConfig): HostStep[] {
         installFile("/etc/modprobe.d/blacklist-gpu.conf", gpuBlacklistConf),
         installFile("/etc/modules-load.d/vfio.conf", vfioModules),
         // systemd-boot hosts (ZFS root) read /etc/kernel/cmdline; GRUB hosts /etc/default/grub.
-        `for arg in ${kernelArgs.join(" ")}; do`,
+        `for arg in ${kernelArgs.map(q).join(" ")}; do`,
         `  if [ -f /etc/kernel/cmdline ]; then`,
         `    grep -qw -- "$arg" /etc/kernel/cmdline || { sed -i "s/$/ $arg/" /etc/kernel/cmdline; changed=1; }`,
         `  else`,
@@ -143,8 +147,8 @@ export function hostSteps(config: HypervisorConfig): HostStep[] {
       script: [
         header,
         `command -v exportfs >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y nfs-kernel-server >/dev/null; echo CHANGED nfs-kernel-server; }`,
-        `zfs list ${zfs.pool}/media >/dev/null 2>&1 || { zfs create -o compression=lz4 -o atime=off ${zfs.pool}/media; echo CHANGED ${zfs.pool}/media; }`,
-        ...nfs.shares.map((share) => `zfs list ${mediaDataset(zfs.pool, share)} >/dev/null 2>&1 || { zfs create ${mediaDataset(zfs.pool, share)}; echo CHANGED ${mediaDataset(zfs.pool, share)}; }`),
+        ensureDataset(`${zfs.pool}/media`, "-o compression=lz4 -o atime=off "),
+        ...nfs.shares.map((share) => ensureDataset(mediaDataset(zfs.pool, share))),
         installFile("/etc/exports.d/homelab.exports", nfsExports(zfs.pool, nfs.shares, nfs.clients)),
         `systemctl enable --now nfs-server >/dev/null`,
         `exportfs -ra`,

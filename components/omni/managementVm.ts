@@ -4,6 +4,7 @@
 // an .env file written from secret values on the VM only.
 import { stringify } from "yaml";
 import { images } from "../../config/versions";
+import { heredoc } from "../shell";
 
 export const projectDir = "/opt/homelab";
 
@@ -125,9 +126,7 @@ export function deployScript(compose: string): string {
     `printf '%s\\n' "$input" | sed -n '/^#KEY$/,/^#CERT$/p' | sed '1d;$d' | sudo tee ${projectDir}/omni/tls/tls.key >/dev/null`,
     `printf '%s\\n' "$input" | sed -n '/^#CERT$/,$p' | sed '1d' | sudo tee ${projectDir}/omni/tls/tls.crt >/dev/null`,
     `sudo chmod 0600 ${projectDir}/.env ${projectDir}/omni/tls/tls.key`,
-    `sudo tee ${projectDir}/compose.yaml >/dev/null <<'HOMELAB_EOF'`,
-    compose.replace(/\n$/, ""),
-    "HOMELAB_EOF",
+    heredoc(`sudo tee ${projectDir}/compose.yaml >/dev/null`, compose, "the compose file"),
     `cd ${projectDir} && sudo docker compose up -d --remove-orphans --wait`,
   ].join("\n");
 }

@@ -1,7 +1,7 @@
 // What a cluster can give to pods: the allocatable RAM and CPU of the nodes
 // that run workloads, less what Kubernetes itself runs there. The platform's
 // requests are summed from the recorded resources by the cluster-budget policy.
-import type { ClusterCapacity } from "../../policies/rules/clusterBudget";
+import type { ClusterCapacity } from "../../contract/policyConfig";
 
 export interface BudgetNode {
   role: "controlplane" | "worker" | "gpu-worker";

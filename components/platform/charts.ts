@@ -2,7 +2,7 @@
 // choose a Service type. The policies `container-resources`,
 // `exposed-services` and `cluster-budget` read this table (through the
 // policy config) to check the values the program computes.
-import type { ChartsConfig } from "../../policies/rules/kubernetesInputs";
+import type { ChartsConfig } from "../../contract/policyConfig";
 import { charts, gitCharts } from "../../config/versions";
 import { longhornContainerDefaults } from "./storage";
 

@@ -1,36 +1,9 @@
-import { StackValidationPolicy } from "@pulumi/policy";
-import { ChartsConfig, chartInstalls, chartsSchema, containersOf, declaredChart, isWorkload, notCheckable, requestsOf, roundUp, valueAt, workloadLabel } from "./kubernetesInputs";
-import { types } from "./types";
-
-/** One cluster's room, as the plan derives it from the stack config. */
-export interface ClusterCapacity {
-  /** Nodes that run workloads (DaemonSets and per-node chart workloads run once on each). */
-  nodes: number;
-  allocatableMiB: number;
-  allocatableMilliCpu: number;
-  /** Requests of what runs before the platform (Talos, kube-system). */
-  systemMiB: number;
-  systemMilliCpu: number;
-  /** Memory kept free for the family's services, which come later. */
-  servicesReserveMiB: number;
-}
+import { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { BudgetItem, ClusterBudgetConfig, WorkloadDeclaration, regenerateCommand } from "../../contract/policyConfig";
+import { chartInstalls, chartsSchema, containersOf, declaredChart, isWorkload, requestsOf, roundUp, valueAt, workloadLabel } from "./kubernetesInputs";
+import { stackOfUrn, types } from "./types";
 
 const capacityKeys = ["nodes", "allocatableMiB", "allocatableMilliCpu", "systemMiB", "systemMilliCpu", "servicesReserveMiB"] as const;
-
-export interface ClusterBudgetConfig {
-  /** The cluster this stack's Releases and raw workloads run on. */
-  stackCluster: string;
-  charts: ChartsConfig;
-  clusters: Record<string, ClusterCapacity>;
-}
-
-export interface BudgetItem {
-  /** "Release cilium: values.agent.resources x3", "Deployment web x2". */
-  resource: string;
-  /** Requests of all its pods together. */
-  memoryMiB: number;
-  milliCpu: number;
-}
 
 export interface ClusterUsage {
   cluster: string;
@@ -46,12 +19,6 @@ export interface ClusterUsage {
   items: BudgetItem[];
 }
 
-export interface BudgetResource {
-  type: string;
-  name: string;
-  props: Record<string, unknown>;
-}
-
 type Requests = { memoryMiB: number; milliCpu: number };
 
 /** A pod's requests: its containers run side by side, its init containers one at a time before them (as the scheduler counts). */
@@ -64,53 +31,66 @@ function podRequests(type: string, props: Record<string, unknown>): Requests {
   return { memoryMiB: total("memoryMiB"), milliCpu: total("milliCpu") };
 }
 
-/** The platform's requests per cluster, and the resources that belong to no budgeted cluster. */
-function budget<R extends BudgetResource>(resources: R[], config: ClusterBudgetConfig): { usage: ClusterUsage[]; unplaced: { resource: R; message: string }[] } {
+/** True for what the budget counts: Helm releases, Argo CD Applications and raw workloads. */
+export const isBudgeted = (type: string): boolean => type === types.argoApplication || type === types.helmRelease || isWorkload(type);
+
+/**
+ * What one release, Application or raw workload requests, and on which
+ * cluster, read from its inputs; a problem when it targets a cluster the
+ * config does not budget. The plan declares this for every such resource, and
+ * `cluster-budget-declared` checks the declaration against the same reading.
+ */
+export function workloadDeclaration(
+  r: { type: string; name: string; props: Record<string, unknown> },
+  config: Pick<ClusterBudgetConfig, "stackCluster" | "charts" | "clusters">,
+): { declaration: WorkloadDeclaration } | { problem: string } {
+  const isApplication = r.type === types.argoApplication;
+  const label = workloadLabel(r.type, r.name);
+  const destination = isApplication ? valueAt(r.props, "spec.destination.name") : config.stackCluster;
   const names = Object.keys(config.clusters);
-  const items: Record<string, BudgetItem[]> = {};
-  const unplaced: { resource: R; message: string }[] = [];
-  for (const r of resources) {
-    const isApplication = r.type === types.argoApplication;
-    if (!isApplication && r.type !== types.helmRelease && !isWorkload(r.type)) continue;
-    const label = workloadLabel(r.type, r.name);
-    const destination = isApplication ? valueAt(r.props, "spec.destination.name") : config.stackCluster;
-    if (notCheckable(destination)) continue;
-    const name = typeof destination === "string" && Object.hasOwn(config.clusters, destination) ? destination : undefined;
-    if (name === undefined) {
-      const named = typeof destination === "string" && destination !== "";
-      const where = isApplication
-        ? named ? `targets cluster "${destination}"` : "has no spec.destination.name"
-        : named ? `runs on the stack's cluster "${destination}"` : "runs on the stack's cluster, but stackCluster is not set";
-      const known = named ? ", which the cluster-budget config does not list" : "";
-      unplaced.push({ resource: r, message: `${label} ${where}${known}; expected a cluster the config budgets: ${names.join(", ") || "(none)"}` });
-      continue;
-    }
-    const cluster = config.clusters[name];
-    const add = (what: string, count: number, each: Requests) =>
-      (items[name] ??= []).push({ resource: count === 1 ? what : `${what} x${count}`, memoryMiB: each.memoryMiB * count, milliCpu: each.milliCpu * count });
-    for (const install of chartInstalls(r.type, r.name, r.props)) {
-      const declared = declaredChart(config.charts, install.chart);
-      if (declared?.estimated) add(`${install.resource}: estimated (${declared.estimated.reason})`, 1, declared.estimated);
-      for (const w of (declared?.workloads ?? []).filter((w) => !w.init)) {
-        const replicas = w.replicasPath === undefined ? undefined : valueAt(install.values, w.replicasPath);
-        const count = w.perNode ? cluster.nodes : typeof replicas === "number" ? replicas : (w.replicas ?? 1);
-        add(`${install.resource}: ${install.valuesPath}.${w.path}`, count, requestsOf(valueAt(install.values, w.path)));
-      }
-    }
-    if (isWorkload(r.type)) {
-      const replicas = valueAt(r.props, "spec.replicas");
-      const scaled = r.type === types.deployment || r.type === types.statefulSet;
-      const count = r.type === types.daemonSet ? cluster.nodes : scaled && typeof replicas === "number" ? replicas : 1;
-      add(label, count, podRequests(r.type, r.props));
+  if (typeof destination !== "string" || !Object.hasOwn(config.clusters, destination)) {
+    const named = typeof destination === "string" && destination !== "";
+    const where = isApplication
+      ? named ? `targets cluster "${destination}"` : "has no spec.destination.name"
+      : named ? `runs on the stack's cluster "${destination}"` : "runs on the stack's cluster, but stackCluster is not set";
+    const known = named ? ", which the cluster-budget config does not list" : "";
+    return { problem: `${label} ${where}${known}; expected a cluster the config budgets: ${names.join(", ") || "(none)"}` };
+  }
+  const cluster = config.clusters[destination];
+  const items: BudgetItem[] = [];
+  const add = (what: string, count: number, each: Requests) =>
+    items.push({ resource: count === 1 ? what : `${what} x${count}`, memoryMiB: roundUp(each.memoryMiB * count), milliCpu: roundUp(each.milliCpu * count) });
+  for (const install of chartInstalls(r.type, r.name, r.props)) {
+    const declared = declaredChart(config.charts, install.chart);
+    if (declared?.estimated) add(`${install.resource}: estimated (${declared.estimated.reason})`, 1, declared.estimated);
+    for (const w of (declared?.workloads ?? []).filter((w) => !w.init)) {
+      const replicas = w.replicasPath === undefined ? undefined : valueAt(install.values, w.replicasPath);
+      const count = w.perNode ? cluster.nodes : typeof replicas === "number" ? replicas : (w.replicas ?? 1);
+      add(`${install.resource}: ${install.valuesPath}.${w.path}`, count, requestsOf(valueAt(install.values, w.path)));
     }
   }
-  const usage = names
-    .filter((name) => name === config.stackCluster || items[name])
+  if (isWorkload(r.type)) {
+    const replicas = valueAt(r.props, "spec.replicas");
+    const scaled = r.type === types.deployment || r.type === types.statefulSet;
+    const count = r.type === types.daemonSet ? cluster.nodes : scaled && typeof replicas === "number" ? replicas : 1;
+    add(label, count, podRequests(r.type, r.props));
+  }
+  return { declaration: { cluster: destination, items } };
+}
+
+/**
+ * Requests against each cluster's room, summed from declarations, for every
+ * cluster that has any and the stack's own: the figures `cluster-budget`
+ * judges, for the plan to print. Totals are rounded up to whole MiB and millicores.
+ */
+export function clusterUsage(declarations: WorkloadDeclaration[], config: Pick<ClusterBudgetConfig, "stackCluster" | "clusters">): ClusterUsage[] {
+  return Object.keys(config.clusters)
+    .filter((name) => name === config.stackCluster || declarations.some((d) => d.cluster === name))
     .map((name) => {
       const c = config.clusters[name];
-      const list = items[name] ?? [];
-      const requestsMiB = roundUp(list.reduce((sum, i) => sum + i.memoryMiB, 0));
-      const requestsMilliCpu = roundUp(list.reduce((sum, i) => sum + i.milliCpu, 0));
+      const items = declarations.filter((d) => d.cluster === name).flatMap((d) => d.items);
+      const requestsMiB = roundUp(items.reduce((sum, i) => sum + i.memoryMiB, 0));
+      const requestsMilliCpu = roundUp(items.reduce((sum, i) => sum + i.milliCpu, 0));
       return {
         cluster: name,
         requestsMiB,
@@ -121,51 +101,87 @@ function budget<R extends BudgetResource>(resources: R[], config: ClusterBudgetC
         allocatableMiB: c.allocatableMiB,
         allocatableMilliCpu: c.allocatableMilliCpu,
         freeMiB: c.allocatableMiB - c.systemMiB - requestsMiB - c.servicesReserveMiB,
-        items: list,
+        items,
       };
     });
-  return { usage, unplaced };
 }
 
+const configSchema: PolicyConfigSchema = {
+  properties: {
+    stackCluster: { type: "string", default: "" },
+    charts: chartsSchema,
+    clusters: {
+      type: "object",
+      default: {},
+      additionalProperties: {
+        type: "object",
+        required: [...capacityKeys],
+        properties: Object.fromEntries(capacityKeys.map((k) => [k, { type: "number", minimum: 0 }])),
+      },
+    },
+    workloads: {
+      type: "object",
+      default: {},
+      additionalProperties: {
+        type: "object",
+        required: ["cluster", "items"],
+        properties: {
+          cluster: { type: "string" },
+          items: { type: "array", items: { type: "object", required: ["resource", "memoryMiB", "milliCpu"], properties: { resource: { type: "string" }, memoryMiB: { type: "number" }, milliCpu: { type: "number" } } } },
+        },
+      },
+    },
+  },
+};
+
+const sameDeclaration = (a: WorkloadDeclaration, b: WorkloadDeclaration) => JSON.stringify(a) === JSON.stringify(b);
+const totals = (d: WorkloadDeclaration) => `${d.cluster}: ${roundUp(d.items.reduce((s, i) => s + i.memoryMiB, 0))} MiB, ${roundUp(d.items.reduce((s, i) => s + i.milliCpu, 0))}m CPU`;
+
 /**
- * The platform's requests against each cluster's room, per cluster this stack
- * puts anything on (and the stack's own cluster): the figures the policy
- * judges, for the plan to print as a table. Totals are rounded up to whole MiB
- * and millicores.
+ * Each release, Application and raw workload is declared in the budget with
+ * exactly what its inputs request. The analyzer shows a stack policy only
+ * outputs, which are empty for every Kubernetes resource in a cluster's first
+ * preview; inputs are always there, so the per-resource facts are checked here
+ * and summed by `cluster-budget`.
  */
-export function clusterUsage(resources: BudgetResource[], config: ClusterBudgetConfig): ClusterUsage[] {
-  return budget(resources, config).usage;
-}
+export const clusterBudgetDeclaredPolicy: ResourceValidationPolicy = {
+  name: "cluster-budget-declared",
+  description: "Every Helm release, Argo CD Application and raw workload is declared in the cluster-budget config with the cluster and requests its inputs give.",
+  enforcementLevel: "mandatory",
+  configSchema,
+  validateResource: (args, reportViolation) => {
+    if (!isBudgeted(args.type)) return;
+    const config = args.getConfig<ClusterBudgetConfig>();
+    const reading = workloadDeclaration(args, config);
+    if ("problem" in reading) return reportViolation(reading.problem);
+    const declared = Object.hasOwn(config.workloads, args.urn) ? config.workloads[args.urn] : undefined;
+    const label = workloadLabel(args.type, args.name);
+    const fix = `regenerate the policy config with \`${regenerateCommand(stackOfUrn(args.urn))}\``;
+    if (!declared) return reportViolation(`${label} is not declared in the cluster-budget config (its inputs request ${totals(reading.declaration)}); ${fix}`);
+    if (!sameDeclaration(declared, reading.declaration)) reportViolation(`${label} is declared as ${totals(declared)}, but its inputs request ${totals(reading.declaration)}; ${fix}`);
+  },
+};
 
 /**
  * The platform fits on its cluster with room to spare: nodes are small (OCI
  * Always Free, home VMs), and the scheduler reserves what pods request, so
  * requests plus the system's share plus the reserve for services must fit in
- * what the nodes can allocate.
+ * what the nodes can allocate. Judged on the declarations of the resources
+ * present in the stack (checked against their inputs by cluster-budget-declared).
  */
 export const clusterBudgetPolicy: StackValidationPolicy = {
   name: "cluster-budget",
   description: "Per cluster, system + platform requests + the services reserve fit in allocatable memory, and system + platform CPU requests fit in allocatable CPU.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      stackCluster: { type: "string", default: "" },
-      charts: chartsSchema,
-      clusters: {
-        type: "object",
-        default: {},
-        additionalProperties: {
-          type: "object",
-          required: [...capacityKeys],
-          properties: Object.fromEntries(capacityKeys.map((k) => [k, { type: "number", minimum: 0 }])),
-        },
-      },
-    },
-  },
+  configSchema,
   validateStack: (args, reportViolation) => {
-    const { usage, unplaced } = budget(args.resources, args.getConfig<ClusterBudgetConfig>());
-    for (const { resource, message } of unplaced) reportViolation(message, resource.urn);
-    for (const c of usage) {
+    const config = args.getConfig<ClusterBudgetConfig>();
+    const present = args.resources.filter((r) => isBudgeted(r.type) && Object.hasOwn(config.workloads, r.urn));
+    for (const r of present) {
+      const cluster = config.workloads[r.urn].cluster;
+      if (!Object.hasOwn(config.clusters, cluster)) reportViolation(`${workloadLabel(r.type, r.name)} is declared on cluster "${cluster}", which the cluster-budget config does not list`, r.urn);
+    }
+    for (const c of clusterUsage(present.map((r) => config.workloads[r.urn]), config)) {
       const memory = c.systemMiB + c.requestsMiB + c.servicesReserveMiB;
       if (memory > c.allocatableMiB) {
         reportViolation(

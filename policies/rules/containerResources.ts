@@ -1,10 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { ChartsConfig, chartInstalls, chartsSchema, containersOf, declaredChart, memoryMiB, milliCpu, notCheckable, valueAt, workloadLabel } from "./kubernetesInputs";
-
-export interface ContainerResourcesConfig {
-  /** Where each chart the program installs sets its containers' resources. */
-  charts: ChartsConfig;
-}
+import { ContainerResourcesConfig } from "../../contract/policyConfig";
+import { chartInstalls, chartsSchema, containersOf, declaredChart, memoryMiB, milliCpu, valueAt, workloadLabel } from "./kubernetesInputs";
 
 const groups = ["requests", "limits"] as const;
 const quantities = [
@@ -14,7 +10,6 @@ const quantities = [
 
 /** What is wrong with one resources block, each to follow its subject ("values.x.resources", "container app resources"). */
 export function resourcesProblems(resources: unknown): string[] {
-  if (notCheckable(resources)) return [];
   if (resources === null || typeof resources !== "object") {
     return [`${resources === undefined || resources === null ? "is not set" : "is not a resources block"}; expected requests and limits for cpu and memory`];
   }
@@ -23,7 +18,6 @@ export function resourcesProblems(resources: unknown): string[] {
   for (const group of groups) {
     for (const { key, parse, expected } of quantities) {
       const value = valueAt(resources, `${group}.${key}`);
-      if (notCheckable(value)) continue;
       parsed[`${group}.${key}`] = parse(value);
       if (value === undefined || value === null || value === "") problems.push(`has no ${group}.${key}; expected ${expected}`);
       else if (parse(value) === undefined) problems.push(`${group}.${key} ${JSON.stringify(value)} is not a valid quantity; expected ${expected}`);

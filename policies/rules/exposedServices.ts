@@ -1,13 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { ChartsConfig, chartInstalls, chartsSchema, declaredChart, notCheckable, valueAt } from "./kubernetesInputs";
+import { ExposedServicesConfig } from "../../contract/policyConfig";
+import { chartInstalls, chartsSchema, declaredChart, valueAt } from "./kubernetesInputs";
 import { types } from "./types";
-
-export interface ExposedServicesConfig {
-  /** Services (namespace/name) allowed an address outside the cluster. */
-  allowed: string[];
-  /** Where each chart sets its Services' types (servicePaths). */
-  charts: ChartsConfig;
-}
 
 const exposing = ["LoadBalancer", "NodePort"];
 
@@ -33,7 +27,7 @@ export const exposedServicesPolicy: ResourceValidationPolicy = {
       const type = valueAt(args.props, "spec.type");
       const known = (path: string, otherwise: string) => {
         const value = valueAt(args.props, path);
-        return typeof value === "string" && !notCheckable(value) ? value : otherwise;
+        return typeof value === "string" ? value : otherwise;
       };
       // Without metadata.name the provider names the Service after the resource.
       const id = `${known("metadata.namespace", "default")}/${known("metadata.name", args.name)}`;

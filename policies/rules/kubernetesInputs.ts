@@ -1,24 +1,21 @@
 // What the Kubernetes policies share: Kubernetes quantities, dot paths into
 // chart values, what a Helm Release or an Argo CD Application installs, image
-// references, and the containers of raw workloads. Inputs may hold the plan's
-// "[secret]" and "[unknown]" markers; nothing can be judged from those, so the
-// helpers skip them and never hand them on to a message.
+// references, and the containers of raw workloads. The analyzer hands
+// policies secrets decrypted and guards unknown values: reading one during a
+// preview stops the policy with an advisory "can't run during preview".
 import { PolicyConfigSchema } from "@pulumi/policy";
-import { SECRET_MARKER, UNKNOWN_MARKER, types } from "./types";
+import { ChartDeclaration, ChartsConfig } from "../../contract/policyConfig";
+import { types } from "./types";
 
-/** A value the plan cannot show: secret, or not known until deploy. */
-export const notCheckable = (value: unknown): boolean => value === SECRET_MARKER || value === UNKNOWN_MARKER;
+export type { ChartDeclaration, ChartWorkload, ChartsConfig } from "../../contract/policyConfig";
 
 const asRecord = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 
-/** The value at a dot path (`hubble.relay.resources`); a marker met on the way is returned as is. */
+/** The value at a dot path (`hubble.relay.resources`). */
 export function valueAt(root: unknown, path: string): unknown {
   let value = root;
-  for (const key of path.split(".")) {
-    if (notCheckable(value)) return value;
-    value = asRecord(value)?.[key];
-  }
+  for (const key of path.split(".")) value = asRecord(value)?.[key];
   return value;
 }
 
@@ -55,30 +52,6 @@ export function requestsOf(resources: unknown): { memoryMiB: number; milliCpu: n
 }
 
 // ---------------------------------------------------------------- charts
-
-/** Where, in one chart's values, its pods' resources (and replica counts) are set. */
-export interface ChartWorkload {
-  path: string;
-  /** One pod per node (a DaemonSet). */
-  perNode?: boolean;
-  /** Dot path to the replica count in the values; used when the value there is a number. */
-  replicasPath?: string;
-  /** Replicas when the values do not say (default 1). */
-  replicas?: number;
-  /** An init container: checked for requests and limits, not added to the budget (it does not run alongside the others). */
-  init?: boolean;
-}
-
-export interface ChartDeclaration {
-  workloads: ChartWorkload[];
-  /** Dot paths to Service type strings in the values. */
-  servicePaths?: string[];
-  /** For a chart that cannot set its containers' resources: what its pods request (from a LimitRange), and why. */
-  estimated?: { reason: string; memoryMiB: number; milliCpu: number };
-}
-
-/** By chart name, as the policy config declares them. */
-export type ChartsConfig = Record<string, ChartDeclaration>;
 
 export const chartsSchema: PolicyConfigSchema["properties"][string] = {
   type: "object",
@@ -123,7 +96,7 @@ export interface ChartInstall {
   valuesPath: string;
 }
 
-const chartName = (chart: unknown): string | undefined => (typeof chart === "string" && !notCheckable(chart) && chart !== "" ? chart.split("/").filter(Boolean).pop() : undefined);
+const chartName = (chart: unknown): string | undefined => (typeof chart === "string" && chart !== "" ? chart.split("/").filter(Boolean).pop() : undefined);
 
 /** The charts a Release or Application installs; [] for any other resource. */
 export function chartInstalls(type: string, name: string, props: Record<string, unknown>): ChartInstall[] {
@@ -138,7 +111,7 @@ export function chartInstalls(type: string, name: string, props: Record<string, 
     if (!s) return [];
     // A git source with a helm section is a chart kept in a repository (path: deploy/chart/<name>).
     const chart = chartName(s.chart) ?? (s.helm === undefined ? undefined : chartName(s.path));
-    const what = chart ? `chart ${chart}` : `source ${typeof s.repoURL === "string" && !notCheckable(s.repoURL) ? s.repoURL : i + 1}`;
+    const what = chart ? `chart ${chart}` : `source ${typeof s.repoURL === "string" ? s.repoURL : i + 1}`;
     const valuesPath = Array.isArray(many) ? `sources[${i}].helm.valuesObject` : "valuesObject";
     return [{ resource: `Application ${name}`, chart, versionLabel: `${what} targetRevision`, version: s.targetRevision, values: valueAt(s, "helm.valuesObject"), valuesPath }];
   });
@@ -168,14 +141,14 @@ export function parseImage(ref: string): { repository: string; tag?: string; dig
 
 const field = (value: unknown): string | undefined => (value === undefined || value === null || value === "" ? undefined : String(value));
 
-/** The image at one `image` key, if it is a readable reference; templated strings (with spaces) and markers are skipped. */
+/** The image at one `image` key, if it is a readable reference; templated strings (with spaces) are skipped. */
 export function imageUse(value: unknown, path: string): ImageUse | undefined {
   if (typeof value === "string") {
-    if (value === "" || notCheckable(value) || /\s/.test(value)) return undefined;
+    if (value === "" || /\s/.test(value)) return undefined;
     return { path, shown: `"${value}"`, ...parseImage(value), fromObject: false };
   }
   const image = asRecord(value);
-  if (!image || [image.repository, image.tag, image.digest].some(notCheckable)) return undefined;
+  if (!image) return undefined;
   const repository = typeof image.repository === "string" && image.repository !== "" ? image.repository : undefined;
   const tag = field(image.tag);
   if (!repository && !tag) return undefined;

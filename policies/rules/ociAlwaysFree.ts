@@ -1,5 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { ociAlwaysFree } from "../../config/schema";
+import { ociAlwaysFree } from "../../contract/policyConfig";
 import { types } from "./types";
 
 /** All A1 instances together stay inside Oracle's Always Free allowance. */

@@ -1,11 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { ImageUse, chartInstalls, containersOf, imageUse, imagesIn, notCheckable, workloadLabel } from "./kubernetesInputs";
+import { PinnedVersionsConfig } from "../../contract/policyConfig";
+import { ImageUse, chartInstalls, containersOf, imageUse, imagesIn, workloadLabel } from "./kubernetesInputs";
 import { types } from "./types";
-
-export interface PinnedVersionsConfig {
-  /** Charts whose own appVersion pins their images, so `image: { repository }` without a tag is fine in their values. */
-  chartDefaultTags: string[];
-}
 
 /** 1.2.3 or v1.2.3. Ranges, branches, `latest` and pre-releases all move (or will be replaced) under us. */
 const exactVersion = /^v?\d+\.\d+\.\d+$/;
@@ -13,7 +9,6 @@ const exactVersion = /^v?\d+\.\d+\.\d+$/;
 const versionSegment = /\/v?\d+\.\d+\.\d+\//;
 
 function versionProblem(label: string, version: unknown): string | undefined {
-  if (notCheckable(version)) return undefined;
   if (version === undefined || version === null || version === "") return `${label} is not set; expected an exact version like 1.2.3`;
   if (!exactVersion.test(String(version))) return `${label} "${String(version)}" is not pinned; expected an exact version like 1.2.3`;
   return undefined;

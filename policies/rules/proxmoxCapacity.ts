@@ -1,11 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { HostCapacityConfig } from "../../contract/policyConfig";
 import { types } from "./types";
-
-export interface HostCapacityConfig {
-  hostMemoryGb: number;
-  reservedMemoryGb: number;
-  cpuThreads: number;
-}
 
 /** Defaults are the PRD's host (64 GB, 16 threads, 12 GB kept for the host and ZFS ARC). */
 export const proxmoxCapacityPolicy: StackValidationPolicy = {

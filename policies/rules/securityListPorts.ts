@@ -1,12 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { DeclaredPortsConfig } from "../../contract/policyConfig";
 import { types } from "./types";
-
-export interface DeclaredPortsConfig {
-  /** CIDR allowed everything (the VCN itself). */
-  internalCidr: string;
-  /** Ports the stack config declares, each with the sources allowed to reach it. */
-  declared: { protocol: "tcp" | "udp"; port: number; sources: string[] }[];
-}
 
 const protocolNames: Record<string, string> = { "6": "tcp", "17": "udp", all: "all" };
 

@@ -16,9 +16,7 @@ export const types = {
   yamlConfigGroup: "kubernetes:yaml/v2:ConfigGroup",
 } as const;
 
-/** The marker the offline plan puts where a secret value was. */
-export const SECRET_MARKER = "[secret]";
-/** ...and where a value is not known until deploy. */
-export const UNKNOWN_MARKER = "[unknown]";
-
 export const stackNames = ["dev", "prod", "cloud"] as const;
+
+/** The stack a URN belongs to (urn:pulumi:<stack>::<project>::...). */
+export const stackOfUrn = (urn: string): string => urn.split("::")[0].replace(/^urn:pulumi:/, "");

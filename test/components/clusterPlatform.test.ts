@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 const release = (run: ProgramRun, name: string) => ofType(run, RELEASE).find((r) => r.inputs.name === name) as Rec;
 const named = (run: ProgramRun, type: string, name: string) => run.resources.find((r) => r.type === type && (r.inputs as Rec["inputs"]).metadata?.name === name) as Rec;
-const app = (run: ProgramRun, name: string) => ofType(run, APP).find((r) => r.name === name) as Rec;
+const app = (run: ProgramRun, name: string) => ofType(run, APP).find((r) => (r.inputs as Rec["inputs"]).metadata.name === name) as Rec;
 const dependsOn = (r: RecordedResource, other: RecordedResource) => r.dependencies.includes(other.urn);
 
 describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
@@ -40,7 +40,10 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
 
   it("installs the Gateway API CRDs before Cilium, and a tunnel Gateway after it", () => {
     const crds = ofType(run(), "kubernetes:yaml/v2:ConfigFile");
-    expect(crds.map((c) => (c.inputs as Rec["inputs"]).file)).toEqual([...gatewayApi.crdFiles]);
+    expect(crds.map((c) => [c.name, (c.inputs as Rec["inputs"]).file])).toEqual([
+      ["platform-gateway-api-standard", gatewayApi.crdFiles.standard],
+      ["platform-gateway-api-tlsroutes", gatewayApi.crdFiles.tlsroutes],
+    ]);
     const cilium = release(run(), "cilium");
     for (const crd of crds) expect(dependsOn(cilium, crd)).toBe(true);
     const gateway = named(run(), "kubernetes:gateway.networking.k8s.io/v1:Gateway", "tunnel");
@@ -135,8 +138,8 @@ describe("differences between the clusters", () => {
         .filter((c) => c.includes("omnictl kubeconfig"));
     for (const stack of ["dev", "cloud"] as const) {
       const cmds = kubeconfigCommands(stack);
-      expect(cmds.some((c) => c.includes("--cluster prod ") && c.includes("--service-account"))).toBe(true);
-      expect(cmds.some((c) => c.includes(`--cluster ${stack} `) && c.includes("--user argocd "))).toBe(true);
+      expect(cmds.some((c) => c.includes("--cluster 'prod' ") && c.includes("--service-account"))).toBe(true);
+      expect(cmds.some((c) => c.includes(`--cluster '${stack}' `) && c.includes("--user 'argocd' "))).toBe(true);
     }
   });
 
@@ -170,7 +173,7 @@ describe("differences between the clusters", () => {
   it("asks Talos for what the storage needs: iSCSI tools and the Longhorn mount on prod, the local-path mount on dev", () => {
     const template = (stack: "dev" | "prod") =>
       String(
-        (ofType(runs[stack] as ProgramRun, "command:local:Command").find((c) => c.name === `${stack}-cluster-template`)?.inputs as Rec["inputs"]).stdin,
+        (ofType(runs[stack] as ProgramRun, "command:local:Command").find((c) => c.name === "cluster-template")?.inputs as Rec["inputs"]).stdin,
       );
     const prodCluster = parse(template("prod").split("---\n")[0]);
     expect(prodCluster.systemExtensions).toEqual(["siderolabs/iscsi-tools", "siderolabs/util-linux-tools"]);
@@ -189,7 +192,7 @@ describe("first deploy of the cloud stack, before the hub exists", () => {
     expect(release(run, "cilium")).toBeDefined();
     expect(ofType(run, APP)).toHaveLength(0);
     expect(ofType(run, "kubernetes:argoproj.io/v1alpha1:AppProject")).toHaveLength(0);
-    const kubeconfigs = ofType(run, "command:local:Command").filter((c) => String((c.inputs as Rec["inputs"]).create).includes("--cluster prod"));
+    const kubeconfigs = ofType(run, "command:local:Command").filter((c) => String((c.inputs as Rec["inputs"]).create).includes("--cluster 'prod'"));
     expect(kubeconfigs).toHaveLength(0);
   });
 });

@@ -43,9 +43,9 @@ describe("host configuration files (pure)", () => {
     expect(gpu).toContain("echo REBOOT-REQUIRED");
     // A reboot is reported, never performed.
     expect(gpu).not.toMatch(/systemctl reboot|\nreboot|shutdown -r/);
-    expect(steps.find((s) => s.name === "zfs-scrub")!.script).toContain("zfs-scrub-weekly@tank.timer");
+    expect(steps.find((s) => s.name === "zfs-scrub")!.script).toContain("systemctl enable --now 'zfs-scrub-weekly@tank.timer'");
     const nfs = steps.find((s) => s.name === "nfs-exports")!.script;
-    for (const share of config.nfs.shares) expect(nfs).toContain(`zfs create tank/media/${share}`);
+    for (const share of config.nfs.shares) expect(nfs).toContain(`zfs create 'tank/media/${share}'`);
   });
 });
 

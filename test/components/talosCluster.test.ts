@@ -67,9 +67,10 @@ describe("TalosCluster on Proxmox (mocks)", () => {
   beforeAll(async () => {
     run = await recordResources({ stack: "prod", config: {}, secretKeys: [] }, () => {
       const provider = new proxmox.Provider("proxmox", {});
-      new TalosCluster("prod", {
+      new TalosCluster("cluster", {
         stack: "prod",
         name: "prod",
+        protectMachines: true,
         versions: prod.cluster.versions,
         omni,
         machines: { platform: "proxmox", provider, nodeName: "pve", vmDatastore: "local-zfs", isoDatastore: "local", bridge: "vmbr0", nodes: prod.cluster.nodes },
@@ -84,8 +85,8 @@ describe("TalosCluster on Proxmox (mocks)", () => {
       return [vm.name, i.cpu.cores, i.memory.dedicated, i.disks[0].size];
     });
     expect(sizes).toEqual([
-      ["prod-cp-1", 2, 4096, 50],
-      ["prod-worker-1", 6, 12288, 200],
+      ["cluster-prod-cp-1", 2, 4096, 50],
+      ["cluster-prod-worker-1", 6, 12288, 200],
     ]);
   });
 
@@ -94,7 +95,7 @@ describe("TalosCluster on Proxmox (mocks)", () => {
       const i = vm.inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any
       expect(i.smbios.uuid).toBe(node.machineUuid);
       expect(i.networkDevices[0].bridge).toBe("vmbr0");
-      expect(i.cdrom.fileId).toBe("prod-talos-iso-id");
+      expect(i.cdrom.fileId).toBe("cluster-talos-iso-id");
       expect(i.tags).toEqual(["talos", "kubernetes", "prod", "cluster-prod", "backup-none"]);
       expect(i.started).toBe(true);
     }
@@ -102,9 +103,9 @@ describe("TalosCluster on Proxmox (mocks)", () => {
 
   it("applies machine classes, then syncs the template after the VMs exist, then reads the kubeconfig", () => {
     const byName = (n: string) => run.resources.find((r) => r.name === n)!;
-    const classes = byName("prod-machine-classes");
-    const template = byName("prod-cluster-template");
-    const kubeconfig = byName("prod-kubeconfig");
+    const classes = byName("cluster-machine-classes");
+    const template = byName("cluster-template");
+    const kubeconfig = byName("cluster-kubeconfig");
     expect(classes.inputs.create).toContain("omnictl apply -f");
     expect(parseAllDocuments(classes.inputs.stdin as string)).toHaveLength(4);
     expect(template.inputs.create).toContain("omnictl cluster template sync -f");
@@ -112,19 +113,19 @@ describe("TalosCluster on Proxmox (mocks)", () => {
     expect(parseAllDocuments(template.inputs.stdin as string).map((d) => d.toJS().kind)).toEqual(["Cluster", "ControlPlane", "Workers"]);
     expect(template.dependencies).toEqual(expect.arrayContaining([classes.urn, ...vms().map((v) => v.urn)]));
     expect(kubeconfig.dependencies).toContain(template.urn);
-    expect(kubeconfig.inputs.create).toContain("omnictl kubeconfig --cluster prod --service-account");
+    expect(kubeconfig.inputs.create).toContain("omnictl kubeconfig --cluster 'prod' --service-account --user 'pulumi-prod'");
   });
 
   it("passes the Omni service-account key only as a secret", () => {
     for (const cmd of run.resources.filter((r) => r.type === "command:local:Command")) {
-      // The key makes the whole environment secret, even though the caller passed it in plain text.
-      expect(cmd.inputs.environment).toBe("[secret]");
+      // The key is secret, even though the caller passed it in plain text.
+      expect((cmd.inputs.environment as Record<string, unknown>).OMNI_SERVICE_ACCOUNT_KEY).toBe("[secret]");
       expect(JSON.stringify(cmd.inputs)).not.toContain("sa-key");
     }
   });
 
   it("renders the same template it applies", () => {
-    const template = run.resources.find((r) => r.name === "prod-cluster-template")!;
+    const template = run.resources.find((r) => r.name === "cluster-template")!;
     expect(parseAllDocuments(template.inputs.stdin as string).map((d) => d.toJS())).toEqual(renderClusterTemplateDocs(prodSpec));
     expect(parse(String(template.inputs.stdin).split("---\n")[0]).name).toBe("prod");
   });
@@ -134,9 +135,10 @@ describe("TalosCluster on OCI (mocks)", () => {
   it("creates A1.Flex instances with the PRD shapes and boot volumes", async () => {
     const run = await recordResources({ stack: "cloud", config: {}, secretKeys: [] }, () => {
       const provider = new oci.Provider("oci", {});
-      new TalosCluster("cloud", {
+      new TalosCluster("cluster", {
         stack: "cloud",
         name: "cloud",
+        protectMachines: false,
         versions: cloud.cluster.versions,
         omni,
         machines: { platform: "oci", provider, compartmentId: "c", availabilityDomain: "AD-1", subnetId: "s", imageId: "img", nodes: cloud.cluster.nodes },
@@ -144,8 +146,8 @@ describe("TalosCluster on OCI (mocks)", () => {
     });
     const instances = run.resources.filter((r) => r.type === "oci:Core/instance:Instance");
     expect(instances.map((r) => [r.name, r.inputs.shape, r.inputs.shapeConfig, (r.inputs.sourceDetails as { bootVolumeSizeInGbs: string }).bootVolumeSizeInGbs])).toEqual([
-      ["oci-node-1", "VM.Standard.A1.Flex", { ocpus: 2, memoryInGbs: 12 }, "64"],
-      ["oci-node-2", "VM.Standard.A1.Flex", { ocpus: 1, memoryInGbs: 6 }, "75"],
+      ["cluster-oci-node-1", "VM.Standard.A1.Flex", { ocpus: 2, memoryInGbs: 12 }, "64"],
+      ["cluster-oci-node-2", "VM.Standard.A1.Flex", { ocpus: 1, memoryInGbs: 6 }, "75"],
     ]);
     expect(instances[0].inputs.freeformTags).toEqual({ stack: "cloud", cluster: "cloud", role: "controlplane", backup: "none", "managed-by": "pulumi" });
     expect(run.resources.some((r) => r.type === "proxmoxve:index/fileLegacy:FileLegacy")).toBe(false);

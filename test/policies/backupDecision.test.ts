@@ -1,7 +1,6 @@
 import { backupDecisionPolicy } from "../../policies/rules/backupDecision";
 import { types } from "../../policies/rules/types";
-import { ResourceUnderPolicy, runPolicies } from "../../policies/runner";
-import { instance, resource, vm } from "./fixtures";
+import { ResourceUnderPolicy, instance, resource, runPolicies, vm } from "./fixtures";
 
 const check = (resources: ResourceUnderPolicy[]) => runPolicies([backupDecisionPolicy], resources);
 const decisions = ["none", "zfs-snapshots", "vzdump", "volume-backup"];

@@ -1,10 +1,11 @@
+import { ClusterBudgetConfig } from "../../contract/policyConfig";
+import { PolicyConfig } from "../../plan/analyzer";
 import { allPolicies } from "../../policies/rules";
-import { ClusterBudgetConfig, clusterBudgetPolicy, clusterUsage } from "../../policies/rules/clusterBudget";
-import { UNKNOWN_MARKER, types } from "../../policies/rules/types";
-import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
-import { resource } from "./fixtures";
+import { clusterBudgetDeclaredPolicy, clusterBudgetPolicy, clusterUsage, isBudgeted, workloadDeclaration } from "../../policies/rules/clusterBudget";
+import { types } from "../../policies/rules/types";
+import { ResourceUnderPolicy, resource, runPolicies, unknown } from "./fixtures";
 
-const budget: ClusterBudgetConfig = {
+const budget: Omit<ClusterBudgetConfig, "workloads"> = {
   stackCluster: "cloud",
   charts: {
     cilium: { workloads: [{ path: "resources", perNode: true }, { path: "operator.resources", replicasPath: "operator.replicas", replicas: 1 }, { path: "hubble.relay.resources" }] },
@@ -16,10 +17,23 @@ const budget: ClusterBudgetConfig = {
     dev: { nodes: 1, allocatableMiB: 12000, allocatableMilliCpu: 4000, systemMiB: 1024, systemMilliCpu: 300, servicesReserveMiB: 4096 },
   },
 };
-const withBudget = (changes: Partial<ClusterBudgetConfig> = {}): PolicyConfig => ({ "cluster-budget": { ...budget, ...changes } as unknown as Record<string, unknown> });
-const check = (resources: ResourceUnderPolicy[], config: PolicyConfig = withBudget()) => runPolicies([clusterBudgetPolicy], resources, config);
-const messages = async (resources: ResourceUnderPolicy[], config?: PolicyConfig) => (await check(resources, config)).map((v) => v.message);
-const usage = (resources: ResourceUnderPolicy[], config: ClusterBudgetConfig = budget) => clusterUsage(resources.map(({ type, name, inputs }) => ({ type, name, props: inputs })), config);
+type Budgeted = ResourceUnderPolicy;
+
+/** The config the plan writes: capacities plus each resource's declaration, read from its inputs as the twin policy reads it. */
+function declared(resources: Budgeted[], base: Omit<ClusterBudgetConfig, "workloads"> = budget): ClusterBudgetConfig {
+  const workloads: ClusterBudgetConfig["workloads"] = {};
+  for (const r of resources) {
+    if (!isBudgeted(r.type)) continue;
+    const reading = workloadDeclaration({ type: r.type, name: r.name, props: r.inputs }, base);
+    if ("declaration" in reading) workloads[r.urn] = reading.declaration;
+  }
+  return { ...base, workloads };
+}
+const withConfig = (c: ClusterBudgetConfig): PolicyConfig => ({ "cluster-budget": c as never, "cluster-budget-declared": c as never });
+const check = (resources: Budgeted[], config: PolicyConfig = withConfig(declared(resources)), opts: { firstPreview?: boolean } = {}) =>
+  runPolicies([clusterBudgetDeclaredPolicy, clusterBudgetPolicy], resources, config, opts);
+const messages = async (resources: Budgeted[], config?: PolicyConfig) => (await check(resources, config)).map((v) => v.message);
+const usage = (resources: Budgeted[], base: Omit<ClusterBudgetConfig, "workloads"> = budget) => clusterUsage(Object.values(declared(resources, base).workloads), base);
 
 const requests = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { cpu, memory } });
 const release = (name: string, values: unknown, chart = name) => resource(types.helmRelease, name, { name, chart, version: "1.18.3", namespace: "kube-system", values });
@@ -83,7 +97,7 @@ describe("clusterUsage", () => {
       ["StatefulSet db", 256, 100],
       ["DaemonSet agent x2", 128, 40],
       ["Job once", 32, 10],
-      ["CronJob nightly", 95.37, 50],
+      ["CronJob nightly", 96, 50], // 100M is 95.37 MiB, rounded up per item
       ["Pod debug", 0, 0],
     ]);
     expect(prod).toEqual({
@@ -112,27 +126,55 @@ describe("clusterUsage", () => {
     const operator = (values: unknown, replicas?: number) =>
       usage([release("cilium", values)], { ...budget, charts: { cilium: { workloads: [{ path: "operator.resources", replicasPath: "operator.replicas", replicas }] } } })[0].requestsMiB;
     expect(operator({ operator: { replicas: 3, resources: requests("50m", "100Mi") } }, 2)).toBe(300);
-    expect(operator({ operator: { replicas: UNKNOWN_MARKER, resources: requests("50m", "100Mi") } }, 2)).toBe(200);
     expect(operator({ operator: { replicas: "3", resources: requests("50m", "100Mi") } })).toBe(100);
   });
 
-  test("charts the config does not declare and resources it cannot see add nothing", () => {
+  test("charts the config does not declare and requests it cannot read add nothing", () => {
     const [cloud] = usage([
       release("longhorn", { resources: requests("1", "8Gi") }),
-      release("cilium", { resources: UNKNOWN_MARKER, operator: { resources: requests("bad", "lots") } }),
-      workload(types.deployment, "web", [container("app", requests("100m", "128Mi"))], { replicas: UNKNOWN_MARKER }),
+      release("cilium", { operator: { resources: requests("bad", "lots") } }),
+      workload(types.deployment, "web", [container("app", requests("100m", "128Mi"))], { replicas: "2" }),
     ]);
     expect(cloud.requestsMiB).toBe(128);
     expect(cloud.requestsMilliCpu).toBe(100);
   });
 });
 
-describe("cluster-budget", () => {
-  test("is in the pack", () => {
-    expect(allPolicies).toContain(clusterBudgetPolicy);
+describe("cluster-budget and cluster-budget-declared", () => {
+  test("are in the pack", () => {
+    expect(allPolicies).toEqual(expect.arrayContaining([clusterBudgetDeclaredPolicy, clusterBudgetPolicy]));
   });
 
-  test("passes when system + platform + services reserve fit, also exactly at the limit", async () => {
+  test("judge a first preview as they judge the deployed state, though stack policies see no outputs then", async () => {
+    expect(await messages(fiveGiB)).toEqual(["cluster cloud: system 1344 MiB + platform 5120 MiB + reserved for services 12288 MiB = 18752 MiB exceeds allocatable 17500 MiB"]);
+    const preview = await check(fiveGiB, undefined, { firstPreview: true });
+    expect(preview.map((v) => v.message)).toEqual(["cluster cloud: system 1344 MiB + platform 5120 MiB + reserved for services 12288 MiB = 18752 MiB exceeds allocatable 17500 MiB"]);
+  });
+
+  test("a workload missing from the declarations, or declared with other figures, fails on its own inputs", async () => {
+    const config = declared(fiveGiB);
+    const { [fiveGiB[1].urn]: _web, ...withoutWeb } = config.workloads;
+    void _web;
+    // Only cilium's 3072 MiB is declared: the budget fits, but the undeclared workload is refused.
+    expect(await messages(fiveGiB, withConfig({ ...config, workloads: withoutWeb }))).toEqual([
+      "Deployment web is not declared in the cluster-budget config (its inputs request cloud: 2048 MiB, 500m CPU); regenerate the policy config with `npm run preview -- --stack test`",
+    ]);
+    const understated = { ...config.workloads, [fiveGiB[1].urn]: { cluster: "cloud", items: [{ resource: "Deployment web x2", memoryMiB: 2, milliCpu: 1 }] } };
+    const violations = await check(fiveGiB, withConfig({ ...config, workloads: understated }));
+    expect(violations.map((v) => [v.policy, v.message])).toEqual([
+      ["cluster-budget-declared", "Deployment web is declared as cloud: 2 MiB, 1m CPU, but its inputs request cloud: 2048 MiB, 500m CPU; regenerate the policy config with `npm run preview -- --stack test`"],
+    ]);
+  });
+
+  test("a value not known until deploy makes the declaration check advisory, as in the analyzer", async () => {
+    const web = workload(types.deployment, "web", [container("app", requests("100m", "128Mi"))], { replicas: unknown });
+    const violations = await check([web], withConfig(declared([])));
+    expect(violations.map((v) => [v.policy, v.level, v.message])).toEqual([
+      ["cluster-budget-declared", "advisory", "can't run policy 'cluster-budget-declared' during preview: string value at .spec.replicas can't be known during preview"],
+    ]);
+  });
+
+  test("pass when system + platform + services reserve fit, also exactly at the limit", async () => {
     expect(await check(fiveGiB.slice(0, 1))).toEqual([]); // 3072 MiB of platform
     // 1344 + 3868 + 12288 = 17500: exactly allocatable.
     expect(await check([workload(types.pod, "filler", [container("x", requests("100m", "3868Mi"))])])).toEqual([]);
@@ -149,7 +191,7 @@ describe("cluster-budget", () => {
   });
 
   test("fails when CPU requests do not fit", async () => {
-    const small = withBudget({ clusters: { cloud: { ...budget.clusters.cloud, allocatableMilliCpu: 1000, servicesReserveMiB: 0 } } });
+    const small = withConfig(declared(fiveGiB, { ...budget, clusters: { cloud: { ...budget.clusters.cloud, allocatableMilliCpu: 1000, servicesReserveMiB: 0 } } }));
     // agent 2 x 100m + operator 2 x 50m + relay 50m + web 2 x 250m = 850m.
     expect(await messages(fiveGiB, small)).toEqual(["cluster cloud: system 430m CPU + platform 850m CPU = 1280m CPU exceeds allocatable 1000m CPU"]);
   });
@@ -165,22 +207,21 @@ describe("cluster-budget", () => {
   test("an Application delivered to a cluster the config does not budget fails, naming it", async () => {
     const violations = await check([application("media", "nas", {})]);
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatchObject({ policy: "cluster-budget", resource: "media" });
+    expect(violations[0]).toMatchObject({ policy: "cluster-budget-declared", resource: "media" });
     expect(violations[0].message).toBe('Application media targets cluster "nas", which the cluster-budget config does not list; expected a cluster the config budgets: cloud, prod, dev');
     expect(await messages([application("by-server", undefined, {})])).toEqual([
       "Application by-server has no spec.destination.name; expected a cluster the config budgets: cloud, prod, dev",
     ]);
-    expect(await check([application("later", UNKNOWN_MARKER, {})])).toEqual([]);
   });
 
   test("releases and raw workloads need the stack's cluster in the config", async () => {
-    const unset = withBudget({ stackCluster: "" });
+    const unset = withConfig(declared(fiveGiB, { ...budget, stackCluster: "" }));
     expect(await messages(fiveGiB, unset)).toEqual([
       "Release cilium runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: cloud, prod, dev",
       "Deployment web runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: cloud, prod, dev",
     ]);
-    const violations = await check([fiveGiB[1]], withBudget({ stackCluster: "home" }));
-    expect(violations).toMatchObject([{ policy: "cluster-budget", resource: "web" }]);
+    const violations = await check([fiveGiB[1]], withConfig(declared([fiveGiB[1]], { ...budget, stackCluster: "home" })));
+    expect(violations).toMatchObject([{ policy: "cluster-budget-declared", resource: "web" }]);
     expect(violations[0].message).toBe('Deployment web runs on the stack\'s cluster "home", which the cluster-budget config does not list; expected a cluster the config budgets: cloud, prod, dev');
     expect(await messages([fiveGiB[1]], {})).toEqual(["Deployment web runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: (none)"]);
   });

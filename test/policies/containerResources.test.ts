@@ -1,9 +1,9 @@
 import { allPolicies } from "../../policies/rules";
 import { containerResourcesPolicy } from "../../policies/rules/containerResources";
 import { memoryMiB, milliCpu } from "../../policies/rules/kubernetesInputs";
-import { SECRET_MARKER, UNKNOWN_MARKER, types } from "../../policies/rules/types";
-import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
-import { resource } from "./fixtures";
+import { types } from "../../policies/rules/types";
+import { PolicyConfig } from "../../plan/analyzer";
+import { ResourceUnderPolicy, resource, runPolicies, secret, unknown } from "./fixtures";
 
 const ok = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 const config: PolicyConfig = {
@@ -80,14 +80,18 @@ describe("container-resources", () => {
     ).toEqual([]);
   });
 
-  test("values it cannot see (unknown or secret) are not judged", async () => {
-    expect(
-      await check([
-        workload(types.deployment, "web", [container("app", UNKNOWN_MARKER), container("b", { requests: UNKNOWN_MARKER, limits: ok.limits }), container("c", { ...ok, limits: { cpu: "1", memory: SECRET_MARKER } })]),
-        release("cilium", { resources: ok, operator: UNKNOWN_MARKER, hubble: { relay: { resources: SECRET_MARKER } } }),
-        release("argo-cd", SECRET_MARKER),
-      ]),
-    ).toEqual([]);
+  test("a value not known until deploy makes the check advisory for that resource, as in the analyzer", async () => {
+    const violations = await check([workload(types.deployment, "web", [container("app", unknown)]), release("cilium", { resources: ok, operator: unknown })]);
+    expect(violations.map((v) => [v.resource, v.level, v.message])).toEqual([
+      ["web", "advisory", "can't run policy 'container-resources' during preview: string value at .spec.template.spec.containers.0.resources can't be known during preview"],
+      ["cilium", "advisory", "can't run policy 'container-resources' during preview: string value at .values.operator can't be known during preview"],
+    ]);
+  });
+
+  test("secret values are judged as what they hold (the analyzer decrypts them)", async () => {
+    expect(await check([workload(types.deployment, "web", [container("c", { ...ok, limits: { cpu: "1", memory: secret("128Mi") } })])])).toEqual([]);
+    const violations = await check([workload(types.deployment, "web", [container("c", { ...ok, limits: { cpu: "1", memory: secret("lots") } })])]);
+    expect(violations.map((v) => v.message)).toEqual(['Deployment web: container c resources limits.memory "lots" is not a valid quantity; expected a size like 128Mi or 1Gi']);
   });
 
   test("a container without resources fails, naming the workload and the container", async () => {

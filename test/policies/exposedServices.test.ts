@@ -1,8 +1,8 @@
 import { allPolicies } from "../../policies/rules";
 import { exposedServicesPolicy } from "../../policies/rules/exposedServices";
-import { UNKNOWN_MARKER, types } from "../../policies/rules/types";
-import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
-import { resource } from "./fixtures";
+import { types } from "../../policies/rules/types";
+import { PolicyConfig } from "../../plan/analyzer";
+import { ResourceUnderPolicy, resource, runPolicies, unknown } from "./fixtures";
 
 const config: PolicyConfig = {
   "exposed-services": {
@@ -43,8 +43,9 @@ describe("exposed-services", () => {
     ).toEqual([]);
   });
 
-  test("a type not known until deploy is not judged", async () => {
-    expect(await check([service("web", "apps", UNKNOWN_MARKER), argoRelease({ server: { service: { type: UNKNOWN_MARKER } }, redis: UNKNOWN_MARKER })])).toEqual([]);
+  test("a type not known until deploy makes the check advisory, as in the analyzer", async () => {
+    const violations = await check([service("web", "apps", unknown)]);
+    expect(violations.map((v) => [v.level, v.message])).toEqual([["advisory", "can't run policy 'exposed-services' during preview: string value at .spec.type can't be known during preview"]]);
   });
 
   test("a LoadBalancer Service not in the allowed list fails", async () => {

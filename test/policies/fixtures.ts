@@ -1,10 +1,82 @@
-// Minimal synthetic resources for the policy tests, in the shape the offline
-// plan records them ({ type, name, urn, inputs }).
-import { ResourceUnderPolicy, Violation } from "../../policies/runner";
+// Minimal synthetic resources for the policy tests, run through the offline
+// analyzer exactly as recorded resources are: resource policies see the
+// inputs, stack policies the outputs (the inputs, after a deploy; nothing for
+// Kubernetes resources in a first preview, when `firstPreview` is set).
+import { Policies } from "@pulumi/policy";
+import { PolicyConfig, Violation, analyze } from "../../plan/analyzer";
+import { ProgramRun, RecordedOptions, RecordedResource, UNKNOWN_WIRE } from "../../plan/mockRuntime";
 import { types } from "../../policies/rules/types";
+
+export interface ResourceUnderPolicy {
+  type: string;
+  name: string;
+  urn: string;
+  inputs: Record<string, unknown>;
+  /** URNs this resource depends on. */
+  dependencies?: string[];
+}
+
+/** A value not known until deploy, as the engine sends it. */
+export const unknown = UNKNOWN_WIRE;
+/** A secret value, as the engine sends it (the analyzer hands policies the plain value). */
+export const secret = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
 
 export function resource(type: string, name: string, inputs: Record<string, unknown>, stack = "test"): ResourceUnderPolicy {
   return { type, name, urn: `urn:pulumi:${stack}::homelab::${type}::${name}`, inputs };
+}
+
+/** A JS value as the SDK puts it on the wire: undefined properties dropped, undefined list items as null. */
+function wire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : wire(v)));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [[k, wire(v)]])));
+  return value;
+}
+
+const noOptions: RecordedOptions = { protect: false, retainOnDelete: false, ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: [], dependsOn: [] };
+
+/** A recorded run holding `resources`, as the mock runtime records one. */
+export function runOf(resources: ResourceUnderPolicy[], opts: { stack?: string; firstPreview?: boolean } = {}): ProgramRun {
+  const stack = opts.stack ?? "test";
+  const root: RecordedResource = {
+    type: "pulumi:pulumi:Stack",
+    name: `homelab-${stack}`,
+    urn: `urn:pulumi:${stack}::homelab::pulumi:pulumi:Stack::homelab-${stack}`,
+    parent: null,
+    parentUrn: null,
+    custom: false,
+    external: false,
+    provider: null,
+    dependencies: [],
+    propertyDependencies: {},
+    inputs: {},
+    wireInputs: {},
+    wireOutputs: {},
+    options: noOptions,
+  };
+  const recorded = resources.map(
+    (r): RecordedResource => ({
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      parent: null,
+      parentUrn: null,
+      custom: true,
+      external: false,
+      provider: null,
+      dependencies: r.dependencies ?? [],
+      propertyDependencies: {},
+      inputs: r.inputs,
+      wireInputs: wire(r.inputs) as Record<string, unknown>,
+      wireOutputs: opts.firstPreview && r.type.startsWith("kubernetes:") ? {} : (wire(r.inputs) as Record<string, unknown>),
+      options: noOptions,
+    }),
+  );
+  return { stack, project: "homelab", phase: opts.firstPreview ? "preview" : "update", resources: recorded, defaultProviders: [], root, outputs: {} };
+}
+
+/** The violations the analyzer reports for `resources`. */
+export async function runPolicies(policies: Policies, resources: ResourceUnderPolicy[], config: PolicyConfig = {}, opts: { firstPreview?: boolean } = {}): Promise<Violation[]> {
+  return (await analyze(policies, runOf(resources, opts), config)).violations;
 }
 
 /** A Proxmox VM; memory in MiB as the provider takes it. */

@@ -1,7 +1,6 @@
 import { machineTagsPolicy } from "../../policies/rules/machineTags";
 import { types } from "../../policies/rules/types";
-import { ResourceUnderPolicy, runPolicies } from "../../policies/runner";
-import { instance, resource, vm } from "./fixtures";
+import { ResourceUnderPolicy, instance, resource, runPolicies, vm } from "./fixtures";
 
 const check = (resources: ResourceUnderPolicy[]) => runPolicies([machineTagsPolicy], resources);
 

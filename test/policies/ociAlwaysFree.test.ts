@@ -1,9 +1,8 @@
 import { ociAlwaysFree } from "../../config/schema";
 import { ociAlwaysFreePolicy } from "../../policies/rules/ociAlwaysFree";
-import { runPolicies } from "../../policies/runner";
-import { instance, messages, resource, vm } from "./fixtures";
+import { ResourceUnderPolicy, instance, messages, resource, runPolicies, vm } from "./fixtures";
 
-const check = (resources: Parameters<typeof runPolicies>[1]) => runPolicies([ociAlwaysFreePolicy], resources);
+const check = (resources: ResourceUnderPolicy[]) => runPolicies([ociAlwaysFreePolicy], resources);
 
 describe("oci-always-free", () => {
   test("the limits are Oracle's A1 Always Free allowance", () => {

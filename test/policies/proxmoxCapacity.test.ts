@@ -1,6 +1,6 @@
 import { proxmoxCapacityPolicy } from "../../policies/rules/proxmoxCapacity";
-import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
-import { instance, vm } from "./fixtures";
+import { PolicyConfig } from "../../plan/analyzer";
+import { ResourceUnderPolicy, instance, runPolicies, vm } from "./fixtures";
 
 const GiB = 1024;
 const check = (resources: ResourceUnderPolicy[], config: PolicyConfig = {}) => runPolicies([proxmoxCapacityPolicy], resources, config);

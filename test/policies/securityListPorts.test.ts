@@ -1,6 +1,6 @@
 import { securityListPortsPolicy } from "../../policies/rules/securityListPorts";
-import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
-import { instance, resource, securityList, tcp, udp } from "./fixtures";
+import { PolicyConfig } from "../../plan/analyzer";
+import { ResourceUnderPolicy, instance, resource, runPolicies, securityList, tcp, udp } from "./fixtures";
 
 const admin = "203.0.113.10/32";
 const anywhere = "0.0.0.0/0";

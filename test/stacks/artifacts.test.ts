@@ -2,7 +2,8 @@
 // in the consuming tool's format, never with a secret value.
 import { parse, parseAllDocuments } from "yaml";
 import { composeFromDeployScript, kubernetesObject, kubernetesTypeOf } from "../../plan/artifacts";
-import { leakedFakeSecrets, planStack, Plan } from "../../plan/plan";
+import { Plan, planStack } from "../../plan/plan";
+import { leakedFakeSecrets } from "../../plan/secrets";
 
 const plans: Partial<Record<"dev" | "prod" | "cloud", Plan>> = {};
 beforeAll(async () => {

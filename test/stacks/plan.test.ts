@@ -1,7 +1,8 @@
 // Whole-stack tests: each committed stack config through the real program
 // and the policy pack, exactly as `npm run plan` does.
 import { charts } from "../../config/versions";
-import { leakedFakeSecrets, planStack, Plan } from "../../plan/plan";
+import { Plan, planStack } from "../../plan/plan";
+import { leakedFakeSecrets } from "../../plan/secrets";
 import { renderPlan } from "../../plan/report";
 import { parseStackFile } from "../../plan/stackFiles";
 
@@ -37,22 +38,22 @@ describe.each(["dev", "prod", "cloud"])("stack %s", (stack) => {
 
 describe("dev", () => {
   it("is one 2 vCPU / 4 GB / 50 GB node", () => {
-    expect(vmSizes(plans.dev)).toEqual([{ name: "dev-cp-1", cores: 2, memoryMiB: 4096, diskGb: 50, started: true }]);
+    expect(vmSizes(plans.dev)).toEqual([{ name: "cluster-dev-cp-1", cores: 2, memoryMiB: 4096, diskGb: 50, started: true }]);
   });
 });
 
 describe("prod", () => {
   it("has a control plane 2/4/50, a worker 6/12/200 and the gaming VM off", () => {
     expect(vmSizes(plans.prod)).toEqual([
-      { name: "gaming", cores: 8, memoryMiB: 32768, diskGb: 1000, started: false },
-      { name: "prod-cp-1", cores: 2, memoryMiB: 4096, diskGb: 50, started: true },
-      { name: "prod-worker-1", cores: 6, memoryMiB: 12288, diskGb: 200, started: true },
+      { name: "cluster-prod-cp-1", cores: 2, memoryMiB: 4096, diskGb: 50, started: true },
+      { name: "cluster-prod-worker-1", cores: 6, memoryMiB: 12288, diskGb: 200, started: true },
+      { name: "gaming-vm", cores: 8, memoryMiB: 32768, diskGb: 1000, started: false },
     ]);
   });
 
   it("configures the host: ZFS mirror, vmbr0, GPU mapping, NFS exports, sanoid", () => {
     expect(ofType(plans.prod, "proxmoxve:node/disk/zfs:Zfs")).toHaveLength(1);
-    expect(ofType(plans.prod, "proxmoxve:network/linux/bridge:Bridge")[0].name).toBe("vmbr0");
+    expect(ofType(plans.prod, "proxmoxve:network/linux/bridge:Bridge")[0].inputs.name).toBe("vmbr0");
     expect(ofType(plans.prod, "proxmoxve:hardware/mapping/pci:Pci")).toHaveLength(1);
     const scripts = ofType(plans.prod, "command:remote:Command").map((c) => String(c.inputs.create));
     expect(scripts.some((s) => s.includes("/etc/exports.d/homelab.exports"))).toBe(true);
@@ -77,9 +78,9 @@ describe("cloud", () => {
       .map((r) => [r.name, r.inputs.shapeConfig])
       .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     expect(shapes).toEqual([
-      ["oci-mgmt", { ocpus: 1, memoryInGbs: 6 }],
-      ["oci-node-1", { ocpus: 2, memoryInGbs: 12 }],
-      ["oci-node-2", { ocpus: 1, memoryInGbs: 6 }],
+      ["cluster-oci-node-1", { ocpus: 2, memoryInGbs: 12 }],
+      ["cluster-oci-node-2", { ocpus: 1, memoryInGbs: 6 }],
+      ["omni-vm", { ocpus: 1, memoryInGbs: 6 }],
     ]);
     expect(plans.cloud.capacity.filter((c) => c.pool.startsWith("OCI")).map((c) => [c.resource, c.allocated, c.capacity])).toEqual([
       ["OCPU", 4, 4],
@@ -90,7 +91,7 @@ describe("cloud", () => {
 
   it("applies the Omni templates for the cloud cluster", () => {
     const names = plans.cloud.resources.map((r) => r.name);
-    expect(names).toEqual(expect.arrayContaining(["cloud-machine-classes", "cloud-cluster-template", "cloud-kubeconfig"]));
+    expect(names).toEqual(expect.arrayContaining(["cluster-machine-classes", "cluster-template", "cluster-kubeconfig"]));
   });
 });
 
@@ -110,20 +111,20 @@ describe("platform budget per cluster", () => {
 
   it("lists every chart with its pinned version and wave", () => {
     expect(plans.prod.charts.map((c) => `${c.wave} ${c.resource} ${c.chart}@${c.version} ${c.via}`)).toEqual([
-      `0 prod-argocd argo-cd@${charts.argoCd.version} pulumi`,
-      `0 prod-cert-manager cert-manager@${charts.certManager.version} pulumi`,
-      `0 prod-cilium cilium@${charts.cilium.version} pulumi`,
-      `0 prod-external-secrets external-secrets@${charts.externalSecrets.version} pulumi`,
-      `1 prod-csi-driver-nfs csi-driver-nfs@${charts.csiDriverNfs.version} argocd`,
-      `1 prod-longhorn longhorn@${charts.longhorn.version} argocd`,
+      `0 platform-argocd argo-cd@${charts.argoCd.version} pulumi`,
+      `0 platform-cert-manager cert-manager@${charts.certManager.version} pulumi`,
+      `0 platform-cilium cilium@${charts.cilium.version} pulumi`,
+      `0 platform-external-secrets external-secrets@${charts.externalSecrets.version} pulumi`,
+      `1 platform-app-csi-driver-nfs csi-driver-nfs@${charts.csiDriverNfs.version} argocd`,
+      `1 platform-app-longhorn longhorn@${charts.longhorn.version} argocd`,
     ]);
-    expect(renderPlan(plans.dev)).toContain("wave 1  dev-local-path");
+    expect(renderPlan(plans.dev)).toContain("wave 1  platform-app-local-path");
   });
 
   it("counts Argo CD and Longhorn on prod's worker", () => {
     const [prod] = plans.prod.budget;
     const items = prod.items.map((i) => i.resource);
-    expect(items).toEqual(expect.arrayContaining(["Release prod-argocd: values.controller.resources", expect.stringMatching(/^Application prod-longhorn: estimated/)]));
+    expect(items).toEqual(expect.arrayContaining(["Release platform-argocd: values.controller.resources", expect.stringMatching(/^Application platform-app-longhorn: estimated/)]));
     expect(prod.freeMiB).toBeGreaterThanOrEqual(0);
   });
 });
@@ -138,7 +139,7 @@ describe("readable plan", () => {
     expect(text).toContain("homelab:index:OmniServer");
     expect(text).toMatch(/OCI Always Free \(A1\)\s+OCPU\s+4 \/ 4/);
     expect(text).toContain("homelab:oci.tenancyOcid = ocid1.tenancy.oc1..aaaaaaaaplaceholdertenancy");
-    expect(text).toContain("Policies: all passed");
+    expect(text).toContain("Policies (first preview and deployed state) and plan checks: all passed");
   });
 
   it("lists values marked # PLACEHOLDER with their key path", () => {

@@ -3,15 +3,20 @@
 // cluster, and wave 1 on every release installed directly (wave 0).
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterPlatform } from "../../components/ClusterPlatform";
+import { analyze } from "../../plan/analyzer";
 import { ProgramRun, recordResources } from "../../plan/mockRuntime";
-import { waveOrderPolicy } from "../../policies/rules/waveOrder";
-import { runPolicies } from "../../policies/runner";
+import { waveDeclarationsOf } from "../../plan/policyConfig";
+import { waveDeclaredPolicy, waveOrderPolicy } from "../../policies/rules/waveOrder";
 import { committedRaw, ofType, runStack } from "../helpers";
 
 const APP = "kubernetes:argoproj.io/v1alpha1:Application";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
-const violations = (run: ProgramRun) => runPolicies([waveOrderPolicy], run.resources);
+/** The wave policies over a run, with the declarations the plan writes for it. */
+async function violations(run: ProgramRun, stackCluster = run.stack) {
+  const config = { stackCluster, resources: waveDeclarationsOf(run, stackCluster) };
+  return (await analyze([waveDeclaredPolicy, waveOrderPolicy], run, { "sync-waves-declared": config, "sync-waves-ordered": config })).violations;
+}
 
 describe.each(["dev", "prod", "cloud"] as const)("waves of the %s stack", (stack) => {
   let run: ProgramRun;
@@ -27,7 +32,7 @@ describe.each(["dev", "prod", "cloud"] as const)("waves of the %s stack", (stack
 
   it("would be caught if an Application stopped waiting for a release", async () => {
     const apps = ofType(run, APP);
-    const cilium = ofType(run, RELEASE).find((r) => r.name === `${stack}-cilium`);
+    const cilium = ofType(run, RELEASE).find((r) => r.name === "platform-cilium");
     // Without its dependency on the last wave-0 resources, the Application no longer reaches Cilium.
     const broken = { ...run, resources: run.resources.map((r) => (r.urn === apps[0].urn ? { ...r, dependencies: [] } : r)) };
     const found = await violations(broken);
@@ -43,7 +48,7 @@ describe("waves beyond the platform", () => {
     const raw = committedRaw("dev").values;
     const provider = new k8s.Provider("dev", { kubeconfig: "kubeconfig" });
     const hub = new k8s.Provider("hub", { kubeconfig: "kubeconfig" });
-    const platform = new ClusterPlatform("dev", {
+    const platform = new ClusterPlatform("platform", {
       cluster: "dev",
       site: "home",
       workloadNodes: 1,
@@ -64,7 +69,7 @@ describe("waves beyond the platform", () => {
 
   it("makes every wave-3 Application depend on both wave-2 ones, and those on the wave-1 storage", async () => {
     const run = await recordResources({ stack: "dev", config: {}, secretKeys: [] }, program);
-    const byName = (n: string) => run.resources.find((r) => r.type === APP && r.name === n) as ProgramRun["resources"][number];
+    const byName = (n: string) => run.resources.find((r) => r.type === APP && (r.inputs.metadata as { name: string }).name === n) as ProgramRun["resources"][number];
     const wave2 = ["dev-postgres", "dev-redis"].map(byName);
     for (const n of ["dev-nextcloud", "dev-immich"]) expect(byName(n).dependencies.sort()).toEqual(wave2.map((r) => r.urn).sort());
     for (const r of wave2) expect(r.dependencies).toEqual(expect.arrayContaining([byName("dev-csi-driver-nfs").urn, byName("dev-local-path").urn]));
@@ -73,9 +78,9 @@ describe("waves beyond the platform", () => {
 
   it("is caught when a wave-3 Application skips one of wave 2", async () => {
     const run = await recordResources({ stack: "dev", config: {}, secretKeys: [] }, program);
-    const redis = run.resources.find((r) => r.name === "dev-redis")?.urn;
-    const broken = { ...run, resources: run.resources.map((r) => (r.name === "dev-immich" ? { ...r, dependencies: r.dependencies.filter((d) => d !== redis) } : r)) };
+    const redis = run.resources.find((r) => r.name === "platform-app-redis")?.urn;
+    const broken = { ...run, resources: run.resources.map((r) => (r.name === "platform-app-immich" ? { ...r, dependencies: r.dependencies.filter((d) => d !== redis) } : r)) };
     const found = await violations(broken);
-    expect(found.map((v) => v.message)).toEqual(["Application dev-immich (wave 3, cluster dev) can start before wave 2 Application(s) dev-redis; expected it to depend on them"]);
+    expect(found.map((v) => v.message)).toEqual(["Application platform-app-immich (wave 3, cluster dev) can start before wave 2 Application(s) platform-app-redis; expected it to depend on them"]);
   });
 });

@@ -1,12 +1,14 @@
-import { plaintextSecretPaths, plaintextSecretsPolicy } from "../../policies/rules/plaintextSecrets";
-import { SECRET_MARKER } from "../../policies/rules/types";
+// The plan's own secret checks: credentials passed in plain text (which the
+// analyzer cannot see: it hands policies secrets decrypted) and stand-in
+// secret values that must never reach a written file.
 import { SECRET } from "../../plan/mockRuntime";
-import { PolicyConfig, ResourceUnderPolicy, runPolicies } from "../../policies/runner";
-import { resource } from "./fixtures";
+import { leakedFakeSecrets, plaintextSecretPaths, plaintextSecretViolations } from "../../plan/secrets";
+import { secretStandIn } from "../../plan/stackFiles";
 
+const SECRET_MARKER = SECRET;
 const pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
-const visible: PolicyConfig = { "no-plaintext-secrets": { secretsVisible: true } };
-const check = (resources: ResourceUnderPolicy[], config: PolicyConfig = visible) => runPolicies([plaintextSecretsPolicy], resources, config);
+const resource = (type: string, name: string, inputs: Record<string, unknown>) => ({ type, name, urn: `urn:pulumi:test::homelab::${type}::${name}`, inputs });
+const check = async (resources: ReturnType<typeof resource>[]) => plaintextSecretViolations(resources);
 const command = (name: string, inputs: Record<string, unknown>) => resource("command:local:Command", name, inputs);
 
 describe("plaintextSecretPaths", () => {
@@ -25,8 +27,8 @@ describe("plaintextSecretPaths", () => {
     ).toEqual(["spec.backup.secretKey", "spec.tokenSecret"]);
   });
 
-  test("the plan's secret marker is the one the policy skips", () => {
-    expect(SECRET_MARKER).toBe(SECRET);
+  test("unknown values are not judged", () => {
+    expect(plaintextSecretPaths({ password: "[unknown]", environment: "[unknown]" })).toEqual([]);
   });
 
   test("finds sensitive-named keys holding plain strings, with their paths", () => {
@@ -80,8 +82,8 @@ describe("plaintextSecretPaths", () => {
   });
 });
 
-describe("no-plaintext-secrets", () => {
-  test("with secretsVisible, a sensitive-named key in plain text fails", async () => {
+describe("the plan's no-plaintext-secrets check", () => {
+  test("a sensitive-named key in plain text fails", async () => {
     const violations = await check([command("omni-sa", { create: "omnictl get clusters", environment: { OMNI_SERVICE_ACCOUNT_KEY: "abc" } })]);
     expect(violations).toHaveLength(1);
     expect(violations[0]).toMatchObject({ policy: "no-plaintext-secrets", resource: "omni-sa", level: "mandatory" });
@@ -89,11 +91,11 @@ describe("no-plaintext-secrets", () => {
     expect(violations[0].message).toContain("config.requireSecret or pulumi.secret()");
   });
 
-  test("with secretsVisible, the secret marker passes", async () => {
+  test("the secret marker passes", async () => {
     expect(await check([command("omni-sa", { environment: { OMNI_SERVICE_ACCOUNT_KEY: SECRET_MARKER } }), command("kubeconfig", { environment: SECRET_MARKER })])).toEqual([]);
   });
 
-  test("with secretsVisible, a PEM private key in any plain string fails", async () => {
+  test("a PEM private key in any plain string fails", async () => {
     const violations = await check([resource("command:remote:Command", "compose-up", { create: "docker compose up -d", stdin: pem })]);
     expect(violations.map((v) => `${v.policy}: ${v.message}`)).toEqual([
       "no-plaintext-secrets: compose-up: input stdin looks like a credential but is not a secret; read it with config.requireSecret or pulumi.secret()",
@@ -109,10 +111,15 @@ describe("no-plaintext-secrets", () => {
     ]);
   });
 
-  test("with the default config (secretsVisible false) it reports nothing", async () => {
-    const leaky = [command("omni-sa", { environment: { OMNI_SERVICE_ACCOUNT_KEY: "abc" } }), resource("command:remote:Command", "compose-up", { stdin: pem })];
-    expect(await check(leaky, {})).toEqual([]);
-    expect(await check(leaky, { "no-plaintext-secrets": { secretsVisible: false } })).toEqual([]);
-    expect(await runPolicies([plaintextSecretsPolicy], leaky)).toEqual([]);
+});
+
+describe("leakedFakeSecrets", () => {
+  test("finds every stand-in the plan uses for a secret", () => {
+    const text = [secretStandIn("homelab:proxmoxApiToken"), "mock-private-key", "mock-random-password", "mock-service-account-token"].join(" and ");
+    expect(leakedFakeSecrets(text)).toEqual(["fake-homelab-proxmoxApiToken-for-offline-plan", "mock-private-key", "mock-random-password", "mock-service-account-token"]);
+  });
+
+  test("finds nothing in clean text, including the secret marker", () => {
+    expect(leakedFakeSecrets('{"password":"[secret]","name":"fake-news","token":"mock"}')).toEqual([]);
   });
 });

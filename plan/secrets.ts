@@ -1,0 +1,52 @@
+// The plan's secret handling. The CrossGuard analyzer hands policies secrets
+// already decrypted, so "is this credential marked secret?" cannot be a
+// policy; the plan sees the secret marker on every value the program marked,
+// and checks it here. It also refuses to write anything that holds one of its
+// own stand-in secret values.
+import type { Violation } from "./analyzer";
+import { SECRET, UNKNOWN } from "./mockRuntime";
+
+const sensitiveKey = /(password|passwd|secret|token|private_?key|api_?key|service_?account_?key|credential)/i;
+const privateKeyPem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+/** Keys that name a Kubernetes Secret (or its type), not a credential: `secretName: bitwarden-tls-certs`. */
+const secretReferenceKey = /(^|[a-z])(secretName|SecretName)$|^[a-z0-9.-]+\/secret-type$/;
+
+/** An ExternalSecret's `data[].secretKey` is the key in the target Secret; the value comes from `remoteRef`. */
+const isReference = (key: string, parent: Record<string, unknown>) => secretReferenceKey.test(key) || (key === "secretKey" && "remoteRef" in parent);
+
+const hidden = (v: unknown) => v === SECRET || v === UNKNOWN;
+
+/** Paths (a.b[0].c) of recorded inputs that look like credentials but are not marked secret. */
+export function plaintextSecretPaths(value: unknown, path = ""): string[] {
+  if (hidden(value)) return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => plaintextSecretPaths(v, `${path}[${i}]`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
+      const child = path ? `${path}.${k}` : k;
+      if (typeof v === "string" && !hidden(v) && v !== "" && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
+      return plaintextSecretPaths(v, child);
+    });
+  }
+  return typeof value === "string" && privateKeyPem.test(value) ? [path] : [];
+}
+
+/** The plan's check `no-plaintext-secrets`: one violation per credential-looking input passed in plain text. */
+export function plaintextSecretViolations(resources: { name: string; urn: string; inputs: Record<string, unknown> }[]): Violation[] {
+  return resources.flatMap((r) =>
+    plaintextSecretPaths(r.inputs).map((path) => ({
+      policy: "no-plaintext-secrets",
+      resource: r.name,
+      urn: r.urn,
+      message: `${r.name}: input ${path} looks like a credential but is not a secret; read it with config.requireSecret or pulumi.secret()`,
+      level: "mandatory" as const,
+    })),
+  );
+}
+
+/** The stand-ins the plan uses for secrets; none may ever appear in what it writes. */
+export const fakeSecretMarkers = [/fake-[A-Za-z-]+?-for-offline-plan/g, /mock-private-key/g, /mock-random-password/g, /mock-service-account-token/g];
+
+/** Every stand-in secret value found in `text`. */
+export function leakedFakeSecrets(text: string): string[] {
+  return fakeSecretMarkers.flatMap((m) => text.match(m) ?? []);
+}
