@@ -73,7 +73,7 @@ export class TalosCluster extends pulumi.ComponentResource {
     const classes = omnictlWithFile(
       `${name}-machine-classes`,
       { access: args.omni, subcommand: "apply", yamlText: this.machineClassesYaml },
-      { parent: this, ...ignoreLegacyTriggers, ...formerNames(`${name}-machine-classes`, was("machine-classes")) },
+      { parent: this, ...formerNames(`${name}-machine-classes`, was("machine-classes")) },
     );
 
     const machines = m.platform === "proxmox" ? this.proxmoxMachines(name, args, m, classes) : this.ociMachines(name, args, m);
@@ -90,14 +90,15 @@ export class TalosCluster extends pulumi.ComponentResource {
         // Wait until Omni reports the cluster ready, so what follows can use it.
         after: waitForClusterReady("30m"),
       },
-      // ignoreLegacyTriggers matters most here: the earlier template command's delete removed the cluster.
-      { parent: this, dependsOn: [classes, ...machines], ...ignoreLegacyTriggers, ...formerNames(`${name}-template`, was("cluster-template")) },
+      // omnictlWithFile ignores the earlier content-hash trigger: here it matters most, as the earlier
+      // template command's delete removed the cluster.
+      { parent: this, dependsOn: [classes, ...machines], ...formerNames(`${name}-template`, was("cluster-template")) },
     );
 
     this.kubeconfig = omniKubeconfig(
       `${name}-kubeconfig`,
       { access: args.omni, cluster: args.name, user: `pulumi-${args.name}` },
-      { parent: this, dependsOn: [template], ...ignoreLegacyTriggers, ...formerNames(`${name}-kubeconfig`, was("kubeconfig")) },
+      { parent: this, dependsOn: [template], ...formerNames(`${name}-kubeconfig`, was("kubeconfig")) },
     );
 
     this.registerOutputs({ kubeconfig: this.kubeconfig, machineNames: this.machineNames, clusterTemplateYaml: this.clusterTemplateYaml });

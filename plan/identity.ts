@@ -131,12 +131,17 @@ export function compareIdentity(before: IdentityEntry[], after: IdentityEntry[])
       if (old.type.startsWith("pulumi:providers:")) renamedProviders.set(old.urn, now.urn);
     }
   }
+  // URNs inside options (parent, dependsOn) are read through the renames.
+  const renamed = new Map(pairs.filter(([o, n]) => o.urn !== n.urn).map(([o, n]) => [o.urn, n.urn]));
+  const through = (urn: string | null) => (urn === null ? null : (renamed.get(urn) ?? urn));
   for (const [old, now] of pairs) {
     const reasons: string[] = [];
     if (old.type !== now.type) reasons.push(`type ${old.type} -> ${now.type}`);
     if (old.provider !== now.provider && renamedProviders.get(old.provider ?? "") !== now.provider) reasons.push(`provider ${old.provider} -> ${now.provider}`);
+    // An ignored input keeps its old value, as the engine's processIgnoreChanges does.
+    const ignored = new Set(now.ignoreChanges.map((k) => k.replace(/\[\*\]$/, "")));
     for (const key of new Set([...Object.keys(old.replaceKeys), ...Object.keys(now.replaceKeys)])) {
-      if (now.ignoreChanges.includes(key)) continue;
+      if (ignored.has(key.replace(/\[\*\]$/, ""))) continue;
       if (!same(old.replaceKeys[key] ?? null, now.replaceKeys[key] ?? null)) reasons.push(`${key} ${JSON.stringify(old.replaceKeys[key] ?? null)} -> ${JSON.stringify(now.replaceKeys[key] ?? null)}`);
     }
     if (reasons.length > 0) {
@@ -144,7 +149,8 @@ export function compareIdentity(before: IdentityEntry[], after: IdentityEntry[])
       const order = now.deleteBeforeReplace ? " (deleted first)" : "";
       changes.push({ kind: "replaced", urn: now.urn, detail: `${reasons.join(", ")}${order}${blocked}` });
     }
-    const optionChanges = optionKeys.filter((k) => !same(old[k], now[k])).map((k) => `${k} ${JSON.stringify(old[k] ?? null)} -> ${JSON.stringify(now[k] ?? null)}`);
+    const oldOptions = { ...old, parent: through(old.parent), dependsOn: old.dependsOn.map((d) => through(d) as string).sort() };
+    const optionChanges = optionKeys.filter((k) => !same(oldOptions[k], now[k])).map((k) => `${k} ${JSON.stringify(oldOptions[k] ?? null)} -> ${JSON.stringify(now[k] ?? null)}`);
     if (optionChanges.length > 0) changes.push({ kind: "options", urn: now.urn, detail: optionChanges.join(", ") });
   }
   for (const e of after) if (!matched.has(e.urn)) changes.push({ kind: "added", urn: e.urn, detail: "new resource" });

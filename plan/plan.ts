@@ -72,8 +72,8 @@ export interface Plan {
   outputs: string[];
   /** Every URN and what decides its fate on the next `pulumi up`. */
   identity: IdentityEntry[];
-  /** Against the committed snapshot (test/identity/<stack>.json): what `pulumi up` would delete, replace, rename or add. */
-  identityChanges: IdentityChange[];
+  /** Against the committed snapshot (test/identity/<stack>.json): what `pulumi up` would delete, replace, rename or add; null without a snapshot. */
+  identityChanges: IdentityChange[] | null;
   /** Written to out/<stack>/policy-config.json for `pulumi preview|up --policy-pack-config`. */
   policyConfig: HomelabPolicyConfig;
   /** Every generated document (written as files under out/<stack>/, not into plan.json). */
@@ -214,7 +214,7 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
     placeholders: file.placeholders,
     outputs: Object.keys(update.outputs),
     identity,
-    identityChanges: snapshot ? compareIdentity(snapshot, identity) : [],
+    identityChanges: snapshot ? compareIdentity(snapshot, identity) : null,
     policyConfig,
     artifacts: artifactsOf(update.resources, {
       name: stackConfig.config.cluster.name,

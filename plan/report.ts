@@ -30,11 +30,13 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
   lines.push("", plan.placeholders.length > 0 ? `Placeholders to fill in before a real deploy (${plan.placeholders.length}):` : "Placeholders: none");
   for (const p of plan.placeholders) lines.push(`  ${p.key} = ${p.value}${p.note ? `  (${p.note})` : ""}`);
   lines.push("", `Stack outputs: ${plan.outputs.join(", ") || "none"}`);
-  const risky = plan.identityChanges.filter((c) => c.kind === "deleted" || c.kind === "replaced");
-  if (plan.identityChanges.length === 0) lines.push("", "Identity: as in the committed snapshot (nothing deleted, replaced or renamed)");
+  const changes = plan.identityChanges;
+  const risky = (changes ?? []).filter((c) => c.kind === "deleted" || c.kind === "replaced");
+  if (changes === null) lines.push("", "Identity: no committed snapshot to compare with (`npm run plan -- --accept-identity` records one)");
+  else if (changes.length === 0) lines.push("", "Identity: as in the committed snapshot (nothing deleted, replaced or renamed)");
   else {
-    lines.push("", `Identity against the committed snapshot: ${plan.identityChanges.length} change(s)${risky.length > 0 ? `, ${risky.length} that DELETE or REPLACE a resource` : ""}:`);
-    lines.push(...describeChanges(plan.identityChanges).split("\n").map((l) => `  ${l}`));
+    lines.push("", `Identity against the committed snapshot: ${changes.length} change(s)${risky.length > 0 ? `, ${risky.length} that DELETE or REPLACE a resource` : ""}:`);
+    lines.push(...describeChanges(changes).split("\n").map((l) => `  ${l}`));
   }
   const mandatory = plan.violations.filter((v) => v.level === "mandatory");
   lines.push("", plan.violations.length === 0 ? "Policies (first preview and deployed state) and plan checks: all passed" : `Policy violations (${mandatory.length} mandatory):`);

@@ -11,6 +11,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { ignoreLegacyTriggers } from "../lifecycle";
 import { shellQuote } from "../shell";
 
 /** How a stack reaches Omni: its endpoint and a service-account key (secret). */
@@ -44,7 +45,7 @@ export function omnictlWithFile(
   opts: pulumi.CustomResourceOptions,
 ): command.local.Command {
   const script = `${omnictlPrologue} cat > "$f"; omnictl ${args.subcommand} -f "$f"${args.after ? `; ${args.after}` : ""}`;
-  return new command.local.Command(name, { create: script, update: script, stdin: args.yamlText, environment: omnictlEnvironment(args.access) }, opts);
+  return new command.local.Command(name, { create: script, update: script, stdin: args.yamlText, environment: omnictlEnvironment(args.access) }, { ...opts, ...ignoreLegacyTriggers });
 }
 
 /** The omnictl command that waits until Omni reports the cluster of the template in "$f" ready. */
@@ -62,7 +63,7 @@ export function omniKubeconfig(name: string, args: { access: OmniAccess; cluster
       create: `${omnictlPrologue} omnictl kubeconfig --cluster ${shellQuote(args.cluster)} --service-account --user ${shellQuote(args.user)} --merge=false --force "$f" >/dev/null; cat "$f"`,
       environment: omnictlEnvironment(args.access),
     },
-    { ...opts, additionalSecretOutputs: ["stdout"] },
+    { ...opts, additionalSecretOutputs: ["stdout"], ...ignoreLegacyTriggers },
   );
   return pulumi.secret(cmd.stdout);
 }
