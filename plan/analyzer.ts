@@ -1,28 +1,35 @@
 // The offline CrossGuard analyzer: runs the policy pack over a recorded
-// program run exactly as `pulumi preview|up --policy-pack` would.
+// program run exactly as `pulumi preview|up --policy-pack` would. It has two
+// halves, kept apart so each can be checked against the real thing:
 //
-// The engine's side (pkg/resource/deploy/step_generator.go, pkg/resource/analyzer):
+// The engine's half (pkg/resource/deploy/step_generator.go,
+// pkg/resource/analyzer): what an analyzer is sent.
 // - policy config: each policy's schema defaults, then the given config per
 //   property (and "all" for the enforcement level), then validated against the
 //   schema; a config the schema refuses stops the run;
-// - resource policies (Analyze) see every registered resource's *checked
-//   inputs*: what the program passed (a provider whose config is unknown skips
-//   Check), secrets decrypted, unknowns as the unknown sentinel;
-// - stack policies (AnalyzeStack) see every resource of the new state,
-//   default providers and the root stack included, with its *outputs*: in the
-//   first preview, empty behind an unconfigured provider, the inputs otherwise.
-// The SDK's side (@pulumi/policy server.js) is reproduced here on the SDK's
-// own helpers: props are unwrapped by its deserializer and wrapped in its
-// unknown-checking proxy; reading an unknown turns the policy's result into
-// an advisory "can't run ... during preview"; `notApplicable()` and the
-// `validateResourceOfType` fast path behave the same; reported messages are
-// the policy's description followed by the message.
+// - Analyze, once per registered resource: its *checked inputs* (a provider
+//   whose config is unknown skips Check, so the program's inputs), secrets
+//   and unknowns in wire form, the options, the provider with its inputs;
+// - AnalyzeStack, once: every resource of the new state, default providers and
+//   the root stack included, with its *outputs* (in the first preview, empty
+//   behind an unconfigured provider).
+//
+// The SDK's half (@pulumi/policy server.js): how policies are run on it. Props
+// go through the SDK's own deserializer (secrets decrypted) and unknown-checking
+// proxy; reading an unknown turns that policy's result into an advisory "can't
+// run ... during preview"; `notApplicable()` and the `validateResourceOfType`
+// fast path behave the same; `isType`/`asType` compare type tokens.
+// test/policies/analyzerContract.test.ts sends the engine half's requests to
+// the real SDK server (the pack run as the CLI runs it) and compares verdicts.
 import { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import Ajv from "ajv";
+import * as fs from "fs";
+import * as path from "path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { ProgramRun, RecordedResource, UNKNOWN_WIRE } from "./mockRuntime";
+import { ProgramRun, RecordedResource } from "./mockRuntime";
+import { projectRoot } from "./stackFiles";
 
-// The SDK's internal helpers, loaded from the copy the policies themselves use.
+// The SDK's internal helpers.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sdkDeserialize: { deserializeProperties(struct: Struct, proxySecrets: boolean): Record<string, unknown> } = require("@pulumi/policy/deserialize");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -58,22 +65,56 @@ export interface AnalysisResult {
 
 export class PolicyConfigError extends Error {}
 
-class NotApplicableError extends Error {
-  constructor(readonly reason?: string) {
-    super(reason ?? "Policy does not apply");
-  }
+/** The pack's name and version, as the SDK puts them in its messages. */
+export interface PackIdentity {
+  name: string;
+  version: string;
 }
-const throwNotApplicable = (reason?: string): never => {
-  throw new NotApplicableError(reason);
+
+/** The homelab pack: policies/index.ts names it, policies/package.json versions it. */
+export const homelabPack: PackIdentity = {
+  name: "homelab",
+  version: (JSON.parse(fs.readFileSync(path.join(projectRoot, "policies", "package.json"), "utf8")) as { version: string }).version,
 };
+
+// ---------------------------------------------------------------- the engine's half
+
+/** One resource as the engine describes it to an analyzer. */
+export interface AnalyzerResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** Wire form: secrets and unknowns marked, resource references replaced. */
+  properties: Record<string, unknown>;
+  options: {
+    protect: boolean;
+    ignoreChanges: string[];
+    deleteBeforeReplace?: boolean;
+    additionalSecretOutputs: string[];
+    aliases: string[];
+  };
+  provider?: { urn: string; type: string; name: string; properties: Record<string, unknown> };
+  /** Stack analysis only. */
+  parent?: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+}
+
+export interface ReconciledPolicyConfig {
+  level: EnforcementLevel;
+  properties: Record<string, unknown>;
+}
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
+const ajv = new Ajv({ strict: false, allErrors: true });
+/** Compiled schema validators, one per policy object. */
+const validators = new WeakMap<object, ReturnType<Ajv["compile"]>>();
+
 /** The engine's config reconciliation: schema defaults, then given properties, then schema validation. */
-export function reconcilePolicyConfig(policies: Policies, given: PolicyConfig, packLevel: EnforcementLevel): Map<string, { level: EnforcementLevel; properties: Record<string, unknown> }> {
-  const ajv = new Ajv({ strict: false, allErrors: true });
+export function reconcilePolicyConfig(policies: Policies, given: PolicyConfig, packLevel: EnforcementLevel): Map<string, ReconciledPolicyConfig> {
   const all = given.all?.enforcementLevel as EnforcementLevel | undefined;
-  const result = new Map<string, { level: EnforcementLevel; properties: Record<string, unknown> }>();
+  const result = new Map<string, ReconciledPolicyConfig>();
   const problems: string[] = [];
   for (const p of policies as AnyPolicy[]) {
     const schema = p.configSchema;
@@ -81,7 +122,8 @@ export function reconcilePolicyConfig(policies: Policies, given: PolicyConfig, p
     const { enforcementLevel, ...properties } = given[p.name] ?? {};
     const merged = { ...defaults, ...properties };
     if (schema) {
-      const validate = ajv.compile({ type: "object", ...schema });
+      const validate = validators.get(p) ?? ajv.compile({ type: "object", ...schema });
+      validators.set(p, validate);
       if (!validate(merged)) problems.push(...(validate.errors ?? []).map((e) => `${p.name}${e.instancePath.replace(/\//g, ".")}: ${e.message}`));
     }
     result.set(p.name, { level: (enforcementLevel as EnforcementLevel | undefined) ?? all ?? p.enforcementLevel ?? packLevel, properties: merged });
@@ -101,14 +143,77 @@ function forAnalyzer(value: unknown): unknown {
   return value;
 }
 
+/** Every resource the engine holds for the run: the root stack, default providers, then what the program registered. */
+export const stateOf = (run: ProgramRun): RecordedResource[] => [run.root, ...run.defaultProviders, ...run.resources];
+
+function describe(r: RecordedResource, byUrn: Map<string, RecordedResource>, properties: Record<string, unknown>): AnalyzerResource {
+  const provider = r.provider ? byUrn.get(r.provider) : undefined;
+  return {
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    properties: forAnalyzer(properties) as Record<string, unknown>,
+    options: {
+      protect: r.options.protect,
+      ignoreChanges: r.options.ignoreChanges,
+      ...(r.options.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.options.deleteBeforeReplace } : {}),
+      additionalSecretOutputs: r.options.additionalSecretOutputs,
+      aliases: r.options.aliases,
+    },
+    ...(provider ? { provider: { urn: provider.urn, type: provider.type, name: provider.name, properties: forAnalyzer(provider.wireInputs) as Record<string, unknown> } } : {}),
+    dependencies: r.dependencies,
+    propertyDependencies: r.propertyDependencies,
+  };
+}
+
+/** What the engine sends Analyze: each registration (not reads), with its checked inputs. */
+export function analyzeRequests(run: ProgramRun): AnalyzerResource[] {
+  const state = stateOf(run);
+  const byUrn = new Map(state.map((r) => [r.urn, r]));
+  return state.filter((r) => !r.external).map((r) => describe(r, byUrn, r.wireInputs));
+}
+
+/** What the engine sends AnalyzeStack: every resource of the new state, with its outputs and parent. */
+export function analyzeStackRequest(run: ProgramRun): AnalyzerResource[] {
+  const state = stateOf(run);
+  const byUrn = new Map(state.map((r) => [r.urn, r]));
+  return state.map((r) => {
+    // The engine's state parents top-level resources to the root stack.
+    const parent = r.parentUrn ?? (r.urn === run.root.urn ? undefined : run.root.urn);
+    return { ...describe(r, byUrn, r.wireOutputs), ...(parent ? { parent } : {}) };
+  });
+}
+
+// ---------------------------------------------------------------- the SDK's half
+
+class NotApplicableError extends Error {
+  constructor(readonly reason?: string) {
+    super(reason ?? "Policy does not apply");
+  }
+}
+const throwNotApplicable = (reason?: string): never => {
+  throw new NotApplicableError(reason);
+};
+
 /** Properties as the SDK deserializes them for a policy: secrets unwrapped, unknowns as the sentinel. */
 export const plainProps = (wire: Record<string, unknown>): Record<string, unknown> =>
   sdkDeserialize.deserializeProperties(Struct.fromJavaScript(forAnalyzer(wire) as Record<string, never>), false);
 
-/** ...and as a policy receives them: reading an unknown throws. */
-const policyProps = (wire: Record<string, unknown>): Record<string, unknown> => sdkProxy.unknownCheckingProxy(plainProps(wire));
+/**
+ * ...and as a policy receives them: reading an unknown throws. Deserialized
+ * once per property bag; each policy gets its own copy, as from the SDK.
+ */
+const deserialized = new WeakMap<object, Record<string, unknown>>();
+/** A copy of plain data made in this realm (structuredClone's objects are not, under Jest, and the SDK's proxy skips them). */
+const copy = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(copy) : v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v;
+function policyProps(wire: Record<string, unknown>): Record<string, unknown> {
+  let plain = deserialized.get(wire);
+  if (!plain) deserialized.set(wire, (plain = plainProps(wire)));
+  return sdkProxy.unknownCheckingProxy(copy(plain) as Record<string, unknown>);
+}
 
-const resourceOptions = (r: RecordedResource) => ({
+const policyOptions = (r: AnalyzerResource) => ({
   protect: r.options.protect,
   ignoreChanges: r.options.ignoreChanges,
   aliases: r.options.aliases,
@@ -117,6 +222,8 @@ const resourceOptions = (r: RecordedResource) => ({
   ...(r.options.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.options.deleteBeforeReplace } : {}),
 });
 
+const policyProvider = (r: AnalyzerResource) => (r.provider ? { provider: { type: r.provider.type, props: policyProps(r.provider.properties), urn: r.provider.urn, name: r.provider.name } } : {});
+
 const isTypeOf = (type: string, resourceClass: unknown): boolean => {
   const pulumiType = sdkPolicy.getPulumiType(resourceClass);
   if (pulumiType) return type === pulumiType;
@@ -124,42 +231,38 @@ const isTypeOf = (type: string, resourceClass: unknown): boolean => {
   return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
 };
 
-/** Every resource the engine holds for the run: the root stack, default providers, then what the program registered. */
-export const stateOf = (run: ProgramRun): RecordedResource[] => [run.root, ...run.defaultProviders, ...run.resources];
-
 /**
- * Runs `policies` over a recorded run as the analyzer does in that run's
- * phase. Throws PolicyConfigError when the config does not fit the schemas,
- * and rethrows any other error a policy throws (the CLI fails the same way).
+ * Runs `policies` on the engine's requests as the SDK's analyzer server does.
+ * Rethrows any error a policy throws other than an unknown value or
+ * not-applicable (the CLI fails the same way).
  */
-export async function analyze(policies: Policies, run: ProgramRun, config: PolicyConfig = {}, packLevel: EnforcementLevel = "mandatory"): Promise<AnalysisResult> {
-  const reconciled = reconcilePolicyConfig(policies, config, packLevel);
+export async function runPolicyPack(
+  policies: Policies,
+  requests: { analyze: AnalyzerResource[]; stack: AnalyzerResource[] },
+  config: Map<string, ReconciledPolicyConfig>,
+  pack: PackIdentity = homelabPack,
+): Promise<AnalysisResult> {
   const violations: Violation[] = [];
   const notApplicable: NotApplicable[] = [];
-  const state = stateOf(run);
-  const byUrn = new Map(state.map((r) => [r.urn, r]));
-  const providerOf = (r: RecordedResource) => {
-    const p = r.provider ? byUrn.get(r.provider) : undefined;
-    return p ? { type: p.type, props: policyProps(p.wireInputs), urn: p.urn, name: p.name } : undefined;
-  };
-  // The engine analyzes each registration (not reads) before acting on it.
-  const registered = state.filter((r) => !r.external);
+  const names = new Map(requests.stack.map((r) => [r.urn, r.name]));
 
   for (const policy of policies as AnyPolicy[]) {
-    const { level: configured, properties } = reconciled.get(policy.name) as { level: EnforcementLevel; properties: Record<string, unknown> };
+    const { level: configured, properties } = config.get(policy.name) ?? { level: policy.enforcementLevel ?? "advisory", properties: {} };
     if (configured === "disabled") continue;
     const level: Violation["level"] = configured === "advisory" ? "advisory" : "mandatory";
-    const getConfig = () => properties;
+    // The engine's Configure call carries each policy's config as a protobuf Struct: keys come back sorted.
+    const asConfigured = Struct.fromJavaScript(properties as Record<string, never>).toJavaScript();
+    const getConfig = () => asConfigured;
     const report = (urn: string | null) => (message: string | { message?: string; urn?: string }, explicitUrn?: string) => {
       const text = typeof message === "string" ? message : (message.message ?? "");
       const at = (typeof message === "object" ? message.urn : undefined) ?? explicitUrn ?? urn ?? null;
-      violations.push({ policy: policy.name, resource: at ? (byUrn.get(at)?.name ?? at) : null, urn: at, message: text, level });
+      violations.push({ policy: policy.name, resource: at ? (names.get(at) ?? at) : null, urn: at, message: text, level });
     };
-    const cannotRun = (urn: string | null, err: Error) =>
-      violations.push({ policy: policy.name, resource: urn ? (byUrn.get(urn)?.name ?? urn) : null, urn, message: `can't run policy '${policy.name}' during preview: ${err.message}`, level: "advisory" });
     const handle = (urn: string | null, err: unknown) => {
-      if (err instanceof sdkProxy.UnknownValueError) cannotRun(urn, err);
-      else if (err instanceof NotApplicableError) notApplicable.push({ policy: policy.name, urn, reason: err.reason ?? "" });
+      if (err instanceof sdkProxy.UnknownValueError) {
+        const message = `can't run policy '${policy.name}' from policy pack '${pack.name}@v${pack.version}' during preview: ${err.message}`;
+        violations.push({ policy: policy.name, resource: urn ? (names.get(urn) ?? urn) : null, urn, message, level: "advisory" });
+      } else if (err instanceof NotApplicableError) notApplicable.push({ policy: policy.name, urn, reason: err.reason ?? "" });
       else throw new Error(`Error validating resource with policy '${policy.name}': ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     };
 
@@ -168,27 +271,26 @@ export async function analyze(policies: Policies, run: ProgramRun, config: Polic
       if (!rp.validateResource) continue;
       const validations = Array.isArray(rp.validateResource) ? rp.validateResource : [rp.validateResource];
       const onlyType = Array.isArray(rp.validateResource) ? undefined : sdkPolicy.getPulumiType(rp.validateResource);
-      for (const r of registered) {
+      for (const r of requests.analyze) {
         if (onlyType && r.type !== onlyType) {
           notApplicable.push({ policy: policy.name, urn: r.urn, reason: `Policy only applies to resources of type '${onlyType}'` });
           continue;
         }
         for (const validate of validations) {
           try {
-            const props = policyProps(r.wireInputs);
-            const provider = providerOf(r);
+            const props = policyProps(r.properties);
             const args = {
               type: r.type,
               props,
               urn: r.urn,
               name: r.name,
-              opts: resourceOptions(r),
+              opts: policyOptions(r),
               stackTags: new Map<string, string>(),
               isType: (cls: unknown) => isTypeOf(r.type, cls),
               asType: (cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined),
               getConfig,
               notApplicable: throwNotApplicable,
-              ...(provider ? { provider } : {}),
+              ...policyProvider(r),
             };
             await Promise.resolve(validate(args as never, report(r.urn) as never));
           } catch (err) {
@@ -200,33 +302,32 @@ export async function analyze(policies: Policies, run: ProgramRun, config: Polic
       const sp = policy as StackValidationPolicy;
       if (!sp.validateStack) continue;
       const onlyType = sdkPolicy.getPulumiType(sp.validateStack);
-      if (onlyType && !state.some((r) => r.type === onlyType)) {
+      if (onlyType && !requests.stack.some((r) => r.type === onlyType)) {
         notApplicable.push({ policy: policy.name, urn: null, reason: `Policy only applies to resources of type '${onlyType}'` });
         continue;
       }
       try {
-        const resources = state.map((r) => {
-          const props = policyProps(r.wireOutputs);
-          const provider = providerOf(r);
+        const resources = requests.stack.map((r) => {
+          const props = policyProps(r.properties);
           return {
             type: r.type,
             props,
             urn: r.urn,
             name: r.name,
-            opts: resourceOptions(r),
+            opts: policyOptions(r),
             dependencies: [] as PolicyResource[],
             propertyDependencies: {} as Record<string, PolicyResource[]>,
             isType: (cls: unknown) => isTypeOf(r.type, cls),
             asType: (cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined),
-            ...(provider ? { provider } : {}),
+            ...policyProvider(r),
           } as PolicyResource & { parent?: PolicyResource };
         });
-        const policyResources = new Map(resources.map((p) => [p.urn, p]));
-        state.forEach((r, i) => {
-          const parent = r.parentUrn ? policyResources.get(r.parentUrn) : r.urn !== run.root.urn ? policyResources.get(run.root.urn) : undefined;
+        const byUrn = new Map(resources.map((p) => [p.urn, p]));
+        requests.stack.forEach((r, i) => {
+          const parent = r.parent ? byUrn.get(r.parent) : undefined;
           if (parent) resources[i].parent = parent;
-          (resources[i] as { dependencies: PolicyResource[] }).dependencies = r.dependencies.flatMap((d) => policyResources.get(d) ?? []);
-          for (const [k, urns] of Object.entries(r.propertyDependencies)) resources[i].propertyDependencies[k] = urns.flatMap((d) => policyResources.get(d) ?? []);
+          (resources[i] as { dependencies: PolicyResource[] }).dependencies = r.dependencies.flatMap((d) => byUrn.get(d) ?? []);
+          for (const [k, urns] of Object.entries(r.propertyDependencies)) resources[i].propertyDependencies[k] = urns.flatMap((d) => byUrn.get(d) ?? []);
         });
         const args = { resources, getConfig, stackTags: new Map<string, string>(), notApplicable: throwNotApplicable };
         await Promise.resolve(sp.validateStack(args as never, report(null) as never));
@@ -238,5 +339,10 @@ export async function analyze(policies: Policies, run: ProgramRun, config: Polic
   return { violations, notApplicable };
 }
 
-/** The unknown sentinel, for tests that build wire values by hand. */
-export const unknownWire = UNKNOWN_WIRE;
+/**
+ * Runs `policies` over a recorded run as the analyzer does in that run's
+ * phase. Throws PolicyConfigError when the config does not fit the schemas.
+ */
+export async function analyze(policies: Policies, run: ProgramRun, config: PolicyConfig = {}, packLevel: EnforcementLevel = "mandatory", pack: PackIdentity = homelabPack): Promise<AnalysisResult> {
+  return runPolicyPack(policies, { analyze: analyzeRequests(run), stack: analyzeStackRequest(run) }, reconcilePolicyConfig(policies, config, packLevel), pack);
+}

@@ -1,6 +1,6 @@
 import { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { BudgetItem, ClusterBudgetConfig, WorkloadDeclaration, regenerateCommand } from "../../contract/policyConfig";
-import { chartInstalls, chartsSchema, containersOf, declaredChart, isWorkload, requestsOf, roundUp, valueAt, workloadLabel } from "./kubernetesInputs";
+import { chartInstalls, chartsSchema, containersOf, declaredChart, isWorkload, requestsOf, roundUp, sameData, valueAt, workloadLabel } from "./kubernetesInputs";
 import { stackOfUrn, types } from "./types";
 
 const capacityKeys = ["nodes", "allocatableMiB", "allocatableMilliCpu", "systemMiB", "systemMilliCpu", "servicesReserveMiB"] as const;
@@ -47,7 +47,7 @@ export function workloadDeclaration(
   const isApplication = r.type === types.argoApplication;
   const label = workloadLabel(r.type, r.name);
   const destination = isApplication ? valueAt(r.props, "spec.destination.name") : config.stackCluster;
-  const names = Object.keys(config.clusters);
+  const names = Object.keys(config.clusters).sort();
   if (typeof destination !== "string" || !Object.hasOwn(config.clusters, destination)) {
     const named = typeof destination === "string" && destination !== "";
     const where = isApplication
@@ -134,7 +134,6 @@ const configSchema: PolicyConfigSchema = {
   },
 };
 
-const sameDeclaration = (a: WorkloadDeclaration, b: WorkloadDeclaration) => JSON.stringify(a) === JSON.stringify(b);
 const totals = (d: WorkloadDeclaration) => `${d.cluster}: ${roundUp(d.items.reduce((s, i) => s + i.memoryMiB, 0))} MiB, ${roundUp(d.items.reduce((s, i) => s + i.milliCpu, 0))}m CPU`;
 
 /**
@@ -158,7 +157,7 @@ export const clusterBudgetDeclaredPolicy: ResourceValidationPolicy = {
     const label = workloadLabel(args.type, args.name);
     const fix = `regenerate the policy config with \`${regenerateCommand(stackOfUrn(args.urn))}\``;
     if (!declared) return reportViolation(`${label} is not declared in the cluster-budget config (its inputs request ${totals(reading.declaration)}); ${fix}`);
-    if (!sameDeclaration(declared, reading.declaration)) reportViolation(`${label} is declared as ${totals(declared)}, but its inputs request ${totals(reading.declaration)}; ${fix}`);
+    if (!sameData(declared, reading.declaration)) reportViolation(`${label} is declared as ${totals(declared)}, but its inputs request ${totals(reading.declaration)}; ${fix}`);
   },
 };
 

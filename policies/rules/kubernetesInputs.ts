@@ -12,6 +12,16 @@ export type { ChartDeclaration, ChartWorkload, ChartsConfig } from "../../contra
 const asRecord = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 
+/** Deep equality of plain data, whatever the order of object keys (config reaches policies through a protobuf Struct, which sorts them). */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameData(v, b[i]));
+  const ra = asRecord(a);
+  const rb = asRecord(b);
+  if (!ra || !rb) return a === b;
+  const keys = Object.keys(ra);
+  return keys.length === Object.keys(rb).length && keys.every((k) => Object.hasOwn(rb, k) && sameData(ra[k], rb[k]));
+}
+
 /** The value at a dot path (`hubble.relay.resources`). */
 export function valueAt(root: unknown, path: string): unknown {
   let value = root;

@@ -1,6 +1,6 @@
 import { PolicyConfigSchema, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { SyncWavesConfig, WaveDeclaration, regenerateCommand } from "../../contract/policyConfig";
-import { valueAt } from "./kubernetesInputs";
+import { sameData, valueAt } from "./kubernetesInputs";
 import { stackOfUrn, types } from "./types";
 
 export const waveAnnotation = "argocd.argoproj.io/sync-wave";
@@ -61,7 +61,7 @@ export const waveDeclaredPolicy: ResourceValidationPolicy = {
     const fix = `regenerate the policy config with \`${regenerateCommand(stackOfUrn(args.urn))}\``;
     const what = `${args.type === types.helmRelease ? "Release" : "Application"} ${args.name}`;
     if (!declared) return reportViolation(`${what} (${shown(reading.declaration)}) is not declared in the sync-waves config; ${fix}`);
-    if (JSON.stringify(declared) !== JSON.stringify(reading.declaration)) reportViolation(`${what} is declared as ${shown(declared)}, but its inputs say ${shown(reading.declaration)}; ${fix}`);
+    if (!sameData(declared, reading.declaration)) reportViolation(`${what} is declared as ${shown(declared)}, but its inputs say ${shown(reading.declaration)}; ${fix}`);
   },
 };
 

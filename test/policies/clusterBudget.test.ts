@@ -170,7 +170,7 @@ describe("cluster-budget and cluster-budget-declared", () => {
     const web = workload(types.deployment, "web", [container("app", requests("100m", "128Mi"))], { replicas: unknown });
     const violations = await check([web], withConfig(declared([])));
     expect(violations.map((v) => [v.policy, v.level, v.message])).toEqual([
-      ["cluster-budget-declared", "advisory", "can't run policy 'cluster-budget-declared' during preview: string value at .spec.replicas can't be known during preview"],
+      ["cluster-budget-declared", "advisory", "can't run policy 'cluster-budget-declared' from policy pack 'homelab@v0.2.0' during preview: string value at .spec.replicas can't be known during preview"],
     ]);
   });
 
@@ -208,21 +208,21 @@ describe("cluster-budget and cluster-budget-declared", () => {
     const violations = await check([application("media", "nas", {})]);
     expect(violations).toHaveLength(1);
     expect(violations[0]).toMatchObject({ policy: "cluster-budget-declared", resource: "media" });
-    expect(violations[0].message).toBe('Application media targets cluster "nas", which the cluster-budget config does not list; expected a cluster the config budgets: cloud, prod, dev');
+    expect(violations[0].message).toBe('Application media targets cluster "nas", which the cluster-budget config does not list; expected a cluster the config budgets: cloud, dev, prod');
     expect(await messages([application("by-server", undefined, {})])).toEqual([
-      "Application by-server has no spec.destination.name; expected a cluster the config budgets: cloud, prod, dev",
+      "Application by-server has no spec.destination.name; expected a cluster the config budgets: cloud, dev, prod",
     ]);
   });
 
   test("releases and raw workloads need the stack's cluster in the config", async () => {
     const unset = withConfig(declared(fiveGiB, { ...budget, stackCluster: "" }));
     expect(await messages(fiveGiB, unset)).toEqual([
-      "Release cilium runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: cloud, prod, dev",
-      "Deployment web runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: cloud, prod, dev",
+      "Release cilium runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: cloud, dev, prod",
+      "Deployment web runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: cloud, dev, prod",
     ]);
     const violations = await check([fiveGiB[1]], withConfig(declared([fiveGiB[1]], { ...budget, stackCluster: "home" })));
     expect(violations).toMatchObject([{ policy: "cluster-budget-declared", resource: "web" }]);
-    expect(violations[0].message).toBe('Deployment web runs on the stack\'s cluster "home", which the cluster-budget config does not list; expected a cluster the config budgets: cloud, prod, dev');
+    expect(violations[0].message).toBe('Deployment web runs on the stack\'s cluster "home", which the cluster-budget config does not list; expected a cluster the config budgets: cloud, dev, prod');
     expect(await messages([fiveGiB[1]], {})).toEqual(["Deployment web runs on the stack's cluster, but stackCluster is not set; expected a cluster the config budgets: (none)"]);
   });
 

@@ -83,8 +83,8 @@ describe("container-resources", () => {
   test("a value not known until deploy makes the check advisory for that resource, as in the analyzer", async () => {
     const violations = await check([workload(types.deployment, "web", [container("app", unknown)]), release("cilium", { resources: ok, operator: unknown })]);
     expect(violations.map((v) => [v.resource, v.level, v.message])).toEqual([
-      ["web", "advisory", "can't run policy 'container-resources' during preview: string value at .spec.template.spec.containers.0.resources can't be known during preview"],
-      ["cilium", "advisory", "can't run policy 'container-resources' during preview: string value at .values.operator can't be known during preview"],
+      ["web", "advisory", "can't run policy 'container-resources' from policy pack 'homelab@v0.2.0' during preview: string value at .spec.template.spec.containers.0.resources can't be known during preview"],
+      ["cilium", "advisory", "can't run policy 'container-resources' from policy pack 'homelab@v0.2.0' during preview: string value at .values.operator can't be known during preview"],
     ]);
   });
 

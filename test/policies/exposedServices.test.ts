@@ -45,7 +45,7 @@ describe("exposed-services", () => {
 
   test("a type not known until deploy makes the check advisory, as in the analyzer", async () => {
     const violations = await check([service("web", "apps", unknown)]);
-    expect(violations.map((v) => [v.level, v.message])).toEqual([["advisory", "can't run policy 'exposed-services' during preview: string value at .spec.type can't be known during preview"]]);
+    expect(violations.map((v) => [v.level, v.message])).toEqual([["advisory", "can't run policy 'exposed-services' from policy pack 'homelab@v0.2.0' during preview: string value at .spec.type can't be known during preview"]]);
   });
 
   test("a LoadBalancer Service not in the allowed list fails", async () => {

@@ -53,7 +53,7 @@ describe("pinned-versions", () => {
 
   test("a version not known until deploy makes the check advisory, as in the analyzer", async () => {
     const violations = await check([release("cilium", unknown)]);
-    expect(violations.map((v) => [v.level, v.message])).toEqual([["advisory", "can't run policy 'pinned-versions' during preview: string value at .version can't be known during preview"]]);
+    expect(violations.map((v) => [v.level, v.message])).toEqual([["advisory", "can't run policy 'pinned-versions' from policy pack 'homelab@v0.2.0' during preview: string value at .version can't be known during preview"]]);
   });
 
   test("secret values are judged as what they hold (the analyzer decrypts them)", async () => {
