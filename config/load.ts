@@ -77,6 +77,11 @@ function describeIssue(root: unknown, issue: { path: PropertyKey[]; message: str
   return [`${formatPath(issue.path)} = ${show(valueAt(root, issue.path))}: ${issue.message}`];
 }
 
+/** One line per issue, naming the key path, the value found there and what is expected. */
+export function describeIssues(root: unknown, issues: { path: PropertyKey[]; message: string }[]): string[] {
+  return issues.flatMap((issue) => describeIssue(root, issue));
+}
+
 const schemas = {
   cloud: [cloudConfigSchema, cloudIssues],
   prod: [prodConfigSchema, prodIssues],
@@ -124,7 +129,7 @@ export function validateConfig(stack: string, raw: RawConfig): StackConfig {
     problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(plain, issue as never)));
     throw new ConfigError(stack, problems);
   }
-  problems.push(...(crossChecks as (c: unknown) => { path: PropertyKey[]; message: string }[])(parsed.data).flatMap((issue) => describeIssue(plain, issue)));
+  problems.push(...describeIssues(plain, (crossChecks as (c: unknown) => { path: PropertyKey[]; message: string }[])(parsed.data)));
   if (problems.length > 0) throw new ConfigError(stack, problems);
   return { kind, stack, config: parsed.data } as StackConfig;
 }

@@ -46,3 +46,33 @@ export function isHostAddress(cidr: string, ip: string): boolean {
   const value = ipToInt(ip);
   return size <= 2 || (value !== base && value !== base + size - 1);
 }
+
+/** Number of addresses a CIDR covers. */
+export const cidrSize = (cidr: string): number => parseCidr(cidr).size;
+
+/** RFC 1918 private ranges: the only ones a home LAN, a VCN or a cluster network may use. */
+export const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
+export function isPrivateCidr(cidr: string): boolean {
+  return privateRanges.some((range) => cidrWithin(range, cidr));
+}
+
+/** Ranges no host, gateway or peer can be on: "this network", loopback, link-local, multicast, reserved. */
+export const reservedRanges = ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"] as const;
+
+export function reservedRangeOf(cidrOrIp: string): string | undefined {
+  const cidr = cidrOrIp.includes("/") ? cidrOrIp : `${cidrOrIp}/32`;
+  return reservedRanges.find((range) => cidrWithin(range, cidr) || cidrWithin(cidr, range));
+}
+
+/** True when the two CIDRs share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  return cidrWithin(a, b) || cidrWithin(b, a);
+}
+
+/** The address `offset` places into a CIDR (negative counts from its end: -1 is the broadcast address). */
+export function addressAt(cidr: string, offset: number): string {
+  const { base, size } = parseCidr(cidr);
+  const n = offset < 0 ? base + size + offset : base + offset;
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}

@@ -1,7 +1,7 @@
 // The typed shape of every stack's configuration. Each field says what it
 // expects in words, because those words end up in the error a user reads.
 import { z } from "zod";
-import { cidrContains, cidrWithin, isCidr, isHostAddress, isIpv4, parseCidr } from "./net";
+import { addressAt, cidrContains, cidrSize, cidrWithin, isCidr, isHostAddress, isIpv4, isPrivateCidr, parseCidr, privateRanges, reservedRangeOf } from "./net";
 import { checkTalosKubernetesPair } from "./versions";
 import { ociAlwaysFree } from "../contract/policyConfig";
 
@@ -13,8 +13,19 @@ const expect = (what: string) => ({ error: `expected ${what}` });
 const section = <T extends z.ZodRawShape>(shape: T) =>
   z.strictObject(shape, { error: (issue) => (issue.input === undefined ? "expected this section (see docs/configuration.md)" : "expected a mapping of keys") });
 
-export const positiveInt = (what: string) =>
-  z.number(expect(what)).int(expect(what)).positive(expect(what));
+/** A whole number from `min` to `max`: every number in the config is bounded by what the hardware can hold. */
+export const wholeNumber = (what: string, min: number, max: number) => {
+  const expected = expect(`${what} from ${min} to ${max}`);
+  return z.number(expected).int(expected).min(min, expected).max(max, expected);
+};
+
+/** The largest sizes any machine of this homelab can have (the host's, OCI's A1 shape), before the per-stack checks. */
+export const limits = {
+  vcpus: 512,
+  memoryGb: 16384,
+  diskGb: 1048576,
+  threads: 1024,
+} as const;
 
 const name = z
   .string(expect("a lowercase name (a-z, 0-9, '-')"))
@@ -25,6 +36,9 @@ const ipv4 = z.string(expect("an IPv4 address like 192.168.68.51")).refine(isIpv
 const cidr = z
   .string(expect("an IPv4 CIDR like 10.0.1.0/24"))
   .refine(isCidr, expect("an IPv4 CIDR like 10.0.1.0/24"));
+
+/** A network of ours (LAN, VCN, cluster, NFS clients): a private range, never the internet. */
+const privateCidr = cidr.refine(isPrivateCidr, expect(`a private network inside ${privateRanges.join(", ")}`));
 
 const hostname = z
   .string(expect("a DNS name like homelab.example"))
@@ -67,10 +81,12 @@ const proxmox = section({
   address: ipv4,
   sshUser: name,
   hardware: section({
-    memoryGb: positiveInt("the host's RAM in whole GB"),
-    cpuThreads: positiveInt("the host's CPU thread count"),
+    memoryGb: wholeNumber("the host's RAM in whole GB", 1, limits.memoryGb),
+    cpuThreads: wholeNumber("the host's CPU thread count", 1, limits.threads),
     /** RAM kept for the host itself and the ZFS ARC, never given to VMs. */
-    reservedMemoryGb: z.number(expect("GB reserved for the host (0 or more)")).int(expect("a whole number of GB")).nonnegative(expect("GB reserved for the host (0 or more)")),
+    reservedMemoryGb: wholeNumber("GB of RAM reserved for the host", 0, limits.memoryGb),
+    /** Usable size of the VM datastore (the SSD): every cluster VM disk of dev and prod together must fit. */
+    vmDatastoreGb: wholeNumber("the VM datastore's usable size in GB", 1, limits.diskGb),
   }),
   vmDatastore: name,
   isoDatastore: name,
@@ -82,9 +98,9 @@ const proxmoxNode = section({
   vmId: z.number(expect("a Proxmox VM ID between 100 and 999999999")).int(expect("a whole VM ID")).min(100, expect("a Proxmox VM ID between 100 and 999999999")).max(999999999, expect("a Proxmox VM ID between 100 and 999999999")),
   /** SMBIOS UUID given to the VM; Omni identifies the machine by it, so it must never change. */
   machineUuid: uuid,
-  cores: positiveInt("a whole number of vCPUs"),
-  memoryGb: positiveInt("a whole number of GB of RAM"),
-  diskGb: positiveInt("a whole number of GB of disk"),
+  cores: wholeNumber("a whole number of vCPUs", 1, limits.vcpus),
+  memoryGb: wholeNumber("a whole number of GB of RAM", 1, limits.memoryGb),
+  diskGb: wholeNumber("a whole number of GB of disk", 1, limits.diskGb),
   ip: ipv4,
   /** Cluster control-plane nodes also schedule workloads (single-node clusters). */
   schedulable: z.boolean(expect("true or false")).optional(),
@@ -92,7 +108,7 @@ const proxmoxNode = section({
 
 const homeNetwork = section({
   bridge: z.string(expect("a Linux bridge name like vmbr0")).regex(/^vmbr\d+$/, expect("a Linux bridge name like vmbr0")),
-  cidr,
+  cidr: privateCidr,
   gateway: ipv4,
   vlanId: z.number(expect("a VLAN ID 1-4094")).int(expect("a VLAN ID 1-4094")).min(1, expect("a VLAN ID 1-4094")).max(4094, expect("a VLAN ID 1-4094")).optional(),
 });
@@ -101,7 +117,7 @@ const homeCluster = section({
   name,
   versions,
   network: homeNetwork,
-  nodes: z.array(proxmoxNode, expect("a list of nodes")).min(1, expect("at least one node")),
+  nodes: z.array(proxmoxNode, expect("a list of nodes")).min(1, expect("at least one node")).max(16, expect("at most 16 nodes")),
 });
 
 const omniClient = section({
@@ -115,14 +131,19 @@ const hypervisor = section({
   network: section({
     bridge: z.string(expect("a Linux bridge name like vmbr0")).regex(/^vmbr\d+$/, expect("a Linux bridge name like vmbr0")),
     port: z.string(expect("the physical NIC name, e.g. enp1s0")).regex(/^[a-z][a-z0-9.]{1,14}$/, expect("the physical NIC name, e.g. enp1s0")),
-    cidr,
+    cidr: privateCidr,
     gateway: ipv4,
   }),
   zfs: section({
     pool: name,
     layout: z.enum(["mirror", "single"], expect("mirror or single")),
-    disks: z.array(z.string(expect("a /dev/disk/by-id/ path")).regex(/^\/dev\/disk\/by-id\/\S+$/, expect("a stable /dev/disk/by-id/ path")), expect("a list of disks")).min(1, expect("at least one disk")),
-    arcMaxGb: positiveInt("the ZFS ARC ceiling in whole GB"),
+    disks: z
+      .array(z.string(expect("a /dev/disk/by-id/ path")).regex(/^\/dev\/disk\/by-id\/[A-Za-z0-9._:+-]+$/, expect("a stable /dev/disk/by-id/ path")), expect("a list of disks"))
+      .min(1, expect("at least one disk"))
+      .max(24, expect("at most 24 disks")),
+    /** Size of each data disk: the pool holds one disk's worth as a mirror, all of them as single disks striped. */
+    diskSizeGb: wholeNumber("each data disk's size in GB", 1, limits.diskGb),
+    arcMaxGb: wholeNumber("the ZFS ARC ceiling in whole GB", 1, limits.memoryGb),
     scrubSchedule: z.enum(["weekly", "monthly"], expect("weekly or monthly")),
     alertEmail: z.string(expect("an email address for ZFS event alerts")).email(expect("an email address for ZFS event alerts")),
   }),
@@ -130,28 +151,29 @@ const hypervisor = section({
     mappingName: name,
     pciAddress: z.string(expect("a PCI address like 0000:01:00.0")).regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, expect("a PCI address like 0000:01:00.0")),
     vendorDeviceIds: z.array(z.string(expect("a vendor:device id like 10de:2684")).regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, expect("a vendor:device id like 10de:2684")), expect("a list of vendor:device ids")).min(1, expect("the GPU's vendor:device ids (GPU and its audio function)")),
-    iommuGroup: z.number(expect("the GPU's IOMMU group number")).int(expect("a whole number")).nonnegative(expect("the GPU's IOMMU group number")),
+    iommuGroup: wholeNumber("the GPU's IOMMU group number", 0, 4095),
   }),
   nfs: section({
     /** Media library datasets, exported as <pool>/media/<name>. */
-    shares: z.array(name, expect("a list of share names")).min(1, expect("at least one share")),
+    shares: z.array(name, expect("a list of share names")).min(1, expect("at least one share")).max(64, expect("at most 64 shares")),
     /** Networks allowed to mount the shares: the cluster networks only. */
-    clients: z.array(cidr, expect("a list of client CIDRs")).min(1, expect("at least one client CIDR")),
+    clients: z.array(privateCidr, expect("a list of client CIDRs")).min(1, expect("at least one client CIDR")).max(16, expect("at most 16 client networks")),
   }),
+  /** How many snapshots sanoid keeps, at most two years' worth of each. */
   snapshots: section({
-    hourly: z.number(expect("how many hourly snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
-    daily: z.number(expect("how many daily snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
-    weekly: z.number(expect("how many weekly snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
-    monthly: z.number(expect("how many monthly snapshots to keep")).int(expect("a whole number")).nonnegative(expect("0 or more")),
+    hourly: wholeNumber("hourly snapshots to keep", 0, 24 * 14),
+    daily: wholeNumber("daily snapshots to keep", 0, 731),
+    weekly: wholeNumber("weekly snapshots to keep", 0, 104),
+    monthly: wholeNumber("monthly snapshots to keep", 0, 24),
   }),
 });
 
 const gamingVm = section({
   name,
   vmId: proxmoxNode.shape.vmId,
-  cores: positiveInt("a whole number of vCPUs"),
-  memoryGb: positiveInt("a whole number of GB of RAM"),
-  diskGb: positiveInt("a whole number of GB of disk"),
+  cores: proxmoxNode.shape.cores,
+  memoryGb: proxmoxNode.shape.memoryGb,
+  diskGb: proxmoxNode.shape.diskGb,
   /** Off by default: the VM is started on demand. */
   started: z.boolean(expect("true or false")),
 });
@@ -161,9 +183,14 @@ const gamingVm = section({
 const ociNode = section({
   name,
   role: z.enum(["controlplane", "worker"], expect("controlplane or worker")),
-  ocpus: positiveInt("a whole number of OCPUs"),
-  memoryGb: positiveInt("a whole number of GB of RAM"),
-  bootVolumeGb: z.number(expect("a boot volume of at least 50 GB")).int(expect("a whole number of GB")).min(50, expect("a boot volume of at least 50 GB (OCI minimum)")),
+  // One A1 instance can never exceed the tenancy's Always Free totals.
+  ocpus: wholeNumber("a whole number of OCPUs", 1, ociAlwaysFree.ocpus),
+  memoryGb: wholeNumber("a whole number of GB of RAM", 1, ociAlwaysFree.memoryGb),
+  bootVolumeGb: z
+    .number(expect("a boot volume of at least 50 GB"))
+    .int(expect("a whole number of GB"))
+    .min(50, expect("a boot volume of at least 50 GB (OCI minimum)"))
+    .max(ociAlwaysFree.blockStorageGb, expect(`a boot volume of at most ${ociAlwaysFree.blockStorageGb} GB (the Always Free block storage)`)),
   privateIp: ipv4,
   schedulable: z.boolean(expect("true or false")).optional(),
 });
@@ -176,10 +203,10 @@ const oci = section({
   fingerprint: z.string(expect("the API key fingerprint (16 hex pairs)")).regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/, expect("the API key fingerprint (16 hex pairs separated by ':')")),
   availabilityDomain: z.string(expect("an availability domain like Abcd:EU-PARIS-1-AD-1")).regex(/^[A-Za-z0-9]+:[A-Z0-9-]+-AD-\d$/, expect("an availability domain like Abcd:EU-PARIS-1-AD-1")),
   network: section({
-    vcnCidr: cidr,
-    subnetCidr: cidr,
-    /** Only these networks may reach SSH on the management VM. */
-    adminCidrs: z.array(cidr, expect("a list of admin CIDRs")).min(1, expect("at least one admin CIDR")),
+    vcnCidr: privateCidr,
+    subnetCidr: privateCidr,
+    /** Only these networks may reach SSH on the management VM: the admins' own public addresses. */
+    adminCidrs: z.array(cidr, expect("a list of admin CIDRs")).min(1, expect("at least one admin CIDR")).max(16, expect("at most 16 admin CIDRs")),
   }),
   images: section({
     /** Ubuntu 24.04 aarch64 platform image for the management VM. */
@@ -192,8 +219,8 @@ const oci = section({
 const omniServer = section({
   vm: section({
     name,
-    ocpus: positiveInt("a whole number of OCPUs"),
-    memoryGb: positiveInt("a whole number of GB of RAM"),
+    ocpus: ociNode.shape.ocpus,
+    memoryGb: ociNode.shape.memoryGb,
     bootVolumeGb: ociNode.shape.bootVolumeGb,
     privateIp: ipv4,
     sshUser: name,
@@ -205,7 +232,7 @@ const omniServer = section({
   /** Omni's account UUID; never change it after the first deploy. */
   accountId: uuid,
   /** Who may log in first; everybody else is invited. */
-  initialUsers: z.array(z.string(expect("an email address")).email(expect("an email address")), expect("a list of email addresses")).min(1, expect("at least one initial user")),
+  initialUsers: z.array(z.string(expect("an email address")).email(expect("an email address")), expect("a list of email addresses")).min(1, expect("at least one initial user")).max(32, expect("at most 32 initial users")),
   /** Ports the security list opens: WireGuard and machine API to the world (machines join from changing IPs), the Kubernetes proxy to admins. */
   ports: section({
     api: port,
@@ -218,7 +245,7 @@ const omniServer = section({
 const cloudCluster = section({
   name,
   versions,
-  nodes: z.array(ociNode, expect("a list of nodes")).min(1, expect("at least one node")),
+  nodes: z.array(ociNode, expect("a list of nodes")).min(1, expect("at least one node")).max(ociAlwaysFree.ocpus, expect(`at most ${ociAlwaysFree.ocpus} nodes (one OCPU each at least)`)),
 });
 
 // ---------------------------------------------------------------- cluster platform
@@ -243,7 +270,7 @@ const platform = section({
   }).optional(),
   /** Home LAN LoadBalancer IPs (Cilium LB-IPAM + L2 announcements), only for the services listed. */
   lanLoadBalancer: section({
-    pool: cidr,
+    pool: privateCidr.refine((c) => parseCidr(c).bits >= 24, expect("a LAN range of /24 or smaller")),
     /** Node interfaces that answer ARP for pool addresses (regular expressions). */
     interfaces: z.array(z.string(expect("an interface regex like ^ens[0-9]+$")).min(1, expect("an interface regex like ^ens[0-9]+$")), expect("a list of interface regexes")).min(1, expect("at least one interface regex")),
     /** The only Services allowed a LAN address, as namespace/name. */
@@ -252,7 +279,7 @@ const platform = section({
   certManager: section({
     acmeEmail: email("the email Let's Encrypt writes to about expiring certificates"),
     /** Cloudflare zones the DNS01 solver may answer for. */
-    dnsZones: z.array(hostname, expect("a list of DNS zones")).min(1, expect("at least one DNS zone")),
+    dnsZones: z.array(hostname, expect("a list of DNS zones")).min(1, expect("at least one DNS zone")).max(8, expect("at most 8 DNS zones")),
   }),
   /** Bitwarden Secrets Manager: the one place cluster secrets come from (External Secrets). */
   bitwarden: section({
@@ -265,7 +292,7 @@ const platform = section({
   }),
   storage: section({
     defaultClass: z.enum(["local-path", "longhorn"], expect("local-path or longhorn")),
-    longhorn: section({ replicas: positiveInt("a whole number of replicas per volume") }).optional(),
+    longhorn: section({ replicas: wholeNumber("a whole number of replicas per volume", 1, 16) }).optional(),
     /** The media library on the Proxmox host's NFS server. */
     nfs: section({
       server: z.string(expect("an IPv4 address or DNS name")).refine((v) => isIpv4(v) || /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(v), expect("an IPv4 address or DNS name")),
@@ -273,7 +300,10 @@ const platform = section({
     }),
   }),
   /** RAM kept free for services on this cluster; the platform must fit in what is left. */
-  servicesReserveGb: z.number(expect("GB of RAM kept for services (0 or more)")).nonnegative(expect("GB of RAM kept for services (0 or more)")),
+  servicesReserveGb: z
+    .number(expect("GB of RAM kept for services (0 or more)"))
+    .nonnegative(expect("GB of RAM kept for services (0 or more)"))
+    .max(limits.memoryGb, expect(`GB of RAM kept for services, at most ${limits.memoryGb}`)),
 });
 
 // ---------------------------------------------------------------- stacks
@@ -312,6 +342,8 @@ export const prodConfigSchema = section({
 
 export const devConfigSchema = section({
   omni: omniClient,
+  /** The stack that owns the Proxmox host and its LAN (prod): dev is checked against what it deployed. */
+  hostStack: cloudStackRef,
   proxmox,
   cluster: homeCluster,
   platform,
@@ -363,13 +395,43 @@ function broadNetworkIssues(cidrs: string[], path: (string | number)[]): Issue[]
   return cidrs.flatMap((c, i) => (parseCidr(c).bits < 8 ? [{ path: [...path, i], message: "expected a specific network (prefix /8 or longer), not a large part of the internet" }] : []));
 }
 
+/** At most this many addresses may reach the admin ports, all admin CIDRs together (a /16). */
+export const maxAdminAddresses = 65536;
+
+/** Admin CIDRs: no reserved range, and a bounded number of addresses in total (networks broader than /8 are refused already). */
+function adminCidrIssues(all: string[], path: (string | number)[]): Issue[] {
+  const cidrs = all.filter((c) => parseCidr(c).bits >= 8);
+  const issues: Issue[] = cidrs.flatMap((c) => {
+    const i = all.indexOf(c);
+    const reserved = reservedRangeOf(c);
+    return reserved ? [{ path: [...path, i], message: `expected a routable network; ${c} overlaps the reserved range ${reserved}` }] : [];
+  });
+  const total = cidrs.reduce((sum, c) => sum + cidrSize(c), 0);
+  if (total > maxAdminAddresses) issues.push({ path, message: `expected at most ${maxAdminAddresses} addresses in all (a /16); these cover ${total}` });
+  return issues;
+}
+
+/** A host address must not be in a reserved range (loopback, link-local, multicast...). */
+function reservedAddressIssue(ip: string, path: (string | number)[]): Issue[] {
+  const reserved = reservedRangeOf(ip);
+  return reserved ? [{ path, message: `expected a usable host address; ${ip} is in the reserved range ${reserved}` }] : [];
+}
+
 function versionIssues(v: ClusterVersions, path: (string | number)[]): Issue[] {
   const problem = checkTalosKubernetesPair(v.talos, v.kubernetes);
   return problem ? [{ path: [...path, problem.field], message: problem.message }] : [];
 }
 
+/** What a Proxmox host's own config must hold together. */
+function hostIssues(host: ProxmoxConfig): Issue[] {
+  const hw = host.hardware;
+  const issues: Issue[] = [...reservedAddressIssue(host.address, ["proxmox", "address"])];
+  if (hw.reservedMemoryGb >= hw.memoryGb) issues.push({ path: ["proxmox", "hardware", "reservedMemoryGb"], message: `expected less than the host's ${hw.memoryGb} GB, leaving room for VMs` });
+  return issues;
+}
+
 function homeClusterIssues(cluster: HomeClusterConfig, host: ProxmoxConfig, vmIdsElsewhere: { vmId: number; path: string }[]): Issue[] {
-  const issues: Issue[] = [...versionIssues(cluster.versions, ["cluster", "versions"])];
+  const issues: Issue[] = [...versionIssues(cluster.versions, ["cluster", "versions"]), ...hostIssues(host), ...reservedAddressIssue(cluster.network.gateway, ["cluster", "network", "gateway"])];
   uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "name", "node name");
   uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "vmId", "VM ID");
   uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "ip", "node IP");
@@ -382,6 +444,13 @@ function homeClusterIssues(cluster: HomeClusterConfig, host: ProxmoxConfig, vmId
   cluster.nodes.forEach((node, i) => {
     if (!cidrContains(net, node.ip) || !isHostAddress(net, node.ip)) {
       issues.push({ path: ["cluster", "nodes", i, "ip"], message: `expected a host address inside the cluster network ${net}` });
+    } else if (node.ip === gateway) {
+      issues.push({ path: ["cluster", "nodes", i, "ip"], message: `expected a free address; ${node.ip} is the gateway (cluster.network.gateway)` });
+    } else if (node.ip === host.address) {
+      issues.push({ path: ["cluster", "nodes", i, "ip"], message: `expected a free address; ${node.ip} is the Proxmox host (proxmox.address)` });
+    }
+    if (node.diskGb > host.hardware.vmDatastoreGb) {
+      issues.push({ path: ["cluster", "nodes", i, "diskGb"], message: `expected at most ${host.hardware.vmDatastoreGb} GB (proxmox.hardware.vmDatastoreGb)` });
     }
     if (node.memoryGb > usable) {
       issues.push({ path: ["cluster", "nodes", i, "memoryGb"], message: `expected at most ${usable} GB (host ${host.hardware.memoryGb} GB minus ${host.hardware.reservedMemoryGb} GB reserved)` });
@@ -402,6 +471,10 @@ function homeClusterIssues(cluster: HomeClusterConfig, host: ProxmoxConfig, vmId
   if (cluster.nodes.length === 1 && cluster.nodes[0].schedulable !== true) {
     issues.push({ path: ["cluster", "nodes", 0, "schedulable"], message: "expected true: a single-node cluster must schedule workloads on its control plane" });
   }
+  const disks = cluster.nodes.reduce((sum, n) => sum + n.diskGb, 0);
+  if (disks > host.hardware.vmDatastoreGb) {
+    issues.push({ path: ["cluster", "nodes"], message: `expected the VM disks to fit the VM datastore's ${host.hardware.vmDatastoreGb} GB (proxmox.hardware.vmDatastoreGb); they take ${disks} GB` });
+  }
   return issues;
 }
 
@@ -412,6 +485,8 @@ export const workloadNodes = <T extends { role: string; schedulable?: boolean }>
 interface PlatformContext {
   clusterName: string;
   workloadNodeCount: number;
+  /** RAM of the nodes that run workloads, in GB. */
+  workloadMemoryGb: number;
   /** The home LAN the cluster sits on; undefined on OCI (no layer 2 there). */
   lan?: { cidr: string; reserved: { ip: string; path: string }[] };
 }
@@ -441,6 +516,9 @@ function platformIssues(p: PlatformConfig, ctx: PlatformContext): Issue[] {
     uniqueValues(issues, lb.services, ["platform", "lanLoadBalancer", "services"], "Service");
   }
   uniqueValues(issues, p.certManager.dnsZones, ["platform", "certManager", "dnsZones"], "DNS zone");
+  if (p.servicesReserveGb >= ctx.workloadMemoryGb) {
+    issues.push({ path: ["platform", "servicesReserveGb"], message: `expected less than the ${ctx.workloadMemoryGb} GB of RAM the cluster's workload nodes have` });
+  }
   return issues;
 }
 
@@ -450,7 +528,8 @@ function homePlatformIssues(p: PlatformConfig, cluster: HomeClusterConfig, extra
     ...cluster.nodes.map((n, i) => ({ ip: n.ip, path: `cluster.nodes[${i}].ip` })),
     ...extraReserved,
   ];
-  return platformIssues(p, { clusterName: cluster.name, workloadNodeCount: workloadNodes(cluster.nodes).length, lan: { cidr: cluster.network.cidr, reserved } });
+  const workload = workloadNodes(cluster.nodes);
+  return platformIssues(p, { clusterName: cluster.name, workloadNodeCount: workload.length, workloadMemoryGb: workload.reduce((s, n) => s + n.memoryGb, 0), lan: { cidr: cluster.network.cidr, reserved } });
 }
 
 export function prodIssues(c: ProdConfig): Issue[] {
@@ -458,6 +537,12 @@ export function prodIssues(c: ProdConfig): Issue[] {
   const usable = c.proxmox.hardware.memoryGb - c.proxmox.hardware.reservedMemoryGb;
   if (c.gamingVm.memoryGb > usable) {
     issues.push({ path: ["gamingVm", "memoryGb"], message: `expected at most ${usable} GB (host ${c.proxmox.hardware.memoryGb} GB minus ${c.proxmox.hardware.reservedMemoryGb} GB reserved)` });
+  } else {
+    // Gaming mode: PROD keeps running while someone plays.
+    const prodGb = c.cluster.nodes.reduce((sum, n) => sum + n.memoryGb, 0);
+    if (prodGb + c.gamingVm.memoryGb > usable) {
+      issues.push({ path: ["gamingVm", "memoryGb"], message: `expected at most ${Math.max(0, usable - prodGb)} GB: with PROD's ${prodGb} GB running, the host gives VMs ${usable} GB` });
+    }
   }
   if (c.hypervisor.zfs.layout === "mirror" && c.hypervisor.zfs.disks.length < 2) {
     issues.push({ path: ["hypervisor", "zfs", "disks"], message: "expected at least two disks for a mirror" });
@@ -480,12 +565,24 @@ export function prodIssues(c: ProdConfig): Issue[] {
   if (c.gamingVm.cores > c.proxmox.hardware.cpuThreads) {
     issues.push({ path: ["gamingVm", "cores"], message: `expected at most ${c.proxmox.hardware.cpuThreads} vCPUs (the host's thread count)` });
   }
+  const poolGb = zfsPoolCapacityGb(c.hypervisor.zfs);
+  if (c.gamingVm.diskGb > poolGb) {
+    issues.push({ path: ["gamingVm", "diskGb"], message: `expected at most ${poolGb} GB, the ZFS pool's capacity (${c.hypervisor.zfs.layout} of ${c.hypervisor.zfs.disks.length} x ${c.hypervisor.zfs.diskSizeGb} GB)` });
+  }
+  if (c.hypervisor.network.gateway === c.proxmox.address) {
+    issues.push({ path: ["hypervisor", "network", "gateway"], message: `expected the router's address; ${c.proxmox.address} is the Proxmox host (proxmox.address)` });
+  }
   issues.push(...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }]));
   // The prod stack owns the NFS server, so its clusters' nfs-media class must point at it.
   const mediaRoot = `/${c.hypervisor.zfs.pool}/media`;
   if (c.platform.storage.nfs.path !== mediaRoot) issues.push({ path: ["platform", "storage", "nfs", "path"], message: `expected ${mediaRoot}, the media root the host exports (hypervisor.zfs.pool)` });
   if (c.platform.storage.nfs.server !== c.proxmox.address) issues.push({ path: ["platform", "storage", "nfs", "server"], message: `expected ${c.proxmox.address}, the Proxmox host that serves NFS (proxmox.address)` });
   return issues;
+}
+
+/** What the data pool holds: one disk's worth as a mirror, every disk's as single disks striped. */
+export function zfsPoolCapacityGb(zfs: Pick<HypervisorConfig["zfs"], "layout" | "disks" | "diskSizeGb">): number {
+  return zfs.layout === "mirror" ? zfs.diskSizeGb : zfs.diskSizeGb * zfs.disks.length;
 }
 
 export function devIssues(c: DevConfig): Issue[] {
@@ -498,12 +595,16 @@ export function cloudIssues(c: CloudConfig): Issue[] {
   if (!cidrWithin(vcnCidr, subnetCidr)) {
     issues.push({ path: ["oci", "network", "subnetCidr"], message: `expected a subnet inside the VCN ${vcnCidr}` });
   }
-  const inSubnet = (ip: string) => cidrContains(subnetCidr, ip) && isHostAddress(subnetCidr, ip);
-  if (!inSubnet(c.omni.vm.privateIp)) {
-    issues.push({ path: ["omni", "vm", "privateIp"], message: `expected a host address inside the subnet ${subnetCidr}` });
-  }
+  // OCI keeps a subnet's first two addresses (network, gateway) and its last one.
+  const ociReserved = [addressAt(subnetCidr, 0), addressAt(subnetCidr, 1), addressAt(subnetCidr, -1)];
+  const subnetIssue = (ip: string, path: (string | number)[]): Issue[] => {
+    if (!cidrContains(subnetCidr, ip) || !isHostAddress(subnetCidr, ip)) return [{ path, message: `expected a host address inside the subnet ${subnetCidr}` }];
+    if (ociReserved.includes(ip)) return [{ path, message: `expected an address OCI hands out; ${ip} is reserved in ${subnetCidr} (its first two and last addresses)` }];
+    return [];
+  };
+  issues.push(...subnetIssue(c.omni.vm.privateIp, ["omni", "vm", "privateIp"]));
   c.cluster.nodes.forEach((node, i) => {
-    if (!inSubnet(node.privateIp)) issues.push({ path: ["cluster", "nodes", i, "privateIp"], message: `expected a host address inside the subnet ${subnetCidr}` });
+    issues.push(...subnetIssue(node.privateIp, ["cluster", "nodes", i, "privateIp"]));
     if (node.privateIp === c.omni.vm.privateIp) issues.push({ path: ["cluster", "nodes", i, "privateIp"], message: `expected a unique IP; ${node.privateIp} is the management VM's` });
   });
   uniqueBy(issues, c.cluster.nodes, ["cluster", "nodes"], "name", "node name");
@@ -511,7 +612,13 @@ export function cloudIssues(c: CloudConfig): Issue[] {
   c.cluster.nodes.forEach((node, i) => {
     if (node.name === c.omni.vm.name) issues.push({ path: ["cluster", "nodes", i, "name"], message: `expected a unique name; ${node.name} is the management VM's` });
   });
-  issues.push(...broadNetworkIssues(c.oci.network.adminCidrs, ["oci", "network", "adminCidrs"]));
+  issues.push(...broadNetworkIssues(c.oci.network.adminCidrs, ["oci", "network", "adminCidrs"]), ...adminCidrIssues(c.oci.network.adminCidrs, ["oci", "network", "adminCidrs"]));
+  // Every port the management VM listens on is its own: Omni's four and SSH.
+  const ports = Object.entries(c.omni.ports) as [keyof OmniServerConfig["ports"], number][];
+  ports.forEach(([key, value], i) => {
+    const clash = value === 22 ? "SSH (22)" : ports.slice(0, i).find(([, other]) => other === value)?.[0];
+    if (clash) issues.push({ path: ["omni", "ports", key], message: `expected a port of its own; ${value} is also ${value === 22 ? clash : `omni.ports.${clash}`}` });
+  });
   if (!c.cluster.nodes.some((n) => n.role === "controlplane")) {
     issues.push({ path: ["cluster", "nodes"], message: "expected at least one node with role controlplane" });
   }
@@ -528,7 +635,8 @@ export function cloudIssues(c: CloudConfig): Issue[] {
   if (totals.ocpus > ociAlwaysFree.ocpus) issues.push({ path: ["cluster", "nodes"], message: over(totals.ocpus, ociAlwaysFree.ocpus, "OCPUs") });
   if (totals.memoryGb > ociAlwaysFree.memoryGb) issues.push({ path: ["cluster", "nodes"], message: over(totals.memoryGb, ociAlwaysFree.memoryGb, "GB of RAM") });
   if (totals.blockStorageGb > ociAlwaysFree.blockStorageGb) issues.push({ path: ["cluster", "nodes"], message: over(totals.blockStorageGb, ociAlwaysFree.blockStorageGb, "GB of block storage") });
-  issues.push(...platformIssues(c.platform, { clusterName: c.cluster.name, workloadNodeCount: workloadNodes(c.cluster.nodes).length }));
+  const workload = workloadNodes(c.cluster.nodes);
+  issues.push(...platformIssues(c.platform, { clusterName: c.cluster.name, workloadNodeCount: workload.length, workloadMemoryGb: workload.reduce((s, n) => s + n.memoryGb, 0) }));
   return issues;
 }
 

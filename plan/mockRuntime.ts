@@ -397,17 +397,30 @@ export async function recordResources(opts: RunOptions, program: () => unknown):
     registerOutputs(req, callback);
   };
 
+  // As the Node.js runtime does, a rejection nobody handles (a failed read's own promise) fails the run.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown) => void unhandled.push(err);
+  process.on("unhandledRejection", onUnhandled);
   let programError: unknown;
-  await rpc.runInPulumiStack(async () => {
-    try {
-      return await program();
-    } catch (err) {
-      programError = err;
-      return {};
-    }
-  });
-  await rpc.waitForRPCs();
+  try {
+    await rpc.runInPulumiStack(async () => {
+      try {
+        return await program();
+      } catch (err) {
+        programError = err;
+        return {};
+      }
+    });
+    await rpc.waitForRPCs();
+  } catch (err) {
+    programError ??= err;
+  } finally {
+    // Give promises rejected during the run a turn to be reported.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("unhandledRejection", onUnhandled);
+  }
   if (programError) throw programError;
+  if (unhandled.length > 0) throw unhandled[0];
 
   const all = [...records.values()];
   const stackRecord = all.find((r) => r.type === rootStackType);

@@ -5,7 +5,8 @@
 // committed snapshot), and build the plan document.
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, StackConfig, validateConfig } from "../config/load";
+import { ConfigError, StackConfig, describeIssues, validateConfig } from "../config/load";
+import { siteIssues, siteOfDev, siteOfProd } from "../config/site";
 import { ProxmoxConfig, StackKind, ociAlwaysFree, ociTotals } from "../config/schema";
 import { HomelabPolicyConfig } from "../contract/policyConfig";
 import { allPolicies } from "../policies/rules";
@@ -102,13 +103,28 @@ export function mergePhases(found: { phase: Finding; violations: Violation[] }[]
   return [...merged.values()];
 }
 
+/**
+ * The stacks a stack's program may read, with what they would export: the
+ * cloud stack's Omni access (faked) for dev and prod, and for dev what the
+ * committed prod config puts on the shared host. A stack it names that is not
+ * here does not exist, as the engine would say.
+ */
+export function stackReferencesFor(sc: StackConfig, root = projectRoot): Record<string, Record<string, unknown>> {
+  if (sc.kind === "cloud") return {};
+  const refs: Record<string, Record<string, unknown>> = { [sc.config.omni.cloudStack]: fakeCloudOutputs };
+  if (sc.kind === "dev") {
+    const prod = siblingConfig("prod", root);
+    if (prod) refs[sc.config.hostStack] = { site: siteOfProd(prod.config) };
+  }
+  return refs;
+}
+
 /** The stack's run options: config as the CLI passes it, and the StackReferences it may read. */
 function runOptions(stack: StackKind, root: string) {
   const file = readStackFile(stack, root);
   const run = runConfig(stack, file);
   const stackConfig = validateConfig(stack, programRawConfig(run));
-  const stackReferences = stackConfig.kind === "cloud" ? {} : { [stackConfig.config.omni.cloudStack]: fakeCloudOutputs };
-  return { file, stackConfig, options: { stack, config: run.config, secretKeys: run.secretKeys, stackReferences } };
+  return { file, stackConfig, options: { stack, config: run.config, secretKeys: run.secretKeys, stackReferences: stackReferencesFor(stackConfig, root) } };
 }
 
 /** Runs the program for one committed stack in one phase. */
@@ -174,6 +190,12 @@ const countBy = (items: RecordedResource[]) =>
 /** Runs the whole plan for one committed stack. Throws ConfigError on bad config, StackFileError on an unreadable file. */
 export async function planStack(stack: StackKind, root = projectRoot): Promise<Plan> {
   const { file, stackConfig, options } = runOptions(stack, root);
+  if (stackConfig.kind === "prod") {
+    // Prod's own deploy cannot see dev; the plan checks the committed pair, as dev's deploy will.
+    const dev = siblingConfig("dev", root);
+    const issues = dev ? siteIssues(siteOfProd(stackConfig.config), "prod", siteOfDev(dev.config)) : [];
+    if (dev && issues.length > 0) throw new ConfigError("dev", describeIssues(dev.config, issues).map((line) => `${line} (checked with prod's plan)`));
+  }
   const preview = await runProgram({ ...options, phase: "preview" });
   const update = await runProgram({ ...options, phase: "update" });
   const policyConfig = policyConfigFor(stackConfig, update);

@@ -11,7 +11,7 @@
 // problem, naming the file, line and column.
 import * as fs from "fs";
 import * as path from "path";
-import { isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
+import { LineCounter, isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
 import { NAMESPACE, RawConfig, rawConfigFrom } from "../config/load";
 import { StackKind, requiredSecrets } from "../config/schema";
 
@@ -81,9 +81,13 @@ function asCliString(value: unknown): string {
 }
 
 export function parseStackFile(text: string, file = "stack file"): StackFile {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  const where = (pos?: { line: number; col: number }) => (pos ? `${file}:${pos.line}:${pos.col}` : file);
-  const problems = doc.errors.map((e) => `${where(e.linePos?.[0])}: ${e.message.split("\n")[0]}`);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
+  const where = (offset: number) => {
+    const pos = lines.linePos(offset);
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  const problems = doc.errors.map((e) => `${where(e.pos[0])}: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
   if (problems.length > 0) throw new StackFileError(file, problems);
   let js: unknown;
   try {

@@ -10,7 +10,7 @@ import { TalosCluster } from "../components/TalosCluster";
 import { formerNames } from "../components/lifecycle";
 import { OmniAccess } from "../components/omni/omnictl";
 import { talosRequirements } from "../components/platform/talos";
-import { omniFromCloudStack } from "./omniAccess";
+import { HomeSite, siteOfProd } from "../config/site";
 import { PlatformOutputs, clusterPlatform } from "./platform";
 import { proxmoxProvider } from "./providers";
 
@@ -30,6 +30,8 @@ export interface ProdOutputs {
   cluster: ClusterOutputs;
   platform: PlatformOutputs;
   gamingVm: { vmId: number; started: boolean };
+  /** What prod holds on the Proxmox host and the LAN: the dev stack checks itself against it. */
+  site: HomeSite;
 }
 
 function homeCluster(
@@ -68,8 +70,7 @@ function homeCluster(
   return { talos, platform: platformParts.outputs };
 }
 
-export function prodStack(stack: string, config: ProdConfig): ProdOutputs {
-  const omni = omniFromCloudStack(config.omni.cloudStack);
+export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): ProdOutputs {
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
   const host = new HypervisorHost("hypervisor", {
     provider,
@@ -100,11 +101,11 @@ export function prodStack(stack: string, config: ProdConfig): ProdOutputs {
     cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig },
     platform,
     gamingVm: { vmId: gaming.vmId, started: gaming.started },
+    site: siteOfProd(config),
   };
 }
 
-export function devStack(stack: string, config: DevConfig): { cluster: ClusterOutputs; platform: PlatformOutputs } {
-  const omni = omniFromCloudStack(config.omni.cloudStack);
+export function devStack(stack: string, config: DevConfig, omni: OmniAccess): { cluster: ClusterOutputs; platform: PlatformOutputs } {
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
   // DEV is rebuilt from code at will: nothing on it is the only copy.
   const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { protectMachines: false });

@@ -1,20 +1,28 @@
-// The whole program: validate this stack's config, then compose its
+// The whole program: validate this stack's config, read what the stacks
+// deployed before it export, check the shared host, then compose its
 // components. index.ts runs it for the Pulumi CLI; the offline plan and the
 // tests run the very same function under mocks.
 import * as pulumi from "@pulumi/pulumi";
-import { readRawConfig, validateConfig } from "../config/load";
+import { ConfigError, describeIssues, readRawConfig, validateConfig } from "../config/load";
+import { siteIssues, siteOfDev } from "../config/site";
 import { cloudStack } from "./cloud";
 import { devStack, prodStack } from "./home";
+import { hostSiteFromStack, omniFromCloudStack } from "./stackReferences";
 
-export function homelab() {
-  // A config error stops here, before any resource is registered.
+export async function homelab() {
+  // A config error stops here, before any resource is registered (only the reads of other stacks come first).
   const stackConfig = validateConfig(pulumi.getStack(), readRawConfig());
   switch (stackConfig.kind) {
     case "cloud":
       return cloudStack(stackConfig.stack, stackConfig.config);
     case "prod":
-      return prodStack(stackConfig.stack, stackConfig.config);
-    case "dev":
-      return devStack(stackConfig.stack, stackConfig.config);
+      return prodStack(stackConfig.stack, stackConfig.config, await omniFromCloudStack(stackConfig.config.omni.cloudStack));
+    case "dev": {
+      const config = stackConfig.config;
+      const [omni, prodSite] = await Promise.all([omniFromCloudStack(config.omni.cloudStack), hostSiteFromStack(config.hostStack)]);
+      const issues = siteIssues(prodSite, "prod", siteOfDev(config));
+      if (issues.length > 0) throw new ConfigError(stackConfig.stack, describeIssues(config, issues));
+      return devStack(stackConfig.stack, config, omni);
+    }
   }
 }

@@ -1,9 +1,10 @@
 // Shared test helpers: the committed stack configs, tweaked per test, run
 // through the same validation and program the plan uses.
 import { NAMESPACE, RawConfig, validateConfig } from "../config/load";
+import { stackReferencesFor } from "../plan/plan";
 import { StackKind } from "../config/schema";
 import { ProgramRun, runProgram } from "../plan/mockRuntime";
-import { committedRawConfig, fakeCloudOutputs } from "../plan/stackFiles";
+import { committedRawConfig } from "../plan/stackFiles";
 
 export type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -34,12 +35,10 @@ export async function runStack(stack: StackKind, mutate?: (values: Values) => vo
   const raw = committedRaw(stack);
   mutate?.(raw.values);
   const config = Object.fromEntries(Object.entries(raw.values).map(([k, v]) => [`${NAMESPACE}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
-  return runProgram({
-    stack,
-    config,
-    secretKeys: [...raw.secretKeys].map((k) => `${NAMESPACE}:${k}`),
-    stackReferences: stack === "cloud" ? {} : { [raw.values.omni.cloudStack]: fakeCloudOutputs },
-  });
+  // The stacks it reads export what the committed configs say (validated as committed, so a broken
+  // mutation still reaches the program, which refuses it).
+  const stackReferences = stackReferencesFor(validateConfig(stack, committedRaw(stack) as RawConfig));
+  return runProgram({ stack, config, secretKeys: [...raw.secretKeys].map((k) => `${NAMESPACE}:${k}`), stackReferences });
 }
 
 export const ofType = (run: ProgramRun, type: string) => run.resources.filter((r) => r.type === type);

@@ -26,14 +26,14 @@ const setSecret = (cmd: string) => `set it with \`pulumi config set --secret ${c
 
 const cases: Case[] = [
   // ---- sizes: zero, negative, fractional, under the minimum
-  { name: "zero cores", stack: "prod", mutate: (v) => (v.cluster.nodes[0].cores = 0), line: "homelab:cluster.nodes[0].cores = 0: expected a whole number of vCPUs" },
-  { name: "negative memory", stack: "prod", mutate: (v) => (v.cluster.nodes[0].memoryGb = -4), line: "homelab:cluster.nodes[0].memoryGb = -4: expected a whole number of GB of RAM" },
-  { name: "zero disk", stack: "dev", mutate: (v) => (v.cluster.nodes[0].diskGb = 0), line: "homelab:cluster.nodes[0].diskGb = 0: expected a whole number of GB of disk" },
-  { name: "zero OCPUs", stack: "cloud", mutate: (v) => (v.cluster.nodes[1].ocpus = 0), line: "homelab:cluster.nodes[1].ocpus = 0: expected a whole number of OCPUs" },
-  { name: "negative management VM memory", stack: "cloud", mutate: (v) => (v.omni.vm.memoryGb = -1), line: "homelab:omni.vm.memoryGb = -1: expected a whole number of GB of RAM" },
+  { name: "zero cores", stack: "prod", mutate: (v) => (v.cluster.nodes[0].cores = 0), line: "homelab:cluster.nodes[0].cores = 0: expected a whole number of vCPUs from 1 to 512" },
+  { name: "negative memory", stack: "prod", mutate: (v) => (v.cluster.nodes[0].memoryGb = -4), line: "homelab:cluster.nodes[0].memoryGb = -4: expected a whole number of GB of RAM from 1 to 16384" },
+  { name: "zero disk", stack: "dev", mutate: (v) => (v.cluster.nodes[0].diskGb = 0), line: "homelab:cluster.nodes[0].diskGb = 0: expected a whole number of GB of disk from 1 to 1048576" },
+  { name: "zero OCPUs", stack: "cloud", mutate: (v) => (v.cluster.nodes[1].ocpus = 0), line: "homelab:cluster.nodes[1].ocpus = 0: expected a whole number of OCPUs from 1 to 4" },
+  { name: "negative management VM memory", stack: "cloud", mutate: (v) => (v.omni.vm.memoryGb = -1), line: "homelab:omni.vm.memoryGb = -1: expected a whole number of GB of RAM from 1 to 24" },
   { name: "boot volume under 50 GB", stack: "cloud", mutate: (v) => (v.cluster.nodes[0].bootVolumeGb = 49), line: "homelab:cluster.nodes[0].bootVolumeGb = 49: expected a boot volume of at least 50 GB (OCI minimum)" },
-  { name: "fractional cores", stack: "dev", mutate: (v) => (v.cluster.nodes[0].cores = 2.5), line: "homelab:cluster.nodes[0].cores = 2.5: expected a whole number of vCPUs" },
-  { name: "fractional gaming VM disk", stack: "prod", mutate: (v) => (v.gamingVm.diskGb = 999.5), line: "homelab:gamingVm.diskGb = 999.5: expected a whole number of GB of disk" },
+  { name: "fractional cores", stack: "dev", mutate: (v) => (v.cluster.nodes[0].cores = 2.5), line: "homelab:cluster.nodes[0].cores = 2.5: expected a whole number of vCPUs from 1 to 512" },
+  { name: "fractional gaming VM disk", stack: "prod", mutate: (v) => (v.gamingVm.diskGb = 999.5), line: "homelab:gamingVm.diskGb = 999.5: expected a whole number of GB of disk from 1 to 1048576" },
   { name: "fractional boot volume", stack: "cloud", mutate: (v) => (v.omni.vm.bootVolumeGb = 50.5), line: "homelab:omni.vm.bootVolumeGb = 50.5: expected a whole number of GB" },
 
   // ---- the Proxmox host's capacity
@@ -68,7 +68,7 @@ const cases: Case[] = [
   { name: "OCI node IP outside the subnet", stack: "cloud", mutate: (v) => (v.cluster.nodes[0].privateIp = "10.0.2.21"), line: 'homelab:cluster.nodes[0].privateIp = "10.0.2.21": expected a host address inside the subnet 10.0.1.0/24' },
   { name: "management VM IP outside the subnet", stack: "cloud", mutate: (v) => (v.omni.vm.privateIp = "10.0.1.0"), line: 'homelab:omni.vm.privateIp = "10.0.1.0": expected a host address inside the subnet 10.0.1.0/24' },
   { name: "admin CIDR is the whole internet", stack: "cloud", mutate: (v) => (v.oci.network.adminCidrs = ["0.0.0.0/0"]), line: 'homelab:oci.network.adminCidrs[0] = "0.0.0.0/0": expected a specific network (prefix /8 or longer), not a large part of the internet' },
-  { name: "NFS client is the whole internet", stack: "prod", mutate: (v) => v.hypervisor.nfs.clients.push("0.0.0.0/0"), line: 'homelab:hypervisor.nfs.clients[1] = "0.0.0.0/0": expected a specific network (prefix /8 or longer), not a large part of the internet' },
+  { name: "NFS client is the whole internet", stack: "prod", mutate: (v) => v.hypervisor.nfs.clients.push("0.0.0.0/0"), line: 'homelab:hypervisor.nfs.clients[1] = "0.0.0.0/0": expected a private network inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16' },
 
   // ---- Oracle Cloud Always Free totals (committed: 4 OCPUs, 24 GB, 189 GB)
   { name: "OCPUs over Always Free", stack: "cloud", mutate: (v) => (v.cluster.nodes[1].ocpus = 3), line: [ANY_NODES, "expected the Always Free total of 4 OCPUs or less; management VM + cluster nodes use 6 OCPUs"] },
@@ -128,7 +128,7 @@ const cases: Case[] = [
   // zod's own wording for a missing object (see the report: not in the schema's "expected <what>" style).
   { name: "missing cluster.versions", stack: "dev", mutate: (v) => delete v.cluster.versions, line: "homelab:cluster.versions = (missing): expected this section (see docs/configuration.md)" },
   { name: "missing node field", stack: "prod", mutate: (v) => delete v.cluster.nodes[1].machineUuid, line: "homelab:cluster.nodes[1].machineUuid = (missing): expected a UUID like 3f6c1f0e-8a4b-4c55-9d2e-0b7a5c1d2e3f" },
-  { name: "string where a number is expected", stack: "prod", mutate: (v) => (v.gamingVm.cores = "8"), line: 'homelab:gamingVm.cores = "8": expected a whole number of vCPUs' },
+  { name: "string where a number is expected", stack: "prod", mutate: (v) => (v.gamingVm.cores = "8"), line: 'homelab:gamingVm.cores = "8": expected a whole number of vCPUs from 1 to 512' },
   { name: "role 'master'", stack: "prod", mutate: (v) => (v.cluster.nodes[0].role = "master"), line: 'homelab:cluster.nodes[0].role = "master": expected one of controlplane, worker, gpu-worker' },
   { name: "zfs layout 'raidz9'", stack: "prod", mutate: (v) => (v.hypervisor.zfs.layout = "raidz9"), line: 'homelab:hypervisor.zfs.layout = "raidz9": expected mirror or single' },
 
@@ -141,6 +141,42 @@ const cases: Case[] = [
   { name: "even number of control planes", stack: "prod", mutate: (v) => (v.cluster.nodes[1].role = "controlplane"), line: [ANY_NODES, "expected an odd number of control-plane nodes for etcd quorum, got 2"] },
   { name: "home cluster without controlplane", stack: "prod", mutate: (v) => (v.cluster.nodes[0].role = "worker"), line: [ANY_NODES, "expected at least one node with role controlplane"] },
   { name: "cloud cluster without controlplane", stack: "cloud", mutate: (v) => (v.cluster.nodes[0].role = "worker"), line: [ANY_NODES, "expected at least one node with role controlplane"] },
+  // ---- hostile: every number bounded by what the hardware can hold
+  { name: "vCPUs beyond any machine", stack: "dev", mutate: (v) => (v.cluster.nodes[0].cores = 100000), line: "homelab:cluster.nodes[0].cores = 100000: expected a whole number of vCPUs from 1 to 512" },
+  { name: "host RAM beyond any machine", stack: "prod", mutate: (v) => (v.proxmox.hardware.memoryGb = 1e9), line: "homelab:proxmox.hardware.memoryGb = 1000000000: expected the host's RAM in whole GB from 1 to 16384" },
+  { name: "one OCI node over the Always Free OCPUs", stack: "cloud", mutate: (v) => (v.cluster.nodes[0].ocpus = 5), line: "homelab:cluster.nodes[0].ocpus = 5: expected a whole number of OCPUs from 1 to 4" },
+  { name: "boot volume over the Always Free storage", stack: "cloud", mutate: (v) => (v.omni.vm.bootVolumeGb = 201), line: "homelab:omni.vm.bootVolumeGb = 201: expected a boot volume of at most 200 GB (the Always Free block storage)" },
+  { name: "a thousand years of hourly snapshots", stack: "prod", mutate: (v) => (v.hypervisor.snapshots.hourly = 8760000), line: "homelab:hypervisor.snapshots.hourly = 8760000: expected hourly snapshots to keep from 0 to 336" },
+  { name: "node disk over the VM datastore", stack: "prod", mutate: (v) => (v.cluster.nodes[1].diskGb = 2000), line: "homelab:cluster.nodes[1].diskGb = 2000: expected at most 1000 GB (proxmox.hardware.vmDatastoreGb)" },
+  {
+    name: "node disks together over the VM datastore",
+    stack: "prod",
+    mutate: (v) => (v.cluster.nodes[1].diskGb = 960),
+    line: [ANY_NODES, "expected the VM disks to fit the VM datastore's 1000 GB (proxmox.hardware.vmDatastoreGb); they take 1010 GB"],
+  },
+  { name: "gaming disk over the ZFS pool", stack: "prod", mutate: (v) => (v.gamingVm.diskGb = 20001), line: "homelab:gamingVm.diskGb = 20001: expected at most 20000 GB, the ZFS pool's capacity (mirror of 2 x 20000 GB)" },
+  { name: "gaming VM and PROD together over the host", stack: "prod", mutate: (v) => (v.gamingVm.memoryGb = 40), line: "homelab:gamingVm.memoryGb = 40: expected at most 36 GB: with PROD's 16 GB running, the host gives VMs 52 GB" },
+  { name: "host keeping all its RAM", stack: "dev", mutate: (v) => (v.proxmox.hardware.reservedMemoryGb = 64), line: "homelab:proxmox.hardware.reservedMemoryGb = 64: expected less than the host's 64 GB, leaving room for VMs" },
+  { name: "services reserve over the cluster's RAM", stack: "dev", mutate: (v) => (v.platform.servicesReserveGb = 4), line: "homelab:platform.servicesReserveGb = 4: expected less than the 4 GB of RAM the cluster's workload nodes have" },
+
+  // ---- hostile: internal networks are private, addresses usable
+  { name: "VCN on the whole internet", stack: "cloud", mutate: (v) => (v.oci.network.vcnCidr = "0.0.0.0/0"), line: 'homelab:oci.network.vcnCidr = "0.0.0.0/0": expected a private network inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16' },
+  { name: "cluster LAN on a public range", stack: "dev", mutate: (v) => (v.cluster.network.cidr = "8.8.8.0/24"), line: 'homelab:cluster.network.cidr = "8.8.8.0/24": expected a private network inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16' },
+  { name: "host LAN on a public range", stack: "prod", mutate: (v) => (v.hypervisor.network.cidr = "1.0.0.0/8"), line: 'homelab:hypervisor.network.cidr = "1.0.0.0/8": expected a private network inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16' },
+  { name: "LAN pool of a /16", stack: "prod", mutate: (v) => (v.platform.lanLoadBalancer.pool = "192.168.0.0/16"), line: 'homelab:platform.lanLoadBalancer.pool = "192.168.0.0/16": expected a LAN range of /24 or smaller' },
+  { name: "admin CIDRs covering too much together", stack: "cloud", mutate: (v) => (v.oci.network.adminCidrs = ["1.0.0.0/15", "3.0.0.0/15"]), line: [ "homelab:oci.network.adminCidrs = [", "expected at most 65536 addresses in all (a /16); these cover 262144"] },
+  { name: "too many admin CIDRs", stack: "cloud", mutate: (v) => (v.oci.network.adminCidrs = Array.from({ length: 17 }, (_, i) => `203.0.113.${i}/32`)), line: ["homelab:oci.network.adminCidrs = [", "expected at most 16 admin CIDRs"] },
+  { name: "admin CIDR on loopback", stack: "cloud", mutate: (v) => (v.oci.network.adminCidrs = ["127.0.0.1/32"]), line: 'homelab:oci.network.adminCidrs[0] = "127.0.0.1/32": expected a routable network; 127.0.0.1/32 overlaps the reserved range 127.0.0.0/8' },
+  { name: "node on the gateway", stack: "dev", mutate: (v) => (v.cluster.nodes[0].ip = "192.168.68.1"), line: 'homelab:cluster.nodes[0].ip = "192.168.68.1": expected a free address; 192.168.68.1 is the gateway (cluster.network.gateway)' },
+  { name: "node on the Proxmox host", stack: "dev", mutate: (v) => (v.cluster.nodes[0].ip = "192.168.68.51"), line: 'homelab:cluster.nodes[0].ip = "192.168.68.51": expected a free address; 192.168.68.51 is the Proxmox host (proxmox.address)' },
+  { name: "Proxmox host on loopback", stack: "dev", mutate: (v) => (v.proxmox.address = "127.0.0.1"), line: 'homelab:proxmox.address = "127.0.0.1": expected a usable host address; 127.0.0.1 is in the reserved range 127.0.0.0/8' },
+  { name: "router on the Proxmox host", stack: "prod", mutate: (v) => (v.hypervisor.network.gateway = "192.168.68.51"), line: 'homelab:hypervisor.network.gateway = "192.168.68.51": expected the router\'s address; 192.168.68.51 is the Proxmox host (proxmox.address)' },
+  { name: "OCI node on the subnet gateway", stack: "cloud", mutate: (v) => (v.cluster.nodes[0].privateIp = "10.0.1.1"), line: 'homelab:cluster.nodes[0].privateIp = "10.0.1.1": expected an address OCI hands out; 10.0.1.1 is reserved in 10.0.1.0/24 (its first two and last addresses)' },
+
+  // ---- hostile: ports, and values that reach a shell
+  { name: "Omni API on the SSH port", stack: "cloud", mutate: (v) => (v.omni.ports.api = 22), line: "homelab:omni.ports.api = 22: expected a port of its own; 22 is also SSH (22)" },
+  { name: "two Omni ports on one number", stack: "cloud", mutate: (v) => (v.omni.ports.kubernetesProxy = 8090), line: "homelab:omni.ports.kubernetesProxy = 8090: expected a port of its own; 8090 is also omni.ports.machineApi" },
+  { name: "disk path with shell syntax", stack: "prod", mutate: (v) => (v.hypervisor.zfs.disks[1] = "/dev/disk/by-id/x;reboot"), line: 'homelab:hypervisor.zfs.disks[1] = "/dev/disk/by-id/x;reboot": expected a stable /dev/disk/by-id/ path' },
 ];
 
 const bulleted = (message: string) => message.split("\n").slice(1);
@@ -179,8 +215,8 @@ describe("invalid configuration is rejected with the key, the value and what is 
     });
     expect(message.split("\n")[0]).toBe("Invalid configuration for stack 'prod':");
     expectLine(message, `homelab:proxmoxApiToken = [plaintext]: expected an encrypted value, ${setSecret("proxmoxApiToken")}`);
-    expectLine(message, "homelab:cluster.nodes[0].cores = 0: expected a whole number of vCPUs");
-    expectLine(message, 'homelab:gamingVm.memoryGb = "lots": expected a whole number of GB of RAM');
+    expectLine(message, "homelab:cluster.nodes[0].cores = 0: expected a whole number of vCPUs from 1 to 512");
+    expectLine(message, 'homelab:gamingVm.memoryGb = "lots": expected a whole number of GB of RAM from 1 to 16384');
     expectLine(message, 'homelab:hypervisor.zfs.layout = "raidz9": expected mirror or single');
     expect(bulleted(message)).toHaveLength(4);
   });

@@ -1,0 +1,144 @@
+// The host steps HypervisorHost runs over SSH, run here for real: each
+// generated script under sh, with its absolute paths moved into a scratch root
+// and the host's commands (systemctl, zfs, update-initramfs...) replaced by
+// stubs that log their arguments. Checks what each step changes, that a second
+// run changes nothing, and that config values survive shell quoting whatever
+// they hold.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { HypervisorConfig } from "../../config/schema";
+import { hostSteps, zedEmailLine } from "../../components/hypervisor/hostConfig";
+import { committedRaw } from "../helpers";
+
+const base = committedRaw("prod").values.hypervisor as HypervisorConfig;
+const stubs = ["systemctl", "update-initramfs", "proxmox-boot-tool", "update-grub", "exportfs", "apt-get"];
+
+interface Host {
+  root: string;
+  /** Runs one step; returns its stdout lines and the stub calls it made. */
+  run(step: string): { out: string[]; calls: string[] };
+  file(p: string): string;
+}
+
+function scratchHost(config: HypervisorConfig, setup: (root: string) => void = () => undefined): Host {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "host-"));
+  const bin = path.join(root, "bin");
+  fs.mkdirSync(bin);
+  const calls = path.join(root, "calls");
+  for (const name of stubs) fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\n`, { mode: 0o755 });
+  // zfs: `list` fails for datasets not created yet; `create` records them.
+  fs.writeFileSync(path.join(bin, "zfs"), `#!/bin/sh\necho "zfs $*" >> '${calls}'\nif [ "$1" = list ]; then grep -qxF -- "$2" '${root}/datasets' 2>/dev/null; exit $?; fi\nif [ "$1" = create ]; then eval "last=\\$$#"; echo "$last" >> '${root}/datasets'; fi\n`, { mode: 0o755 });
+  for (const dir of ["etc/zfs/zed.d", "etc/modprobe.d", "etc/modules-load.d", "etc/kernel", "etc/default", "sys/module/zfs/parameters"]) fs.mkdirSync(path.join(root, dir), { recursive: true });
+  fs.writeFileSync(path.join(root, "etc/zfs/zed.d/zed.rc"), '#ZED_EMAIL_ADDR="root"\nZED_NOTIFY_INTERVAL_SECS=3600\n');
+  fs.writeFileSync(path.join(root, "sys/module/zfs/parameters/zfs_arc_max"), "0\n");
+  setup(root);
+  const steps = hostSteps(config);
+  return {
+    root,
+    run(name) {
+      const step = steps.find((s) => s.name === name);
+      if (!step) throw new Error(`no step ${name}`);
+      fs.writeFileSync(calls, "");
+      // The scripts use absolute paths; here they live under the scratch root. `command -v` finds the stubs.
+      const script = step.script.replace(/(['" =>(])\/(etc|sys)\//g, `$1${root}/$2/`).replace(/ \/(etc|sys)\//g, ` ${root}/$1/`);
+      const result = spawnSync("sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+      if (result.status !== 0) throw new Error(`step ${name} failed (${result.status}): ${result.stderr}`);
+      return { out: result.stdout.split("\n").filter(Boolean), calls: fs.readFileSync(calls, "utf8").split("\n").map((l) => l.trim()).filter(Boolean) };
+    },
+    file: (p) => fs.readFileSync(path.join(root, p), "utf8"),
+  };
+}
+
+describe("every host step", () => {
+  test.each(hostSteps(base).map((s) => s.name))("%s is valid sh", (name) => {
+    const script = hostSteps(base).find((s) => s.name === name)!.script;
+    expect(spawnSync("sh", ["-n", "-c", script]).status).toBe(0);
+  });
+});
+
+describe("zfs-alerts", () => {
+  const hostile = { ...base, zfs: { ...base.zfs, alertEmail: "o'brien+zfs@homelab.example" } };
+
+  test("writes the address ZED reads, whatever quotes it holds, once", () => {
+    const host = scratchHost(hostile);
+    const first = host.run("zfs-alerts");
+    expect(first.out).toEqual(["CHANGED zed.rc"]);
+    expect(first.calls).toEqual(["systemctl restart zfs-zed"]);
+    const rc = host.file("etc/zfs/zed.d/zed.rc");
+    expect(rc).toBe(`ZED_NOTIFY_INTERVAL_SECS=3600\n${zedEmailLine("o'brien+zfs@homelab.example")}\nZED_NOTIFY_VERBOSE=1\n`);
+    // ZED sources zed.rc as shell: the address comes back exactly.
+    const sourced = spawnSync("sh", ["-c", `. '${path.join(host.root, "etc/zfs/zed.d/zed.rc")}'; printf '%s' "$ZED_EMAIL_ADDR"`], { encoding: "utf8" });
+    expect(sourced.stdout).toBe("o'brien+zfs@homelab.example");
+    expect(host.run("zfs-alerts")).toEqual({ out: [], calls: [] });
+  });
+
+  test("a changed address replaces the old line, it does not add a second one", () => {
+    const host = scratchHost(hostile);
+    host.run("zfs-alerts");
+    const other = scratchHost({ ...base, zfs: { ...base.zfs, alertEmail: "admin@homelab.example" } }, (root) => fs.writeFileSync(path.join(root, "etc/zfs/zed.d/zed.rc"), host.file("etc/zfs/zed.d/zed.rc")));
+    expect(other.run("zfs-alerts").out).toEqual(["CHANGED zed.rc"]);
+    expect(other.file("etc/zfs/zed.d/zed.rc").match(/ZED_EMAIL_ADDR=/g)).toHaveLength(1);
+    expect(other.file("etc/zfs/zed.d/zed.rc")).toContain("ZED_EMAIL_ADDR='admin@homelab.example'");
+  });
+});
+
+describe("zfs-arc", () => {
+  test("caps the ARC now and at boot, rebuilding the initramfs only when the file changed", () => {
+    const host = scratchHost(base);
+    const first = host.run("zfs-arc");
+    expect(first.out).toEqual([`CHANGED ${path.join(host.root, "etc/modprobe.d/zfs.conf")}`]);
+    expect(first.calls).toEqual(["update-initramfs -u -k all"]);
+    expect(host.file("etc/modprobe.d/zfs.conf")).toContain(`options zfs zfs_arc_max=${8 * 1024 ** 3}`);
+    expect(host.file("sys/module/zfs/parameters/zfs_arc_max")).toBe(`${8 * 1024 ** 3}\n`);
+    expect(host.run("zfs-arc")).toEqual({ out: [], calls: [] });
+  });
+});
+
+describe("gpu-passthrough", () => {
+  test("on a systemd-boot host: IOMMU arguments once, vfio files, a reboot reported, never done", () => {
+    const host = scratchHost(base, (root) => fs.writeFileSync(path.join(root, "etc/kernel/cmdline"), "root=ZFS=rpool/ROOT/pve-1 boot=zfs\n"));
+    const first = host.run("gpu-passthrough");
+    expect(first.out.filter((l) => !l.startsWith("CHANGED"))).toEqual(["REBOOT-REQUIRED"]);
+    expect(first.calls).toEqual(["update-initramfs -u -k all", "proxmox-boot-tool refresh"]);
+    expect(host.file("etc/kernel/cmdline")).toBe("root=ZFS=rpool/ROOT/pve-1 boot=zfs amd_iommu=on iommu=pt\n");
+    expect(host.file("etc/modprobe.d/vfio.conf")).toContain("options vfio-pci ids=10de:2684,10de:22ba disable_vga=1");
+    expect(host.file("etc/modules-load.d/vfio.conf")).toContain("vfio_pci");
+    expect(host.run("gpu-passthrough")).toEqual({ out: [], calls: [] });
+  });
+
+  test("on a GRUB host: the arguments go into GRUB_CMDLINE_LINUX_DEFAULT", () => {
+    const host = scratchHost({ ...base, cpuVendor: "intel" }, (root) => fs.writeFileSync(path.join(root, "etc/default/grub"), 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\n'));
+    const first = host.run("gpu-passthrough");
+    expect(first.out).toContain("REBOOT-REQUIRED");
+    expect(first.calls).toEqual(["update-initramfs -u -k all", "update-grub"]);
+    expect(host.file("etc/default/grub")).toContain('GRUB_CMDLINE_LINUX_DEFAULT="iommu=pt intel_iommu=on quiet"');
+    expect(host.run("gpu-passthrough").out).toEqual([]);
+  });
+});
+
+describe("nfs-exports", () => {
+  test("creates the media datasets once and exports them to the cluster networks only", () => {
+    const host = scratchHost(base);
+    const first = host.run("nfs-exports");
+    expect(first.out.filter((l) => l.startsWith("CHANGED tank/"))).toEqual(["CHANGED tank/media", ...base.nfs.shares.map((s) => `CHANGED tank/media/${s}`)]);
+    expect(first.calls).toContain("zfs create -o compression=lz4 -o atime=off tank/media");
+    expect(first.calls).toContain("systemctl enable --now nfs-server");
+    expect(first.calls).toContain("exportfs -ra");
+    expect(host.file("etc/exports.d/homelab.exports")).toContain("/tank/media 192.168.68.0/22(rw,sync,no_subtree_check,root_squash,crossmnt)");
+    const second = host.run("nfs-exports");
+    expect(second.out).toEqual([]);
+    expect(second.calls.filter((c) => c.startsWith("zfs create"))).toEqual([]);
+  });
+});
+
+describe("sanoid and scrub", () => {
+  test("install sanoid (the package when missing), its retention, and enable the timers", () => {
+    const host = scratchHost(base);
+    const sanoid = host.run("sanoid");
+    expect(sanoid.calls).toEqual(["apt-get install -y sanoid", "systemctl enable --now sanoid.timer"]);
+    expect(host.file("etc/sanoid/sanoid.conf")).toContain("[template_homelab]\n\thourly = 24\n\tdaily = 30\n\tweekly = 8\n\tmonthly = 12");
+    expect(host.run("zfs-scrub").calls).toEqual(["systemctl enable --now zfs-scrub-weekly@tank.timer"]);
+  });
+});
