@@ -8,6 +8,9 @@ import { HypervisorConfig } from "../config/schema";
 import { hostSteps, mediaDataset } from "./hypervisor/hostConfig";
 import { formerNames, ignoreLegacyTriggers } from "./lifecycle";
 
+/** The provider's ID of a Linux bridge (bpg/proxmox: `<node name>:<iface>`), also its import ID. */
+export const bridgeImportId = (nodeName: string, bridge: string) => `${nodeName}:${bridge}`;
+
 export interface HypervisorHostArgs {
   provider: proxmox.Provider;
   nodeName: string;
@@ -45,10 +48,19 @@ export class HypervisorHost extends pulumi.ComponentResource {
         vlanAware: true,
         comment: "LAN bridge for VMs (managed by homelab)",
       },
-      // It carries the host's own address: deleting it would cut the host off the LAN, so it is
-      // protected; a replacement (same interface name) must remove the old one first.
+      // The Proxmox installer creates this bridge, so the first deploy adopts it (`import`) instead
+      // of creating it: the engine imports only while the ID in state differs, and the provider's ID
+      // is `<node>:<iface>`, this same string, so later runs are plain updates. It carries the host's
+      // own address: deleting it would cut the host off the LAN, so it is protected; a replacement
+      // (same interface name) must remove the old one first.
       // Earlier releases named it after config.network.bridge.
-      { ...childOpts, protect: true, deleteBeforeReplace: true, ...formerNames(`${name}-bridge`, config.network.bridge) },
+      {
+        ...childOpts,
+        import: bridgeImportId(args.nodeName, config.network.bridge),
+        protect: true,
+        deleteBeforeReplace: true,
+        ...formerNames(`${name}-bridge`, config.network.bridge),
+      },
     );
 
     const pool = new proxmox.node.disk.Zfs(

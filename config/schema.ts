@@ -211,8 +211,11 @@ const oci = section({
   images: section({
     /** Ubuntu 24.04 aarch64 platform image for the management VM. */
     ubuntu: ocid("image"),
-    /** Talos (Omni-joining) aarch64 custom image imported from the Image Factory. */
-    talos: ocid("image"),
+    /**
+     * Talos aarch64 custom image downloaded from this Omni (it carries the join configuration).
+     * Left out on the first deploy: the stack then builds Omni alone, which is what the image comes from.
+     */
+    talos: ocid("image").optional(),
   }),
 });
 
@@ -257,7 +260,7 @@ const platform = section({
   gitops: section({
     /** Cluster whose Argo CD delivers this stack's Applications; the brief puts it on prod. */
     hubCluster: name,
-    /** False only on a first deploy, before the hub's Argo CD exists; wave 1+ then waits for the next `pulumi up`. */
+    /** False only while the hub's Argo CD is down (rebuilding a spoke); wave 1+ then waits for the next deploy. */
     hubReady: z.boolean(expect("true or false (false only before the hub's Argo CD is deployed)")),
   }),
   /** Only on the hub cluster: Argo CD itself. */

@@ -19,6 +19,8 @@ export interface IdentityEntry {
   replaceOnChanges: string[];
   aliases: string[];
   dependsOn: string[];
+  /** An `import` ID: on a stack without this resource it is adopted; where the ID in state differs, it is import-replaced. */
+  importId?: string;
   /** The inputs whose change replaces the resource, with their values (secrets shown as "[secret]"). */
   replaceKeys: Record<string, unknown>;
 }
@@ -86,6 +88,7 @@ export function identityOf(run: ProgramRun): IdentityEntry[] {
     replaceOnChanges: r.options.replaceOnChanges,
     aliases: r.options.aliases,
     dependsOn: [...r.options.dependsOn].sort(),
+    ...(r.options.importId !== undefined ? { importId: r.options.importId } : {}),
     replaceKeys: replaceKeysOf(r),
   }));
 }
@@ -101,7 +104,7 @@ export interface IdentityChange {
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const optionKeys = ["protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges", "dependsOn", "parent"] as const;
+const optionKeys = ["protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges", "dependsOn", "parent", "importId"] as const;
 
 /**
  * What the next `pulumi up` would do to what `before` describes, if `after` is
@@ -137,6 +140,9 @@ export function compareIdentity(before: IdentityEntry[], after: IdentityEntry[])
   for (const [old, now] of pairs) {
     const reasons: string[] = [];
     if (old.type !== now.type) reasons.push(`type ${old.type} -> ${now.type}`);
+    // The engine imports whenever the goal's import ID differs from the one it imported with (or the ID in
+    // state): a changed import ID adopts the other resource in place of this one.
+    if (old.importId !== undefined && now.importId !== undefined && old.importId !== now.importId) reasons.push(`import ${old.importId} -> ${now.importId}`);
     if (old.provider !== now.provider && renamedProviders.get(old.provider ?? "") !== now.provider) reasons.push(`provider ${old.provider} -> ${now.provider}`);
     // An ignored input keeps its old value, as the engine's processIgnoreChanges does.
     const ignored = new Set(now.ignoreChanges.map((k) => k.replace(/\[\*\]$/, "")));

@@ -17,9 +17,17 @@ export interface CloudOutputs {
     caCertPem: pulumi.Output<string>;
     serviceAccountKey: pulumi.Output<string>;
   };
-  cluster: { name: string; kubeconfig: pulumi.Output<string> };
-  platform: PlatformOutputs;
+  /** Absent until the Talos image exists (the first deploy builds Omni alone). */
+  cluster?: { name: string; kubeconfig: pulumi.Output<string> };
+  platform?: PlatformOutputs;
+  /** What the first deploy leaves to do by hand, while the cluster waits for its image. */
+  nextStep?: string;
 }
+
+/** The stack's output while `homelab:oci.images.talos` is unset. */
+export const waitingForTalosImage =
+  "Omni is up; the CLOUD cluster waits for its Talos image: download it from Omni, import it into OCI, " +
+  "set homelab:oci.images.talos and deploy again (docs/runbooks/first-deploy.md, step 1.5)";
 
 export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   const provider = ociProvider(config.oci, secret("ociPrivateKey"));
@@ -32,6 +40,9 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     sshPrivateKey: secret("sshPrivateKey"),
   });
   const omniAccess = { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem };
+  const omniOutputs = { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey };
+  const talosImage = config.oci.images.talos;
+  if (talosImage === undefined) return { omni: omniOutputs, nextStep: waitingForTalosImage };
   const cluster = new TalosCluster(
     "cluster",
     {
@@ -48,7 +59,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
         compartmentId: config.oci.compartmentOcid,
         availabilityDomain: config.oci.availabilityDomain,
         subnetId: omni.subnetId,
-        imageId: config.oci.images.talos,
+        imageId: talosImage,
         nodes: config.cluster.nodes,
       },
     },
@@ -57,7 +68,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   );
   const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster });
   return {
-    omni: { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey },
+    omni: omniOutputs,
     cluster: { name: config.cluster.name, kubeconfig: cluster.kubeconfig },
     platform: platform.outputs,
   };

@@ -30,7 +30,7 @@ export async function omniFromCloudStack(cloudStack: string): Promise<OmniAccess
   const omni = (await readOutput("cloud", "omni.cloudStack", cloudStack, "omni", "the cloud stack (it runs Omni)")) as Record<string, unknown>;
   const missing = ["endpoint", "caCertPem", "serviceAccountKey"].filter((k) => !isText(omni[k]));
   if (missing.length > 0) {
-    throw new pulumi.RunError(`homelab:omni.cloudStack = ${JSON.stringify(cloudStack)}: its "omni" output has no ${missing.join(", ")}; run \`pulumi up\` on the cloud stack until Omni is up`);
+    throw new pulumi.RunError(`homelab:omni.cloudStack = ${JSON.stringify(cloudStack)}: its "omni" output has no ${missing.join(", ")}; deploy the cloud stack (\`npm run up -- --stack cloud\`) until Omni is up`);
   }
   return { endpoint: omni.endpoint as string, caCertPem: omni.caCertPem as string, serviceAccountKey: pulumi.secret(omni.serviceAccountKey as string) };
 }
@@ -39,7 +39,7 @@ export async function omniFromCloudStack(cloudStack: string): Promise<OmniAccess
 export async function hostSiteFromStack(hostStack: string): Promise<HomeSite> {
   const site = (await readOutput("host", "hostStack", hostStack, "site", "the prod stack (it owns the Proxmox host)")) as Partial<HomeSite>;
   if (!site.proxmox || !site.lan || !Array.isArray(site.machines)) {
-    throw new pulumi.RunError(`homelab:hostStack = ${JSON.stringify(hostStack)}: its "site" output is not a host description; run \`pulumi up\` on the prod stack with this program's version`);
+    throw new pulumi.RunError(`homelab:hostStack = ${JSON.stringify(hostStack)}: its "site" output is not a host description; deploy the prod stack (\`npm run up -- --stack prod\`) with this program's version`);
   }
   return site as HomeSite;
 }

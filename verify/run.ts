@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { stackKinds } from "../config/schema";
 import { isBuiltIn, validateCustomResource } from "./crdModels";
 import { ArtifactEntry, Check, kubernetesVersionFor, requiredTools, talosCommands } from "./checks";
+import { DocCommand, documentedCommands } from "./docCommands";
 
 const root = path.resolve(__dirname, "..", "..");
 const toolsBin = path.join(root, ".tools", "bin");
@@ -136,6 +137,7 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   const badDeployment = path.join(fixtures, "kubernetes/deployment-bad-replicas.yaml");
   results.push(expectReject({ tool: "kubectl-validate", artifact: rel(badDeployment), args: [badDeployment, "--version", kubernetesVersion] }));
   results.push(await customResource("crd-schema", path.join(fixtures, "custom-resources/clustersecretstore-bad-ca-type.yaml"), true));
+  results.push(mustRefuse("omnictl cluster frobnicate dev"), mustRefuse("omnictl download oracle --no-such-flag"));
   // A leaked token, written at run time so the repository itself never holds one.
   const leakDir = tmpDir("leak");
   fs.writeFileSync(path.join(leakDir, "deploy.env"), `GITHUB_TOKEN=${["ghp", "_", "Zx8KqT3vLm9RwY2pBn6JdF4hGs7CeU1aVo5N"].join("")}\n`);
@@ -146,6 +148,36 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   const badTunnel = path.join(fixtures, "cloudflared/config.yaml");
   results.push(expectReject({ tool: "cloudflared", artifact: rel(badTunnel), args: ["tunnel", "--config", badTunnel, "ingress", "validate"] }));
   return results;
+}
+
+/**
+ * A documented omnictl or talosctl command, parsed by the real tool: it runs
+ * with --help, which checks the sub-command path and every flag without
+ * reaching a server. A path that ends on a command with sub-commands while
+ * words are left over is an unknown sub-command.
+ */
+function fieldCommand(c: DocCommand): Result {
+  const [tool, ...args] = c.argv;
+  const artifact = `${c.file}:${c.line} \`${c.text}\``;
+  const r = run(tool, [...args, "--help"]);
+  if (r.code !== 0) return { tool, artifact, ok: false, message: firstLines(r.output, 3) };
+  const usage = /Usage:\n\s+(\S+(?: [a-z][a-z-]*)*)/.exec(plain(r.output));
+  const resolved = usage ? usage[1].split(" ").slice(1) : [];
+  const words = args.filter((a) => !a.startsWith("-"));
+  const prefix = resolved.every((w, i) => words[i] === w);
+  const leftOverOnGroup = /Available Commands:/.test(r.output) && words.length > resolved.length;
+  if (!usage || !prefix || leftOverOnGroup) return { tool, artifact, ok: false, message: `resolves to \`${tool} ${resolved.join(" ")}\`: unknown sub-command` };
+  const first = firstLines(r.output, 1);
+  return { tool, artifact, ok: true, message: /deprecated/i.test(first) ? `ok (${first})` : "ok" };
+}
+
+/** Every omnictl and talosctl command of the README and docs/. */
+const documentedFieldCommands = (): Result[] => documentedCommands(root).filter((c) => c.argv[0] === "omnictl" || c.argv[0] === "talosctl").map(fieldCommand);
+
+/** A made-up command must be refused, or the check above cannot fail. */
+function mustRefuse(text: string): Result {
+  const r = fieldCommand({ file: "made up", line: 0, text, argv: text.split(" "), source: "block", metavariables: [] });
+  return r.ok ? { ...r, ok: false, message: "accepted a made-up command: this check cannot fail" } : { ...r, ok: true, message: `rejected as expected: ${r.message}` };
 }
 
 async function main(): Promise<number> {
@@ -172,6 +204,7 @@ async function main(): Promise<number> {
   const workflows = path.join(root, ".github", "workflows");
   if (fs.existsSync(workflows)) results.push(expectPass({ tool: "actionlint", artifact: rel(workflows), args: [], cwd: root }));
   else results.push({ tool: "actionlint", artifact: ".github/workflows", ok: true, message: "skipped: no workflows in the repository yet" });
+  results.push(...documentedFieldCommands());
   results.push(...(await negativeChecks(versions[0])));
 
   for (const r of results) console.log(`${r.ok ? "ok    " : "FAILED"} ${r.tool.padEnd(16)} ${r.artifact}${r.message === "ok" ? "" : `: ${r.message}`}`);

@@ -44,6 +44,14 @@ describe("compareIdentity", () => {
     ]);
   });
 
+  test("adopting by import ID is an option change; a different import ID adopts another resource in its place", () => {
+    expect(lines([entry("a")], [entry("a", { importId: "pve:201" })])).toEqual([`OPTIONS ${entry("a").urn}: importId null -> "pve:201"`]);
+    expect(lines([entry("a", { importId: "pve:201" })], [entry("a", { importId: "pve:202" })])).toEqual([
+      `REPLACED ${entry("a").urn}: import pve:201 -> pve:202`,
+      `OPTIONS ${entry("a").urn}: importId "pve:201" -> "pve:202"`,
+    ]);
+  });
+
   test("an ignored input keeps its old value, so removing it replaces nothing", () => {
     const before = entry("c", { type: "command:local:Command", replaceOnChanges: ["triggers[*]"], replaceKeys: { "triggers[*]": ["abc"] } });
     const after = entry("c", { type: "command:local:Command", replaceOnChanges: ["triggers[*]"], replaceKeys: {}, ignoreChanges: ["triggers"] });

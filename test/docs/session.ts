@@ -1,0 +1,394 @@
+// Plays the commands of the README and the runbooks against the project, as
+// far as they can be played without the machines they talk to:
+//  - `npm run <script>` runs the script's own argument parsing, and for
+//    plan/preview/up the offline plan of the stack as the files stand at
+//    that point (a deploy also needs every required secret already set, as
+//    the real program does without the plan's stand-ins), with `--target`
+//    checked the way the engine decides a targeted first deploy and
+//    `--replace` against the stack's URNs;
+//  - `pulumi config set|rm [--path] [--secret]` edit a copy of the stack file
+//    the way the CLI does (with --path, "true"/"false" become booleans and
+//    integers numbers), and the program's reader and schema then judge it;
+//  - `pulumi stack init|select`, `stack output`, `destroy` are checked
+//    against the stacks, their outputs and what the engine refuses;
+//  - omnictl, ZFS and systemd commands are checked for the names they use
+//    (cluster, labels, Talos version, pool, datasets, units); the real
+//    omnictl checks their syntax in `npm run verify`.
+// A command no rule knows fails, so a new kind of command gets a rule.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseDocument, isMap, isSeq, YAMLMap, YAMLSeq, Document } from "yaml";
+import { NAMESPACE, ConfigError, validateConfig } from "../../config/load";
+import { StackKind, requiredSecrets, stackKinds } from "../../config/schema";
+import { labelKeys } from "../../components/omni/templates";
+import { hostSteps, mediaDataset } from "../../components/hypervisor/hostConfig";
+import { parseDeployArgs } from "../../plan/deploy";
+import { runCommittedStack, planStack, Plan } from "../../plan/plan";
+import { parseArgs as parsePlanArgs } from "../../plan/run";
+import { programRawConfig, projectRoot, readStackFile, runConfig } from "../../plan/stackFiles";
+import { targetMatcher, targetedFirstDeploy } from "../../plan/targets";
+import { DocCommand } from "../../verify/docCommands";
+
+const scripts = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts as Record<string, string>;
+
+/** Flags a documented deploy may pass through to pulumi, besides --target and --replace. */
+const deployFlags = new Set(["--yes", "--skip-preview", "--diff", "--refresh"]);
+
+export class CommandFailure extends Error {}
+const fail = (message: string): never => {
+  throw new CommandFailure(message);
+};
+
+/** A user's shell: a copy of the stack files and the stack they selected. */
+export class Session {
+  readonly root: string;
+  stack?: StackKind;
+  /** Plans by the content of every stack file: the same files plan the same, whichever session asks. */
+  private static readonly plans = new Map<string, Plan>();
+
+  constructor() {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-docs-"));
+    for (const f of fs.readdirSync(projectRoot).filter((n) => /^Pulumi(\.[a-z]+)?\.yaml$/.test(n))) fs.copyFileSync(path.join(projectRoot, f), path.join(this.root, f));
+  }
+
+  /** A machine already set up: every stack initialized with its required secrets (where a command in prose is typed). */
+  static setUp(): Session {
+    const session = new Session();
+    for (const stack of stackKinds) {
+      const file = session.stackFile(stack);
+      const doc = parseDocument(fs.readFileSync(file, "utf8"));
+      for (const name of requiredSecrets[stack]) doc.setIn(["config", `${NAMESPACE}:${name}`], doc.createNode({ secure: "v1:emulated" }));
+      fs.writeFileSync(file, doc.toString());
+    }
+    return session;
+  }
+
+  dispose() {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private stackFile(stack: StackKind) {
+    return path.join(this.root, `Pulumi.${stack}.yaml`);
+  }
+
+  /** The offline plan of a stack as its files stand now (cached per content). */
+  async plan(stack: StackKind): Promise<Plan> {
+    const key = stackKinds.map((s) => (fs.existsSync(this.stackFile(s)) ? fs.readFileSync(this.stackFile(s), "utf8") : "")).join("\0") + stack;
+    const cached = Session.plans.get(key);
+    if (cached) return cached;
+    let plan: Plan;
+    try {
+      plan = await planStack(stack, this.root);
+    } catch (err) {
+      return fail(`the plan of ${stack} fails: ${(err as Error).message}`);
+    }
+    Session.plans.set(key, plan);
+    return plan;
+  }
+
+  async play(cmd: DocCommand): Promise<void> {
+    const [program, ...args] = cmd.argv;
+    switch (program) {
+      case "npm":
+        return this.npm(args);
+      case "pulumi":
+        return this.pulumi(args, cmd);
+      case "omnictl":
+        return this.omnictl(args);
+      case "zfs":
+      case "zpool":
+      case "ls":
+      case "cp":
+        return this.hostPaths(program, args);
+      case "systemctl":
+        return this.systemctl(args);
+      // talosctl appears only as what `npm run verify` runs, which checks its syntax with the real tool;
+      // the others are read-only looks at a live host or cluster that name nothing the program creates.
+      case "talosctl":
+      case "kubectl":
+      case "exportfs":
+      case "dmesg":
+      case "grep":
+      case "base64":
+      case "pveum":
+        return;
+      default:
+        return fail(`no rule checks \`${program}\`; add one to test/docs/session.ts`);
+    }
+  }
+
+  private async npm(args: string[]) {
+    const [verb, script, ...rest] = args;
+    if (verb === "ci" || verb === "test") {
+      if (args.length > 1) fail(`npm ${verb} takes no arguments here`);
+      return;
+    }
+    if (verb !== "run") return fail(`npm ${verb}: expected npm ci, npm test or npm run <script>`);
+    if (!script || !Object.hasOwn(scripts, script)) return fail(`npm run ${script}: package.json has no such script`);
+    const dashes = rest.indexOf("--");
+    if (rest.length > 0 && dashes !== 0) fail(`npm run ${script} ${rest.join(" ")}: arguments for the script go after --`);
+    const scriptArgs = rest.slice(1);
+    try {
+      if (script === "plan") {
+        for (const stack of parsePlanArgs(scriptArgs).stacks) await this.ensurePlans(stack);
+        return;
+      }
+      if (script === "preview" || script === "up") return await this.deploy(parseDeployArgs([script, ...scriptArgs]));
+    } catch (err) {
+      if (err instanceof CommandFailure) throw err;
+      return fail(`npm run ${script}: ${(err as Error).message}`);
+    }
+    if (scriptArgs.length > 0) fail(`npm run ${script} takes no arguments`);
+  }
+
+  private async ensurePlans(stack: StackKind) {
+    const plan = await this.plan(stack);
+    const mandatory = plan.violations.filter((v) => v.level === "mandatory");
+    if (mandatory.length > 0) fail(`the plan of ${stack} has mandatory violations: ${mandatory.map((v) => `${v.policy}: ${v.message}`).join("; ")}`);
+  }
+
+  private async deploy(args: ReturnType<typeof parseDeployArgs>) {
+    const file = readStackFile(args.stack, this.root);
+    const missing = requiredSecrets[args.stack].filter((s) => !file.secretKeys.includes(`${NAMESPACE}:${s}`));
+    if (missing.length > 0) fail(`npm run ${args.operation} -- --stack ${args.stack} before ${missing.map((s) => `\`pulumi config set --secret ${s}\``).join(", ")}: the program stops on a missing secret`);
+    await this.ensurePlans(args.stack);
+    const targets: string[] = [];
+    const replaces: string[] = [];
+    for (let i = 0; i < args.passThrough.length; i++) {
+      const flag = args.passThrough[i];
+      if (flag === "--target" || flag === "--replace") (flag === "--target" ? targets : replaces).push(args.passThrough[++i] ?? fail(`${flag} without a URN`));
+      else if (!deployFlags.has(flag)) fail(`pulumi ${args.operation} ${flag}: not a flag this project documents (known: --target, --replace, ${[...deployFlags].join(", ")})`);
+    }
+    if (targets.length === 0 && replaces.length === 0) return;
+    const run = await runCommittedStack(args.stack, "preview", this.root);
+    for (const pattern of replaces) {
+      const matches = targetMatcher(pattern);
+      const replaced = run.resources.filter((r) => matches(r.urn));
+      if (replaced.length === 0) fail(`--replace ${pattern}: no such resource in ${args.stack}`);
+      const guarded = replaced.filter((r) => r.options.protect).map((r) => r.urn);
+      if (guarded.length > 0) fail(`--replace ${pattern}: the engine refuses to replace protected ${guarded.join(", ")}`);
+      const deleting = replaced.filter((r) => r.type.startsWith("command:") && r.inputs.delete !== undefined).map((r) => r.urn);
+      if (deleting.length > 0) fail(`--replace ${pattern}: the replacement would run the old delete of ${deleting.join(", ")}`);
+    }
+    if (targets.length > 0) {
+      const targeted = targetedFirstDeploy(run, targets);
+      if (targeted.unmatched.length > 0) fail(`--target ${targeted.unmatched.join(", ")}: matches nothing in ${args.stack}`);
+      if (targeted.problems.length > 0) fail(`the engine stops this targeted deploy:\n${targeted.problems.join("\n")}`);
+    }
+  }
+
+  private async pulumi(args: string[], cmd: DocCommand) {
+    const { flags, words } = splitFlags(args, ["--stack", "-s"]);
+    const explicit = flags.get("--stack") ?? flags.get("-s");
+    const stackOf = (): StackKind => {
+      const s = explicit ?? this.stack ?? fail(`pulumi ${words.join(" ")}: no stack selected; add --stack or select one first`);
+      if (!(stackKinds as readonly string[]).includes(s)) fail(`--stack ${s}: expected one of ${stackKinds.join(", ")}`);
+      return s as StackKind;
+    };
+    const [verb, sub, ...rest] = words;
+    if (verb === "login") return;
+    if (verb === "up" || verb === "preview") return fail(`pulumi ${verb} runs without the policy pack and its config; document \`npm run ${verb} -- --stack <stack>\``);
+    if (verb === "stack" && (sub === "init" || sub === "select")) {
+      const name = rest[0] ?? fail(`pulumi stack ${sub}: which stack?`);
+      if (!(stackKinds as readonly string[]).includes(name) || !fs.existsSync(this.stackFile(name as StackKind))) fail(`pulumi stack ${sub} ${name}: this project has stacks ${stackKinds.join(", ")}`);
+      this.stack = name as StackKind;
+      return;
+    }
+    if (verb === "stack" && sub === "output") {
+      const stack = stackOf();
+      const names = rest.filter((w) => !w.startsWith("-"));
+      const outputs = (await this.plan(stack)).outputs;
+      for (const n of names) if (!outputs.includes(n)) fail(`pulumi stack output ${n}: ${stack} exports ${outputs.join(", ")}`);
+      return;
+    }
+    if (verb === "config" && (sub === "set" || sub === "rm")) return this.config(sub, stackOf(), rest, flags, cmd);
+    if (verb === "destroy") {
+      const stack = stackOf();
+      const guarded = (await this.plan(stack)).identity.filter((e) => e.protect);
+      if (guarded.length > 0) fail(`pulumi destroy --stack ${stack} stops on protected resources: ${guarded.map((e) => e.urn).join(", ")}`);
+      return;
+    }
+    return fail(`no rule checks \`pulumi ${words.slice(0, 2).join(" ")}\`; add one to test/docs/session.ts`);
+  }
+
+  private async config(op: "set" | "rm", stack: StackKind, words: string[], flags: Map<string, string>, cmd: DocCommand) {
+    const known = new Set(["--path", "--secret", "--plaintext", "--stack", "-s"]);
+    for (const o of flags.keys()) if (!known.has(o)) fail(`pulumi config ${op} ${o}: unknown flag`);
+    const byPath = flags.has("--path");
+    const secret = flags.has("--secret");
+    const [rawKey, value, ...extra] = words;
+    if (!rawKey) fail(`pulumi config ${op}: which key?`);
+    if (extra.length > 0) fail(`pulumi config ${op}: unexpected ${extra.join(" ")}`);
+    if (op === "rm" && (value !== undefined || cmd.stdin)) fail("pulumi config rm takes a key only");
+    if (value !== undefined && cmd.stdin) fail(`pulumi config set ${rawKey}: a value and stdin`);
+    const key = rawKey.includes(":") ? rawKey : `${NAMESPACE}:${rawKey}`;
+    const [top, ...pathParts] = byPath ? splitConfigPath(key) : [key];
+
+    const file = this.stackFile(stack);
+    const doc = parseDocument(fs.readFileSync(file, "utf8"));
+    const config = (doc.get("config") ?? fail(`${path.basename(file)} has no config section`)) as YAMLMap;
+    if (op === "rm") {
+      if (!doc.hasIn(["config", top, ...pathParts])) fail(`pulumi config rm ${rawKey}: ${stack} has no such key`);
+      doc.deleteIn(["config", top, ...pathParts]);
+    } else {
+      // Without a value or stdin the CLI prompts for it; the emulation types a stand-in.
+      const text = value ?? (cmd.stdin ? `contents of ${cmd.stdin}` : "typed at the prompt");
+      const leaf: unknown = secret ? { secure: "v1:emulated" } : byPath ? cliTyped(text) : text;
+      if (pathParts.length === 0) config.set(top, doc.createNode(leaf));
+      else setAtPath(doc, ["config", top], pathParts, leaf);
+    }
+    fs.writeFileSync(file, doc.toString());
+    // What the program will read next time: the reader and the schema judge it now.
+    try {
+      const sf = readStackFile(stack, this.root);
+      validateConfig(stack, programRawConfig(runConfig(stack, sf)));
+    } catch (err) {
+      fail(`after \`${cmd.text}\` the program refuses ${stack}'s config:\n${err instanceof ConfigError ? err.problems.join("\n") : (err as Error).message}`);
+    }
+  }
+
+  private async omnictl(args: string[]) {
+    const { flags, words } = splitFlags(args, ["--arch", "--talos-version", "--initial-labels", "--output", "--cluster", "--selector", "-l"]);
+    const clusters = await this.clusters();
+    const [verb, sub, target] = words;
+    if (verb === "download") {
+      if (sub !== "oracle") return;
+      const cloud = clusters.cloud;
+      if (flags.get("--arch") !== "arm64") fail("omnictl download oracle: the A1 shapes need --arch arm64");
+      if (flags.get("--talos-version") !== cloud.talos) fail(`omnictl download oracle --talos-version ${flags.get("--talos-version")}: the cloud cluster runs Talos ${cloud.talos}`);
+      const label = `${labelKeys.cluster}=${cloud.name}`;
+      if (!(flags.get("--initial-labels") ?? "").split(",").includes(label)) fail(`omnictl download oracle: the machine classes select ${label}; bake it in with --initial-labels`);
+      return;
+    }
+    const names = Object.values(clusters).map((c) => c.name);
+    if (verb === "cluster" && sub === "delete" && !names.includes(target)) fail(`omnictl cluster delete ${target}: the clusters are ${names.join(", ")}`);
+    if (verb === "kubeconfig" && flags.has("--cluster") && !names.includes(flags.get("--cluster") as string)) fail(`omnictl kubeconfig --cluster ${flags.get("--cluster")}: the clusters are ${names.join(", ")}`);
+    if (verb === "delete" && sub === "machineclasses") {
+      const ids = await this.machineClassIds();
+      if (!ids.includes(target)) fail(`omnictl delete machineclasses ${target}: the program's machine classes are ${ids.join(", ")}`);
+    }
+    if (verb === "delete" && sub === "machinelabels") {
+      const selector = flags.get("--selector") ?? flags.get("-l") ?? fail("omnictl delete machinelabels: without --selector it needs an ID");
+      const [k, v] = selector.split("=");
+      if (k !== labelKeys.cluster || !names.includes(v)) fail(`omnictl delete machinelabels --selector ${selector}: the program labels with ${labelKeys.cluster}=<cluster>`);
+    }
+  }
+
+  private async clusters(): Promise<Record<StackKind, { name: string; talos: string }>> {
+    const out = {} as Record<StackKind, { name: string; talos: string }>;
+    for (const stack of stackKinds) {
+      const sc = validateConfig(stack, programRawConfig(runConfig(stack, readStackFile(stack, this.root))));
+      out[stack] = { name: sc.config.cluster.name, talos: sc.config.cluster.versions.talos };
+    }
+    return out;
+  }
+
+  private async machineClassIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const stack of stackKinds) {
+      for (const a of (await this.plan(stack)).artifacts) {
+        if (!a.path.endsWith("machine-classes.yaml")) continue;
+        for (const m of a.content.matchAll(/type: MachineClasses\.omni\.sidero\.dev\n\s+id: (\S+)/g)) ids.push(m[1]);
+      }
+    }
+    return ids;
+  }
+
+  private async prodHost() {
+    const sc = validateConfig("prod", programRawConfig(runConfig("prod", readStackFile("prod", this.root))));
+    if (sc.kind !== "prod") throw new Error("unreachable");
+    return sc.config.hypervisor;
+  }
+
+  /** Pool, datasets and share paths named by a host command exist in prod's config. */
+  private async hostPaths(program: string, args: string[]) {
+    const hv = await this.prodHost();
+    const pool = hv.zfs.pool;
+    const datasets = hv.nfs.shares.map((s) => mediaDataset(pool, s));
+    for (const a of args.filter((w) => !w.startsWith("-"))) {
+      if (program === "zpool" && a !== "status" && a !== pool) fail(`zpool ${args.join(" ")}: the pool is ${pool}`);
+      if (program === "zfs" && a.startsWith(`${pool}/`) && !datasets.includes(a.split("@")[0])) fail(`zfs ${a}: the media datasets are ${datasets.join(", ")}`);
+      if (a.startsWith("/") && a.split("/")[1] === pool) {
+        const dataset = a.split("/").slice(1, 4).join("/");
+        if (!datasets.includes(dataset)) fail(`${program} ${a}: the media datasets are ${datasets.join(", ")}`);
+        if (a.includes("/.zfs/snapshot/") && hv.snapshots.daily < 1) fail(`${program} ${a}: no daily snapshots are kept`);
+      }
+    }
+    if (program === "zfs" && !["list", "get"].includes(args[0])) fail(`zfs ${args[0]}: the runbooks only read ZFS state`);
+  }
+
+  private async systemctl(args: string[]) {
+    const [verb, unit] = args;
+    if (verb !== "status") fail(`systemctl ${verb}: the runbooks only read unit status`);
+    const enabled = hostSteps(await this.prodHost()).flatMap((s) => [...s.script.matchAll(/systemctl enable --now '?([^'\s]+)/g)].map((m) => m[1]));
+    if (!enabled.includes(unit)) fail(`systemctl status ${unit}: the host steps enable ${enabled.join(", ")}`);
+  }
+}
+
+/** Flags with a value (`--stack x` or `--stack=x`) apart from the other words. */
+export function splitFlags(args: string[], valued: string[]): { flags: Map<string, string>; words: string[] } {
+  const flags = new Map<string, string>();
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf("=");
+    if (a.startsWith("-") && eq > 0 && valued.includes(a.slice(0, eq))) flags.set(a.slice(0, eq), a.slice(eq + 1));
+    else if (valued.includes(a)) flags.set(a, args[++i] ?? "");
+    else if (a.startsWith("-")) flags.set(a, "");
+    else words.push(a);
+  }
+  return { flags, words };
+}
+
+/** `homelab:cluster.nodes[0].memoryGb` -> ["homelab:cluster", "nodes", 0, "memoryGb"], as `--path` reads it. */
+export function splitConfigPath(key: string): [string, ...(string | number)[]] {
+  const colon = key.indexOf(":");
+  const ns = key.slice(0, colon + 1);
+  const parts: (string | number)[] = [];
+  const re = /([^.[\]]+)|\[(\d+)\]|\["([^"]+)"\]|(\.)/g;
+  const body = key.slice(colon + 1);
+  if (/^\.|\.$|\.\.|\.\[/.test(body)) fail(`config path ${key}: an empty segment`);
+  let consumed = 0;
+  for (const m of body.matchAll(re)) {
+    if (m.index !== consumed) fail(`config path ${key}: cannot read it at "${body.slice(consumed)}"`);
+    consumed = m.index + m[0].length;
+    if (m[1] !== undefined) parts.push(m[1]);
+    else if (m[2] !== undefined) parts.push(Number(m[2]));
+    else if (m[3] !== undefined) parts.push(m[3]);
+  }
+  if (consumed !== body.length || parts.length === 0 || typeof parts[0] !== "string") fail(`config path ${key}: expected namespace:key.path`);
+  return [`${ns}${parts[0]}`, ...parts.slice(1)];
+}
+
+/** How `pulumi config set --path` types a value: booleans and integers (no leading zero) become YAML scalars of that type. */
+export function cliTyped(text: string): string | number | boolean {
+  if (text === "true") return true;
+  if (text === "false") return false;
+  if (/^(0|-?[1-9]\d*)$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
+  return text;
+}
+
+function setAtPath(doc: Document, prefix: string[], parts: (string | number)[], leaf: unknown) {
+  let node: unknown = doc.getIn(prefix, true);
+  if (node === undefined) {
+    doc.setIn(prefix, doc.createNode(typeof parts[0] === "number" ? [] : {}));
+    node = doc.getIn(prefix, true);
+  }
+  parts.forEach((part, i) => {
+    const last = i === parts.length - 1;
+    const next = parts[i + 1];
+    if (typeof part === "number") {
+      if (!isSeq(node)) fail(`config path: [${part}] on something that is not a list`);
+      const seq = node as YAMLSeq;
+      if (part > seq.items.length) fail(`config path: index ${part} is past the end of a list of ${seq.items.length}`);
+    } else if (!isMap(node)) fail(`config path: .${part} on something that is not a map`);
+    const container = node as YAMLMap | YAMLSeq;
+    if (last) {
+      container.set(part, doc.createNode(leaf));
+      return;
+    }
+    if (!container.has(part)) container.set(part, doc.createNode(typeof next === "number" ? [] : {}));
+    node = container.get(part, true);
+  });
+}
