@@ -14,6 +14,8 @@ const usedWithoutImport: Record<string, string> = {
   jest: "the test runner (`npm test`)",
   "ts-jest": "jest's TypeScript transform (jest.config.js)",
   eslint: "`npm run lint`",
+  "@stryker-mutator/core": "`npm run mutation` (stryker.config.mjs)",
+  "@stryker-mutator/jest-runner": "Stryker's jest test runner (stryker.config.mjs: testRunner)",
 };
 
 function sourceFiles(dir: string): string[] {

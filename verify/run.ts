@@ -161,12 +161,14 @@ function fieldCommand(c: DocCommand): Result {
   const artifact = `${c.file}:${c.line} \`${c.text}\``;
   const r = run(tool, [...args, "--help"]);
   if (r.code !== 0) return { tool, artifact, ok: false, message: firstLines(r.output, 3) };
-  const usage = /Usage:\n\s+(\S+(?: [a-z][a-z-]*)*)/.exec(plain(r.output));
-  const resolved = usage ? usage[1].split(" ").slice(1) : [];
+  const usage = /Usage:\n\s+(.*)/.exec(plain(r.output))?.[1] ?? "";
+  // The command cobra resolved: the longest run of the given words its usage line starts with.
   const words = args.filter((a) => !a.startsWith("-"));
-  const prefix = resolved.every((w, i) => words[i] === w);
-  const leftOverOnGroup = /Available Commands:/.test(r.output) && words.length > resolved.length;
-  if (!usage || !prefix || leftOverOnGroup) return { tool, artifact, ok: false, message: `resolves to \`${tool} ${resolved.join(" ")}\`: unknown sub-command` };
+  let depth = 0;
+  while (depth < words.length && `${usage} `.startsWith(`${[tool, ...words.slice(0, depth + 1)].join(" ")} `)) depth++;
+  const resolved = [tool, ...words.slice(0, depth)].join(" ");
+  // Words left over on a command that has sub-commands name one that does not exist.
+  if (!usage.startsWith(tool) || (/Available Commands:/.test(r.output) && depth < words.length)) return { tool, artifact, ok: false, message: `resolves to \`${resolved}\`: unknown sub-command` };
   const first = firstLines(r.output, 1);
   return { tool, artifact, ok: true, message: /deprecated/i.test(first) ? `ok (${first})` : "ok" };
 }
