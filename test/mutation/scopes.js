@@ -1,0 +1,40 @@
+/**
+ * What mutation testing covers, in scopes: each scope mutates a few files and
+ * runs only the tests aimed at them. One run over everything would give each
+ * mutant of config/load.ts the whole-program tests to run (seconds each);
+ * split, the whole set takes well under an hour on two cores.
+ *
+ * `static`: also mutate code that runs once when a module loads (Zod schemas
+ * are built at load, so config/schema.ts is almost all static). Stryker cannot
+ * trace such mutants to single tests and runs the scope's whole test set for
+ * each; the schema scope's tests are the config fixtures, a few seconds.
+ */
+module.exports = {
+  policies: {
+    mutate: ["policies/rules/*.ts"],
+    tests: ["test/policies/*.test.ts"],
+    // The whole-stack policy test runs every stack; the contract test starts a gRPC server.
+    ignore: ["policies/stacks", "analyzerContract"],
+    static: false,
+  },
+  host: {
+    mutate: ["components/hypervisor/hostConfig.ts", "components/shell.ts"],
+    tests: ["test/components/hostSteps.test.ts"],
+    static: false,
+  },
+  plan: {
+    mutate: ["plan/secrets.ts", "plan/stackFiles.ts"],
+    tests: ["test/plan/secrets.test.ts", "test/plan/stackFiles.test.ts", "test/config/invalidConfig.test.ts"],
+    static: false,
+  },
+  config: {
+    mutate: ["config/load.ts", "config/net.ts", "config/site.ts"],
+    tests: ["test/config/*.test.ts"],
+    static: false,
+  },
+  schema: {
+    mutate: ["config/schema.ts"],
+    tests: ["test/config/invalidConfig.test.ts", "test/config/validConfig.test.ts", "test/plan/stackFiles.test.ts"],
+    static: true,
+  },
+};
