@@ -25,6 +25,9 @@ import {
 } from "./platform/externalSecrets";
 import { longhornLimitRange, longhornNamespace } from "./platform/storage";
 import { Wave, WaveLedger } from "./platform/waves";
+import { ServiceApp } from "./ServiceApp";
+import { PublicHostname, serviceRepos, serviceRepositorySecrets } from "./service/manifests";
+import { ServiceEntry, ServiceSettings } from "../services/entry";
 
 export interface ClusterPlatformArgs {
   cluster: string;
@@ -40,6 +43,8 @@ export interface ClusterPlatformArgs {
   registrationKubeconfig?: pulumi.Input<string>;
   /** Bitwarden Secrets Manager machine-account token (secret config). */
   bitwardenMachineToken: pulumi.Input<string>;
+  /** The catalog entries this cluster runs (wave 2 and up), and what they need from the stack. */
+  services: { entries: ServiceEntry[]; settings: ServiceSettings; reduced: boolean; catalog: readonly ServiceEntry[] };
 }
 
 /** Waits Pulumi applies to custom resources that report readiness. */
@@ -52,6 +57,9 @@ export class ClusterPlatform extends pulumi.ComponentResource {
   readonly releases: string[];
   /** False while the hub's Argo CD is not there yet (first deploy of the cloud stack). */
   readonly gitopsConnected: boolean;
+  /** The services delivered here, and the public hostnames they ask for. */
+  readonly services: string[];
+  readonly publicHostnames: PublicHostname[];
 
   private readonly ctx: PlatformContext;
   private readonly ledger: WaveLedger;
@@ -63,7 +71,13 @@ export class ClusterPlatform extends pulumi.ComponentResource {
   ) {
     super("homelab:index:ClusterPlatform", name, {}, opts);
     const isHub = args.hub.cluster === args.cluster;
-    this.ctx = { cluster: args.cluster, site: args.site, workloadNodes: args.workloadNodes, platform: args.platform };
+    this.ctx = {
+      cluster: args.cluster,
+      site: args.site,
+      workloadNodes: args.workloadNodes,
+      platform: args.platform,
+      databases: args.services.entries.some((e) => e.database !== undefined),
+    };
     this.ledger = new WaveLedger(args.cluster);
     this.releases = [];
 
@@ -124,7 +138,20 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       for (const spec of [...platformApplications(this.ctx)].sort((a, b) => a.wave - b.wave)) this.application(spec);
     }
 
-    this.registerOutputs({ applications: this.applications, releases: this.releases, gitopsConnected: this.gitopsConnected });
+    // ---- wave 2+: the catalog's services, each wave after the previous one
+    this.services = [];
+    this.publicHostnames = [];
+    if (this.gitopsConnected) {
+      for (const entry of [...args.services.entries].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name))) this.service(entry);
+    }
+
+    this.registerOutputs({
+      applications: this.applications,
+      releases: this.releases,
+      gitopsConnected: this.gitopsConnected,
+      services: this.services,
+      publicHostnames: this.publicHostnames,
+    });
   }
 
   /** Creates one Argo CD Application in the hub, after every resource of the previous wave. */
@@ -142,6 +169,30 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     return app;
   }
 
+  /** One catalog entry, after everything of the waves before its own. */
+  private service(entry: ServiceEntry): void {
+    const app = new ServiceApp(
+      `${this.name}-service-${entry.name}`,
+      {
+        entry,
+        cluster: this.args.cluster,
+        reduced: this.args.services.reduced,
+        settings: this.args.services.settings,
+        catalog: this.args.services.catalog,
+        defaultStorageClass: this.args.platform.storage.defaultClass,
+        provider: this.args.provider,
+        hubProvider: this.args.hub.provider as k8s.Provider,
+        lanAddresses: this.args.platform.lanLoadBalancer !== undefined,
+        after: this.ledger.dependenciesFor(entry.wave),
+      },
+      { parent: this },
+    );
+    this.ledger.add(entry.wave, app);
+    this.applications.push({ name: app.application, wave: entry.wave });
+    this.services.push(entry.name);
+    if (app.publicHostname) this.publicHostnames.push(app.publicHostname);
+  }
+
   /** The Argo CD cluster Secret and AppProjects of this cluster, in the hub. */
   private register(name: string, isHub: boolean, after: pulumi.Resource[]): pulumi.Resource[] {
     const hub = { parent: this, provider: this.args.hub.provider, dependsOn: after };
@@ -153,11 +204,16 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       { metadata: clusterSecretMetadata(this.args.cluster), type: "Opaque", stringData: pulumi.secret(data) },
       { ...hub, ...formerNames(`${name}-argocd-cluster`, `${this.args.cluster}-argocd-cluster`) },
     );
-    const projects = appProjects(this.args.cluster, platformRepos, []).map((m) => {
+    const entries = this.args.services.entries;
+    const repositories = serviceRepositorySecrets(this.args.cluster, entries).map((m) => {
+      const id = `${name}-${m.metadata.name}`;
+      return new k8s.core.v1.Secret(id, m as k8s.core.v1.SecretArgs, hub);
+    });
+    const projects = appProjects(this.args.cluster, platformRepos, serviceRepos(entries)).map((m) => {
       const id = `${name}-project-${m.metadata.name.replace(new RegExp(`^${this.args.cluster}-`), "")}`;
       return new k8s.apiextensions.CustomResource(id, m, { ...hub, ...formerNames(id, `${this.args.cluster}-project-${m.metadata.name}`) });
     });
-    return [secret, ...projects];
+    return [secret, ...projects, ...repositories];
   }
 
   private release(release: string, chart: ChartRef, ns: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[]): k8s.helm.v3.Release {

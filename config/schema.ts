@@ -302,11 +302,29 @@ const platform = section({
       path: z.string(expect("an absolute path like /tank/media")).regex(/^\/[A-Za-z0-9._/-]+$/, expect("an absolute path like /tank/media")),
     }),
   }),
-  /** RAM kept free for services on this cluster; the platform must fit in what is left. */
+  /** RAM kept free beyond every counted request (platform and catalog services): room for rollouts and what is not counted yet. */
   servicesReserveGb: z
     .number(expect("GB of RAM kept for services (0 or more)"))
     .nonnegative(expect("GB of RAM kept for services (0 or more)"))
     .max(limits.memoryGb, expect(`GB of RAM kept for services, at most ${limits.memoryGb}`)),
+});
+
+// ---------------------------------------------------------------- services
+
+/** What the catalog's services need from the stack (services/ holds the services themselves). */
+const services = section({
+  /** Public hostnames are <subdomain>.<domain>; dev uses a domain of its own so it never shadows prod. */
+  domain: hostname,
+  /** IANA time zone of the family, e.g. Europe/Paris. */
+  timezone: z
+    .string(expect("an IANA time zone like Europe/Paris"))
+    .regex(/^(UTC|[A-Z][A-Za-z_]+(\/[A-Z][A-Za-z_+-]+){1,2})$/, expect("an IANA time zone like Europe/Paris")),
+  dashboard: section({
+    /** The weather widget's place, as Open-Meteo's geocoding finds it: "City, Country". */
+    weatherLocation: z
+      .string(expect("a place like Paris, France"))
+      .regex(/^[\p{L}][\p{L} .'-]{0,60}, [\p{L}][\p{L} .'-]{0,60}$/u, expect("a place like Paris, France")),
+  }),
 });
 
 // ---------------------------------------------------------------- stacks
@@ -332,6 +350,7 @@ export const cloudConfigSchema = section({
   omni: omniServer,
   cluster: cloudCluster,
   platform,
+  services,
 });
 
 export const prodConfigSchema = section({
@@ -341,6 +360,7 @@ export const prodConfigSchema = section({
   cluster: homeCluster,
   gamingVm,
   platform,
+  services,
 });
 
 export const devConfigSchema = section({
@@ -350,6 +370,7 @@ export const devConfigSchema = section({
   proxmox,
   cluster: homeCluster,
   platform,
+  services,
 });
 
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
@@ -364,6 +385,7 @@ export type OciConfig = z.infer<typeof oci>;
 export type OciNodeConfig = z.infer<typeof ociNode>;
 export type OmniServerConfig = z.infer<typeof omniServer>;
 export type CloudClusterConfig = z.infer<typeof cloudCluster>;
+export type ServicesConfig = z.infer<typeof services>;
 export type ClusterVersions = z.infer<typeof versions>;
 export type PlatformConfig = z.infer<typeof platform>;
 

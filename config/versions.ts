@@ -60,6 +60,66 @@ export const charts = {
 
 export type ChartRef = (typeof charts)[keyof typeof charts];
 
+/** A container image: an exact release tag, and its digest where a public repository pins one. */
+export interface ImageRef {
+  repository: string;
+  tag: string;
+  digest?: string;
+}
+
+/**
+ * Charts of the services and of the add-ons they need. `oci`: the repository
+ * is an OCI registry (Argo CD gets a repository entry with OCI enabled).
+ */
+export const serviceCharts = {
+  /** bjw-s app-template, for apps without a good chart of their own (bjw-s-labs/home-ops pins 5.1.0). */
+  appTemplate: { repo: "ghcr.io/bjw-s-labs/helm", chart: "app-template", version: "5.1.0", oci: true },
+  cloudnativePg: { repo: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", version: "0.29.0" },
+  nextcloud: { repo: "https://nextcloud.github.io/helm", chart: "nextcloud", version: "9.2.4" },
+  immich: { repo: "ghcr.io/immich-app/immich-charts", chart: "immich", version: "0.12.0", oci: true },
+  n8n: { repo: "ghcr.io/n8n-io/n8n-helm-chart", chart: "n8n", version: "1.11.0", oci: true },
+} as const;
+
+/**
+ * Service images. Tags are exact releases read in the projects' own
+ * repositories or release notes; a digest only where a public repository
+ * pins it (named beside it).
+ */
+export const serviceImages = {
+  vaultwarden: { repository: "docker.io/vaultwarden/server", tag: "1.37.2" },
+  baikal: { repository: "docker.io/ckulka/baikal", tag: "0.10.1-nginx" },
+  // randomcoww/homelab bucket_ops/navidrome.tf pins this digest.
+  navidrome: { repository: "ghcr.io/navidrome/navidrome", tag: "0.63.2", digest: "sha256:9012939114fbb1bb641b81cf96dec5ded15f0aafefe8d47a511d7cb919658e40" },
+  lidarr: { repository: "lscr.io/linuxserver/lidarr", tag: "3.1.0.4875-ls38" },
+  glance: { repository: "docker.io/glanceapp/glance", tag: "v0.8.5" },
+  mealie: { repository: "ghcr.io/mealie-recipes/mealie", tag: "v3.27.0" },
+  nextcloud: { repository: "docker.io/library/nextcloud", tag: "34.0.1-apache" },
+  immichServer: { repository: "ghcr.io/immich-app/immich-server", tag: "v3.2.4" },
+  immichMachineLearning: { repository: "ghcr.io/immich-app/immich-machine-learning", tag: "v3.2.4" },
+  n8n: { repository: "docker.n8n.io/n8nio/n8n", tag: "2.46.5" },
+  // Invidious publishes multi-arch images only as latest; the arm64 build has its own exact tag.
+  invidious: { repository: "quay.io/invidious/invidious", tag: "2.20260804.1-arm64" },
+  invidiousCompanion: { repository: "quay.io/invidious/invidious-companion", tag: "2026.09.19-bb3b37f" },
+  adguardHome: { repository: "docker.io/adguard/adguardhome", tag: "v0.107.79" },
+  homeAssistant: { repository: "ghcr.io/home-operations/home-assistant", tag: "2026.8.3" },
+  // bjw-s-labs/home-ops kubernetes/apps/media/audiobookshelf pins this digest.
+  audiobookshelf: { repository: "ghcr.io/advplyr/audiobookshelf", tag: "2.36.0", digest: "sha256:180acad33d69c99ed208676465d8edcb268fa46967735579a7810859885b1a8e" },
+  komga: { repository: "docker.io/gotson/komga", tag: "1.26.3" },
+  romm: { repository: "docker.io/rommapp/romm", tag: "5.2.0" },
+  // Immich's chart pins this Valkey digest (immich-app/immich-charts charts/immich/values.yaml).
+  valkey: { repository: "docker.io/valkey/valkey", tag: "9.1-alpine", digest: "sha256:34f4f659e02a67cfdf3995d11ae432219c936005055b2cd39a042e86280e053e" },
+  /** PostgreSQL for every service database (CloudNativePG's standard flavour). */
+  postgres: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "17.11-standard-trixie" },
+  /** PostgreSQL with VectorChord, which Immich v3 requires. */
+  postgresVectorchord: { repository: "ghcr.io/tensorchord/cloudnative-vectorchord", tag: "17.10-1.1.1" },
+} as const satisfies Record<string, ImageRef>;
+
+/** Repositories whose releases are numbered major.minor: a tag like 17.11-standard-trixie is one release (pinned-versions). */
+export const majorMinorImages: string[] = [serviceImages.postgres.repository];
+
+/** An image as one reference string: repository:tag[@digest]. */
+export const imageString = (i: ImageRef): string => `${i.repository}:${i.tag}${i.digest ? `@${i.digest}` : ""}`;
+
 /**
  * Charts published only inside their git repository: Argo CD renders them
  * from the tagged path. local-path-provisioner has no Helm repository.

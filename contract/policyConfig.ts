@@ -48,7 +48,7 @@ export interface ChartDeclaration {
   estimated?: { reason: string; memoryMiB: number; milliCpu: number };
 }
 
-/** By chart name. */
+/** By chart name, or `<chart>@<release>` for one release of a generic chart (app-template). */
 export type ChartsConfig = Record<string, ChartDeclaration>;
 
 /** container-resources. */
@@ -67,6 +67,8 @@ export interface ExposedServicesConfig {
 export interface PinnedVersionsConfig {
   /** Charts whose own appVersion pins their images, so `image: { repository }` without a tag is fine in their values. */
   chartDefaultTags: string[];
+  /** Image repositories whose releases are numbered major.minor (PostgreSQL 17.11), so such a tag is exact. */
+  majorMinorImages: string[];
 }
 
 /** One cluster's room, as the plan derives it from the stack config. */

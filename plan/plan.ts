@@ -19,6 +19,7 @@ import { IdentityChange, IdentityEntry, compareIdentity, identityOf } from "./id
 import { Phase, ProgramRun, RecordedOptions, RecordedResource, runProgram } from "./mockRuntime";
 import { policyConfigFor } from "./policyConfig";
 import { plaintextSecretViolations } from "./secrets";
+import { PlannedService, plannedServices } from "./services";
 import { Placeholder, committedRawConfig, fakeCloudOutputs, programRawConfig, projectRoot, readStackFile, runConfig } from "./stackFiles";
 
 export interface CapacityLine {
@@ -69,6 +70,8 @@ export interface Plan {
   budget: ClusterUsage[];
   /** Every chart the stack installs, directly (wave 0) or through Argo CD, with its pinned version. */
   charts: PlannedChart[];
+  /** The catalog's services on this stack (and, on dev, the ones it skips and why). */
+  services: PlannedService[];
   placeholders: Placeholder[];
   outputs: string[];
   /** Every URN and what decides its fate on the next `pulumi up`. */
@@ -233,6 +236,7 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
     capacity: [...capacity, ...budgetLines(budget)],
     budget,
     charts: plannedCharts(update.resources, stackConfig.config.cluster.name),
+    services: plannedServices(stackConfig),
     placeholders: file.placeholders,
     outputs: Object.keys(update.outputs),
     identity,

@@ -23,8 +23,20 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
     lines.push("", "Charts by wave (pinned versions):");
     for (const c of plan.charts) lines.push(`  wave ${c.wave}  ${pad(c.resource, 26)} ${pad(`${c.chart} ${c.version}`, 52)} on ${c.cluster}, via ${c.via}`);
   }
+  if (plan.services.length > 0) {
+    lines.push("", "Services (catalog entries on this stack):");
+    lines.push(`  ${pad("service", 16)} ${pad("tier", 7)} ${pad("address", 28)} ${pad("backup", 9)} ${pad("requests", 18)} ${pad("limits", 18)} storage`);
+    for (const s of plan.services) {
+      if (s.skipped) {
+        lines.push(`  ${pad(s.name, 16)} skipped here: ${s.skipped}`);
+        continue;
+      }
+      const q = (r: { memoryMiB: number; milliCpu: number }) => `${r.memoryMiB} MiB ${r.milliCpu}m`;
+      lines.push(`  ${pad(s.name, 16)} ${pad(s.tier, 7)} ${pad(s.address, 28)} ${pad(s.backup, 9)} ${pad(q(s.requests), 18)} ${pad(q(s.limits), 18)} ${s.storage.join(", ") || "-"}`);
+    }
+  }
   for (const b of plan.budget) {
-    lines.push("", `Platform requests on cluster ${b.cluster} (free after the services reserve: ${b.freeMiB} MiB):`);
+    lines.push("", `Requests on cluster ${b.cluster} (free after the services reserve: ${b.freeMiB} MiB):`);
     for (const item of b.items) lines.push(`  ${pad(item.resource, 92)} ${String(Math.ceil(item.memoryMiB)).padStart(5)} MiB ${String(Math.ceil(item.milliCpu)).padStart(5)} mCPU`);
   }
   lines.push("", plan.placeholders.length > 0 ? `Placeholders to fill in before a real deploy (${plan.placeholders.length}):` : "Placeholders: none");

@@ -8,13 +8,21 @@ import { SECRET, UNKNOWN } from "./mockRuntime";
 
 const sensitiveKey = /(password|passwd|secret|token|private_?key|api_?key|service_?account_?key|credential)/i;
 const privateKeyPem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-/** Keys that name a Kubernetes Secret (or its type), not a credential: `secretName: bitwarden-tls-certs`. */
-const secretReferenceKey = /(^|[a-z])(secretName|SecretName)$|^[a-z0-9.-]+\/secret-type$/;
+/** Keys that name a Kubernetes Secret (or its type), not a credential: `secretName: bitwarden-tls-certs`, a chart's `existingSecret: n8n-secrets`. */
+const secretReferenceKey = /(^|[a-z])(secretName|SecretName)$|^existingSecret$|^[a-z0-9.-]+\/secret-type$/;
 
-/** An ExternalSecret's `data[].secretKey` is the key in the target Secret; the value comes from `remoteRef`. */
-const isReference = (key: string, parent: Record<string, unknown>) => secretReferenceKey.test(key) || (key === "secretKey" && "remoteRef" in parent);
+/**
+ * An ExternalSecret's `data[].secretKey` is the key in the target Secret (the
+ * value comes from `remoteRef`); beside a `secretName` (a chart's
+ * existingSecret block), `passwordKey` and the like name a key of that Secret.
+ */
+const isReference = (key: string, parent: Record<string, unknown>) =>
+  secretReferenceKey.test(key) || (key === "secretKey" && "remoteRef" in parent) || (/Key$/.test(key) && "secretName" in parent);
 
 const hidden = (v: unknown) => v === SECRET || v === UNKNOWN;
+
+/** A switch such as SHOW_PASSWORD_HINT: "false" names a credential but cannot hold one. */
+const aSwitch = /^(true|false|yes|no|on|off)$/i;
 
 /** Paths (a.b[0].c) of recorded inputs that look like credentials but are not marked secret. */
 export function plaintextSecretPaths(value: unknown, path = ""): string[] {
@@ -23,7 +31,7 @@ export function plaintextSecretPaths(value: unknown, path = ""): string[] {
   if (value !== null && typeof value === "object") {
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
       const child = path ? `${path}.${k}` : k;
-      if (typeof v === "string" && !hidden(v) && v !== "" && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
+      if (typeof v === "string" && !hidden(v) && v !== "" && !aSwitch.test(v) && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
       return plaintextSecretPaths(v, child);
     });
   }

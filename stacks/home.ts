@@ -3,7 +3,7 @@
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
-import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig } from "../config/schema";
+import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig } from "../config/schema";
 import { GamingVm } from "../components/GamingVm";
 import { HypervisorHost } from "../components/HypervisorHost";
 import { TalosCluster } from "../components/TalosCluster";
@@ -41,7 +41,7 @@ function homeCluster(
   cluster: HomeClusterConfig,
   platform: PlatformConfig,
   omni: OmniAccess,
-  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean },
+  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig },
 ) {
   const talos = new TalosCluster(
     "cluster",
@@ -66,7 +66,7 @@ function homeCluster(
     // Earlier releases named the component after the cluster.
     { dependsOn: opts.dependsOn, ...formerNames("cluster", cluster.name) },
   );
-  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos });
+  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services });
   return { talos, platform: platformParts.outputs };
 }
 
@@ -81,7 +81,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
     config: config.hypervisor,
   });
   // PROD's Longhorn volumes (the family's data) live on the worker's disk.
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { dependsOn: [host], protectMachines: true });
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { dependsOn: [host], protectMachines: true, stackKind: "prod", services: config.services });
   const gaming = new GamingVm(
     "gaming",
     {
@@ -108,6 +108,6 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
 export function devStack(stack: string, config: DevConfig, omni: OmniAccess): { cluster: ClusterOutputs; platform: PlatformOutputs } {
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
   // DEV is rebuilt from code at will: nothing on it is the only copy.
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { protectMachines: false });
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { protectMachines: false, stackKind: "dev", services: config.services });
   return { cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig }, platform };
 }

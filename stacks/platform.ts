@@ -2,12 +2,14 @@
 // CD; the other stacks reach the hub's API and register their cluster there,
 // both through Omni service-account kubeconfigs.
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformConfig, workloadNodes } from "../config/schema";
+import { PlatformConfig, ServicesConfig, StackKind, workloadNodes } from "../config/schema";
+import { catalog, entriesFor } from "../services";
 import { ClusterPlatform } from "../components/ClusterPlatform";
 import { OmniAccess, omniKubeconfig } from "../components/omni/omnictl";
 import { secret } from "../config/load";
 import { formerNames } from "../components/lifecycle";
 import { kubernetesProvider } from "./providers";
+import { PublicHostname } from "../components/service/manifests";
 
 export interface PlatformArgs {
   cluster: string;
@@ -18,12 +20,17 @@ export interface PlatformArgs {
   omni: OmniAccess;
   /** The cluster must exist (Omni reports it ready) before anything is applied to it. */
   clusterReady: pulumi.Resource;
+  /** Which stack: it picks the catalog's services (dev runs prod's, reduced). */
+  stackKind: StackKind;
+  services: ServicesConfig;
 }
 
 export interface PlatformOutputs {
   applications: { name: string; wave: number }[];
   releases: string[];
   gitopsConnected: boolean;
+  services: string[];
+  publicHostnames: PublicHostname[];
 }
 
 export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; outputs: PlatformOutputs } {
@@ -49,8 +56,16 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       hub: { cluster: hubCluster, provider: hubProvider },
       registrationKubeconfig,
       bitwardenMachineToken: secret("bitwardenMachineToken"),
+      services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog },
     },
     { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },
   );
-  return { component, outputs: { applications: component.applications, releases: component.releases, gitopsConnected: component.gitopsConnected } };
+  const outputs = {
+    applications: component.applications,
+    releases: component.releases,
+    gitopsConnected: component.gitopsConnected,
+    services: component.services,
+    publicHostnames: component.publicHostnames,
+  };
+  return { component, outputs };
 }

@@ -3,7 +3,7 @@
 // `exposed-services` and `cluster-budget` read this table (through the
 // policy config) to check the values the program computes.
 import type { ChartsConfig } from "../../contract/policyConfig";
-import { charts, gitCharts } from "../../config/versions";
+import { charts, gitCharts, serviceCharts } from "../../config/versions";
 import { longhornContainerDefaults } from "./storage";
 
 export const chartTable: ChartsConfig = {
@@ -45,6 +45,7 @@ export const chartTable: ChartsConfig = {
     ],
   },
   [gitCharts.localPath.chart]: { workloads: [{ path: "resources" }] },
+  [serviceCharts.cloudnativePg.chart]: { workloads: [{ path: "resources", replicasPath: "replicaCount" }] },
   [charts.longhorn.chart]: {
     workloads: [],
     servicePaths: ["service.ui.type"],

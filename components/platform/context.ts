@@ -8,6 +8,8 @@ export interface PlatformContext {
   /** Nodes that run workloads (replica counts never exceed it). */
   workloadNodes: number;
   platform: PlatformConfig;
+  /** Whether any service here has its own database (then the CloudNativePG operator runs here). */
+  databases?: boolean;
 }
 
 /** A Kubernetes object the program applies directly (not through a chart). */

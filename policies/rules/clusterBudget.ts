@@ -61,7 +61,7 @@ export function workloadDeclaration(
   const add = (what: string, count: number, each: Requests) =>
     items.push({ resource: count === 1 ? what : `${what} x${count}`, memoryMiB: roundUp(each.memoryMiB * count), milliCpu: roundUp(each.milliCpu * count) });
   for (const install of chartInstalls(r.type, r.name, r.props)) {
-    const declared = declaredChart(config.charts, install.chart);
+    const declared = declaredChart(config.charts, install);
     if (declared?.estimated) add(`${install.resource}: estimated (${declared.estimated.reason})`, 1, declared.estimated);
     for (const w of (declared?.workloads ?? []).filter((w) => !w.init)) {
       const replicas = w.replicasPath === undefined ? undefined : valueAt(install.values, w.replicasPath);
@@ -70,8 +70,8 @@ export function workloadDeclaration(
     }
   }
   if (isWorkload(r.type)) {
-    const replicas = valueAt(r.props, "spec.replicas");
-    const scaled = r.type === types.deployment || r.type === types.statefulSet;
+    const replicas = valueAt(r.props, r.type === types.cnpgCluster ? "spec.instances" : "spec.replicas");
+    const scaled = r.type === types.deployment || r.type === types.statefulSet || r.type === types.cnpgCluster;
     const count = r.type === types.daemonSet ? cluster.nodes : scaled && typeof replicas === "number" ? replicas : 1;
     add(label, count, podRequests(r.type, r.props));
   }

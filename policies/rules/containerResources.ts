@@ -46,7 +46,7 @@ export const containerResourcesPolicy: ResourceValidationPolicy = {
     const { charts } = args.getConfig<ContainerResourcesConfig>();
     for (const install of chartInstalls(args.type, args.name, args.props)) {
       if (install.chart === undefined) continue; // a git source of plain manifests: its services come out of the services reserve
-      const declared = declaredChart(charts, install.chart);
+      const declared = declaredChart(charts, install);
       if (!declared) {
         reportViolation(`${install.resource}: chart ${install.chart} has no declared workloads in the policy config; declare where its containers' resources are set`);
         continue;

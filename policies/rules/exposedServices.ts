@@ -36,7 +36,7 @@ export const exposedServicesPolicy: ResourceValidationPolicy = {
       }
     }
     for (const install of chartInstalls(args.type, args.name, args.props)) {
-      for (const path of declaredChart(config.charts, install.chart)?.servicePaths ?? []) {
+      for (const path of declaredChart(config.charts, install)?.servicePaths ?? []) {
         const type = valueAt(install.values, path);
         if (typeof type === "string" && exposing.includes(type)) {
           reportViolation(`${install.resource}: ${install.valuesPath}.${path} is ${type}; expected ClusterIP (a chart's Services cannot be allowed: expose it through the Gateway)`);

@@ -8,7 +8,9 @@ import { machineTagsPolicy } from "./machineTags";
 import { ociAlwaysFreePolicy } from "./ociAlwaysFree";
 import { pinnedVersionsPolicy } from "./pinnedVersions";
 import { proxmoxCapacityPolicy } from "./proxmoxCapacity";
+import { routeTierPolicy } from "./routeTier";
 import { securityListPortsPolicy } from "./securityListPorts";
+import { volumeBackupClassPolicy } from "./volumeBackupClass";
 import { waveDeclaredPolicy, waveOrderPolicy } from "./waveOrder";
 
 export const allPolicies: Policies = [
@@ -25,4 +27,6 @@ export const allPolicies: Policies = [
   dnsOwnerPolicy,
   waveDeclaredPolicy,
   waveOrderPolicy,
+  volumeBackupClassPolicy,
+  routeTierPolicy,
 ];

@@ -89,8 +89,17 @@ export const chartsSchema: PolicyConfigSchema["properties"][string] = {
 };
 
 /** A chart's declaration, if the config has one (own keys only: a chart named "constructor" is not declared). */
-export const declaredChart = (charts: ChartsConfig, chart: string | undefined): ChartDeclaration | undefined =>
-  chart !== undefined && Object.hasOwn(charts, chart) ? charts[chart] : undefined;
+/**
+ * How a chart is declared: `<chart>@<release>` for one release of a generic
+ * chart (each app-template release puts its containers elsewhere), else
+ * `<chart>` for every release of it.
+ */
+export function declaredChart(charts: ChartsConfig, install: Pick<ChartInstall, "chart" | "release">): ChartDeclaration | undefined {
+  if (install.chart === undefined) return undefined;
+  const perRelease = `${install.chart}@${install.release ?? ""}`;
+  if (install.release !== undefined && Object.hasOwn(charts, perRelease)) return charts[perRelease];
+  return Object.hasOwn(charts, install.chart) ? charts[install.chart] : undefined;
+}
 
 /** One chart (or, in an Application, one source) a Release or Application installs. */
 export interface ChartInstall {
@@ -98,6 +107,8 @@ export interface ChartInstall {
   resource: string;
   /** The chart's name, the last segment of its reference or git path; undefined for a source of plain manifests. */
   chart?: string;
+  /** The Helm release name, when the resource sets one. */
+  release?: string;
   /** What messages call the version: "chart version", "chart argo-cd targetRevision". */
   versionLabel: string;
   version: unknown;
@@ -106,12 +117,13 @@ export interface ChartInstall {
   valuesPath: string;
 }
 
+const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const chartName = (chart: unknown): string | undefined => (typeof chart === "string" && chart !== "" ? chart.split("/").filter(Boolean).pop() : undefined);
 
 /** The charts a Release or Application installs; [] for any other resource. */
 export function chartInstalls(type: string, name: string, props: Record<string, unknown>): ChartInstall[] {
   if (type === types.helmRelease) {
-    return [{ resource: `Release ${name}`, chart: chartName(props.chart), versionLabel: "chart version", version: props.version, values: props.values, valuesPath: "values" }];
+    return [{ resource: `Release ${name}`, chart: chartName(props.chart), release: text(props.name), versionLabel: "chart version", version: props.version, values: props.values, valuesPath: "values" }];
   }
   if (type !== types.argoApplication) return [];
   const many = valueAt(props, "spec.sources");
@@ -123,7 +135,7 @@ export function chartInstalls(type: string, name: string, props: Record<string, 
     const chart = chartName(s.chart) ?? (s.helm === undefined ? undefined : chartName(s.path));
     const what = chart ? `chart ${chart}` : `source ${typeof s.repoURL === "string" ? s.repoURL : i + 1}`;
     const valuesPath = Array.isArray(many) ? `sources[${i}].helm.valuesObject` : "valuesObject";
-    return [{ resource: `Application ${name}`, chart, versionLabel: `${what} targetRevision`, version: s.targetRevision, values: valueAt(s, "helm.valuesObject"), valuesPath }];
+    return [{ resource: `Application ${name}`, chart, release: text(valueAt(s, "helm.releaseName")), versionLabel: `${what} targetRevision`, version: s.targetRevision, values: valueAt(s, "helm.valuesObject"), valuesPath }];
   });
 }
 
@@ -160,9 +172,10 @@ export function imageUse(value: unknown, path: string): ImageUse | undefined {
   const image = asRecord(value);
   if (!image) return undefined;
   const repository = typeof image.repository === "string" && image.repository !== "" ? image.repository : undefined;
-  const tag = field(image.tag);
-  if (!repository && !tag) return undefined;
-  return { path, shown: repository ? `(repository ${repository})` : `(tag ${tag})`, repository, tag, digest: field(image.digest), fromObject: true };
+  // Charts built on the bjw-s library take a digest inside the tag: `tag: 1.2.3@sha256:...`.
+  const [tag, digestInTag] = (field(image.tag) ?? "").split("@", 2).map((part) => (part === "" ? undefined : part));
+  if (!repository && !tag && !digestInTag) return undefined;
+  return { path, shown: repository ? `(repository ${repository})` : `(tag ${tag})`, repository, tag, digest: field(image.digest) ?? digestInTag, fromObject: true };
 }
 
 /** Every image under a key named `image`, anywhere in chart values. */
@@ -188,7 +201,7 @@ const podSpecPaths: Record<string, string> = {
   [types.pod]: "spec",
 };
 
-export const isWorkload = (type: string): boolean => type in podSpecPaths;
+export const isWorkload = (type: string): boolean => type in podSpecPaths || type === types.cnpgCluster;
 
 /** "Deployment web": what messages call a raw workload. */
 export const workloadLabel = (type: string, name: string): string => `${type.split(":").pop()} ${name}`;
@@ -201,8 +214,9 @@ export interface Container {
   resources: unknown;
 }
 
-/** The containers and init containers of a raw workload's pod template; [] for other resources. */
+/** The containers and init containers of a raw workload's pod template (a database's one postgres container); [] for other resources. */
 export function containersOf(type: string, props: Record<string, unknown>): Container[] {
+  if (type === types.cnpgCluster) return [{ label: "container postgres", init: false, image: valueAt(props, "spec.imageName"), resources: valueAt(props, "spec.resources") }];
   if (!isWorkload(type)) return [];
   const spec = valueAt(props, podSpecPaths[type]);
   const list = (key: string, init: boolean): Container[] => {

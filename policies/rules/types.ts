@@ -12,6 +12,10 @@ export const types = {
   job: "kubernetes:batch/v1:Job",
   cronJob: "kubernetes:batch/v1:CronJob",
   pod: "kubernetes:core/v1:Pod",
+  persistentVolumeClaim: "kubernetes:core/v1:PersistentVolumeClaim",
+  httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+  /** A CloudNativePG database: `instances` pods of one postgres container. */
+  cnpgCluster: "kubernetes:postgresql.cnpg.io/v1:Cluster",
   yamlConfigFile: "kubernetes:yaml/v2:ConfigFile",
   yamlConfigGroup: "kubernetes:yaml/v2:ConfigGroup",
 } as const;

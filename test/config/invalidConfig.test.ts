@@ -177,6 +177,10 @@ const cases: Case[] = [
   { name: "Omni API on the SSH port", stack: "cloud", mutate: (v) => (v.omni.ports.api = 22), line: "homelab:omni.ports.api = 22: expected a port of its own; 22 is also SSH (22)" },
   { name: "two Omni ports on one number", stack: "cloud", mutate: (v) => (v.omni.ports.kubernetesProxy = 8090), line: "homelab:omni.ports.kubernetesProxy = 8090: expected a port of its own; 8090 is also omni.ports.machineApi" },
   { name: "disk path with shell syntax", stack: "prod", mutate: (v) => (v.hypervisor.zfs.disks[1] = "/dev/disk/by-id/x;reboot"), line: 'homelab:hypervisor.zfs.disks[1] = "/dev/disk/by-id/x;reboot": expected a stable /dev/disk/by-id/ path' },
+  { name: "services domain not a DNS name", stack: "cloud", mutate: (v) => (v.services.domain = "homelab"), line: 'homelab:services.domain = "homelab": expected a DNS name like homelab.example' },
+  { name: "time zone not an IANA name", stack: "prod", mutate: (v) => (v.services.timezone = "CET+1"), line: 'homelab:services.timezone = "CET+1": expected an IANA time zone like Europe/Paris' },
+  { name: "weather place with YAML syntax", stack: "dev", mutate: (v) => (v.services.dashboard.weatherLocation = "Paris, France\nserver: {port: 1}"), line: 'homelab:services.dashboard.weatherLocation = "Paris, France\\nserver: {port: 1}": expected a place like Paris, France' },
+  { name: "missing services section", stack: "dev", mutate: (v) => delete v.services, line: "homelab:services = (missing): expected this section (see docs/configuration.md)" },
 ];
 
 const bulleted = (message: string) => message.split("\n").slice(1);

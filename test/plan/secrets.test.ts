@@ -53,6 +53,17 @@ describe("plaintextSecretPaths", () => {
     expect(plaintextSecretPaths(SECRET_MARKER)).toEqual([]);
   });
 
+  test("a key name beside a secretName (a chart's existingSecret block) is a reference; without one it counts", () => {
+    expect(plaintextSecretPaths({ existingSecret: { enabled: true, secretName: "nextcloud-db-app", usernameKey: "username", passwordKey: "password" } })).toEqual([]);
+    expect(plaintextSecretPaths({ existingSecret: { enabled: true, passwordKey: "password" } })).toEqual(["existingSecret.passwordKey"]);
+    expect(plaintextSecretPaths({ db: { secretName: "x", password: "hunter2", passwordKeys: "k" } })).toEqual(["db.password", "db.passwordKeys"]);
+  });
+
+  test("a switch under a sensitive name is no credential; anything else there is", () => {
+    expect(plaintextSecretPaths({ SHOW_PASSWORD_HINT: "false", PASSWORD_LOGIN: "True", TOKEN_AUTH: "on", SECRET_SCAN: "No" })).toEqual([]);
+    expect(plaintextSecretPaths({ ADMIN_TOKEN: "falsey", PASSWORD: "1234", API_KEY: "yes-please", SECRET: " on" })).toEqual(["ADMIN_TOKEN", "PASSWORD", "API_KEY", "SECRET"]);
+  });
+
   test("recurses into objects and arrays under sensitive names", () => {
     expect(plaintextSecretPaths({ secrets: { a: "plain", token: "t" } })).toEqual(["secrets.token"]);
     expect(plaintextSecretPaths({ credentials: [{ password: "p" }, { password: SECRET_MARKER }] })).toEqual(["credentials[0].password"]);

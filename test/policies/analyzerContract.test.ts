@@ -63,8 +63,10 @@ describe("an idiomatic SDK pack", () => {
     const prodPreview = await runPolicyPack(contractPolicies, requestsOf(runs["prod-preview"]), reconciled, packIdentity(contractDir));
     const prodUpdate = await runPolicyPack(contractPolicies, requestsOf(runs["prod-update"]), reconciled, packIdentity(contractDir));
     const waves = (vs: Violation[]) => vs.filter((v) => v.policy === "application-waves-seen").map((v) => v.message.split(",")[0]);
-    expect(waves(prodPreview.violations)).toEqual(["platform-app-csi-driver-nfs: wave none", "platform-app-longhorn: wave none"]);
-    expect(waves(prodUpdate.violations)).toEqual(["platform-app-csi-driver-nfs: wave 1", "platform-app-longhorn: wave 1"]);
+    const services = ["adguard", "audiobookshelf", "home-assistant", "komga", "romm"].map((s) => `platform-service-${s}-application`);
+    const platformApps = ["platform-app-cloudnative-pg", "platform-app-csi-driver-nfs", "platform-app-longhorn"];
+    expect(waves(prodPreview.violations)).toEqual([...services, ...platformApps].map((a) => `${a}: wave none`));
+    expect(waves(prodUpdate.violations)).toEqual([...services.map((a) => `${a}: wave 3`), ...platformApps.map((a) => `${a}: wave 1`)]);
     expect(prodUpdate.violations.filter((v) => v.policy === "vm-memory").map((v) => v.message)).toEqual(["gaming-vm has 32768 MiB; at most 8192", "cluster-prod-worker-1 has 12288 MiB; at most 8192"]);
     expect(prodUpdate.violations.filter((v) => v.policy === "machines-protected").map((v) => v.message)).toEqual([expect.stringMatching(/^gaming-vm \(\d+ inputs, provider proxmox\) is not protected$/)]);
     const cloudPreview = await runPolicyPack(contractPolicies, requestsOf(runs["cloud-preview"]), reconciled, packIdentity(contractDir));

@@ -230,3 +230,67 @@ describe("cluster-budget and cluster-budget-declared", () => {
     expect(await check([resource(types.service, "svc", {}), resource("oci:Core/vcn:Vcn", "vcn", {})], {})).toEqual([]);
   });
 });
+
+describe("cluster-budget, the edges", () => {
+  test("names the known clusters sorted when a destination is not one of them", () => {
+    const base = { ...budget, clusters: { prod: budget.clusters.prod, cloud: budget.clusters.cloud } };
+    expect(workloadDeclaration({ type: types.argoApplication, name: "x", props: application("x", "nas", {}).inputs }, base)).toEqual({
+      problem: 'Application x targets cluster "nas", which the cluster-budget config does not list; expected a cluster the config budgets: cloud, prod',
+    });
+  });
+
+  test("counts a chart's estimate, and never its init workloads as running", () => {
+    const base = {
+      ...budget,
+      charts: { longhorn: { workloads: [{ path: "manager.resources" }, { path: "pre.resources", init: true }], estimated: { reason: "a LimitRange", memoryMiB: 300, milliCpu: 40 } } },
+    };
+    const r = release("longhorn", { manager: { resources: requests("10m", "64Mi") }, pre: { resources: requests("1", "4Gi") } });
+    expect(workloadDeclaration({ type: r.type, name: r.name, props: r.inputs }, base)).toEqual({
+      declaration: {
+        cluster: "cloud",
+        items: [
+          { resource: "Release longhorn: estimated (a LimitRange)", memoryMiB: 300, milliCpu: 40 },
+          { resource: "Release longhorn: values.manager.resources", memoryMiB: 64, milliCpu: 10 },
+        ],
+      },
+    });
+  });
+
+  test("scales a StatefulSet and a database by their replicas; a Job runs one pod whatever it says", () => {
+    const read = (r: ResourceUnderPolicy) => {
+      const d = workloadDeclaration({ type: r.type, name: r.name, props: r.inputs }, budget);
+      return "declaration" in d ? d.declaration.items : d.problem;
+    };
+    expect(read(workload(types.statefulSet, "db", [container("pg", requests("100m", "256Mi"))], { replicas: 3 }))).toEqual([{ resource: "StatefulSet db x3", memoryMiB: 768, milliCpu: 300 }]);
+    expect(read(workload(types.job, "once", [container("run", requests("100m", "256Mi"))], { replicas: 3 }))).toEqual([{ resource: "Job once", memoryMiB: 256, milliCpu: 100 }]);
+    const db = resource(types.cnpgCluster, "app-db", { spec: { instances: 2, resources: requests("50m", "192Mi") } });
+    expect(read(db)).toEqual([{ resource: "Cluster app-db x2", memoryMiB: 384, milliCpu: 100 }]);
+  });
+
+  test("a pod's init container counts only when it asks more than the running containers together", () => {
+    const small = workload(types.pod, "p", [container("a", requests("100m", "100Mi")), container("b", requests("100m", "100Mi"))], { initContainers: [container("i", requests("150m", "150Mi"))] });
+    const big = workload(types.pod, "q", [container("a", requests("100m", "100Mi"))], { initContainers: [container("i", requests("300m", "300Mi"))] });
+    const items = (r: ResourceUnderPolicy) => (workloadDeclaration({ type: r.type, name: r.name, props: r.inputs }, budget) as { declaration: { items: unknown[] } }).declaration.items;
+    expect(items(small)).toEqual([{ resource: "Pod p", memoryMiB: 200, milliCpu: 200 }]);
+    expect(items(big)).toEqual([{ resource: "Pod q", memoryMiB: 300, milliCpu: 300 }]);
+  });
+
+  test("an exact fit passes, one millicore or MiB more fails", async () => {
+    const cluster = { nodes: 1, allocatableMiB: 1000, allocatableMilliCpu: 1000, systemMiB: 0, systemMilliCpu: 0, servicesReserveMiB: 0 };
+    const base = { ...budget, clusters: { cloud: cluster } };
+    const fits = [workload(types.deployment, "web", [container("app", requests("1000m", "1000Mi"))])];
+    expect(await messages(fits, withConfig(declared(fits, base)))).toEqual([]);
+    const over = [workload(types.deployment, "web", [container("app", requests("1001m", "1001Mi"))])];
+    expect(await messages(over, withConfig(declared(over, base)))).toEqual([
+      "cluster cloud: system 0 MiB + platform 1001 MiB + reserved for services 0 MiB = 1001 MiB exceeds allocatable 1000 MiB",
+      "cluster cloud: system 0m CPU + platform 1001m CPU = 1001m CPU exceeds allocatable 1000m CPU",
+    ]);
+  });
+
+  test("a workload declared on a cluster the config does not budget is named", async () => {
+    const web = workload(types.deployment, "web", [container("app", requests("100m", "100Mi"))]);
+    const config = declared([web]);
+    config.workloads[web.urn] = { cluster: "nas", items: [] };
+    expect((await messages([web], withConfig(config))).filter((m) => m.includes("nas"))).toContainEqual('Deployment web is declared on cluster "nas", which the cluster-budget config does not list');
+  });
+});

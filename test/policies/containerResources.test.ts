@@ -1,5 +1,5 @@
 import { allPolicies } from "../../policies/rules";
-import { containerResourcesPolicy } from "../../policies/rules/containerResources";
+import { containerResourcesPolicy, resourcesProblems } from "../../policies/rules/containerResources";
 import { memoryMiB, milliCpu } from "../../policies/rules/kubernetesInputs";
 import { types } from "../../policies/rules/types";
 import { PolicyConfig } from "../../plan/analyzer";
@@ -187,5 +187,31 @@ describe("container-resources", () => {
 
   test("other resources are not checked", async () => {
     expect(await check([resource(types.service, "svc", { spec: { containers: [container("x")] } }), resource("kubernetes:apps/v1:ReplicaSet", "rs", { spec: { template: { spec: { containers: [container("x")] } } } })])).toEqual([]);
+  });
+});
+
+describe("resourcesProblems, block by block", () => {
+  test("a block that is missing, null or not a mapping", () => {
+    expect(resourcesProblems(undefined)).toEqual(["is not set; expected requests and limits for cpu and memory"]);
+    expect(resourcesProblems(null)).toEqual(["is not set; expected requests and limits for cpu and memory"]);
+    expect(resourcesProblems("100m")).toEqual(["is not a resources block; expected requests and limits for cpu and memory"]);
+    expect(resourcesProblems(3)).toEqual(["is not a resources block; expected requests and limits for cpu and memory"]);
+  });
+
+  test("an empty or null quantity is missing, not invalid", () => {
+    expect(resourcesProblems({ requests: { cpu: "", memory: null }, limits: { cpu: "1", memory: "1Gi" } })).toEqual([
+      "has no requests.cpu; expected millicores like 100m or cores like 0.5",
+      "has no requests.memory; expected a size like 128Mi or 1Gi",
+    ]);
+  });
+
+  test("requests are compared with limits only when both are readable; equal is fine", () => {
+    expect(resourcesProblems({ requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: "bad", memory: "1024Mi" } })).toEqual([
+      'limits.cpu "bad" is not a valid quantity; expected millicores like 100m or cores like 0.5',
+    ]);
+    expect(resourcesProblems({ requests: { cpu: "oops", memory: "2Gi" }, limits: { cpu: "1", memory: "1Gi" } })).toEqual([
+      'requests.cpu "oops" is not a valid quantity; expected millicores like 100m or cores like 0.5',
+      "requests.memory 2Gi is more than limits.memory 1Gi; expected requests <= limits",
+    ]);
   });
 });

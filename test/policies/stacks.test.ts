@@ -193,7 +193,7 @@ describe("every policy can fail on a real stack", () => {
       // The policy config regenerated from the changed program, as `npm run preview` does.
       const violations = await policiesOver("dev", run, planConfig("dev", run));
       expect(violations.map((v) => v.policy)).toEqual(["cluster-budget"]);
-      expect(violations[0].message).toMatch(/^cluster dev: system 832 MiB \+ platform \d+ MiB \+ reserved for services 1024 MiB = \d+ MiB exceeds allocatable 3484 MiB$/);
+      expect(violations[0].message).toMatch(/^cluster dev: system 832 MiB \+ platform \d+ MiB \+ reserved for services 512 MiB = \d+ MiB exceeds allocatable 3484 MiB$/);
     }
   });
 

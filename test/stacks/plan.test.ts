@@ -1,6 +1,7 @@
 // Whole-stack tests: each committed stack config through the real program
 // and the policy pack, exactly as `npm run plan` does.
-import { charts } from "../../config/versions";
+import { charts, serviceCharts } from "../../config/versions";
+import { entriesFor } from "../../services";
 import { Plan, planStack } from "../../plan/plan";
 import { leakedFakeSecrets } from "../../plan/secrets";
 import { renderPlan } from "../../plan/report";
@@ -32,7 +33,11 @@ describe.each(["dev", "prod", "cloud"])("stack %s", (stack) => {
   it("gives every resource under a component its parent's name", () => {
     const names = new Set(plans[stack].resources.map((r) => r.name));
     for (const r of plans[stack].resources) if (r.parent !== null) expect(names.has(r.parent)).toBe(true);
-    expect(plans[stack].resources.filter((r) => r.type.startsWith("homelab:index:")).every((r) => r.parent === null)).toBe(true);
+    // Components sit at the top, except each service's ServiceApp, under the platform of its cluster.
+    const components = plans[stack].resources.filter((r) => r.type.startsWith("homelab:index:"));
+    expect(components.filter((r) => r.parent !== null).map((r) => `${r.type} under ${r.parent}`)).toEqual(
+      components.filter((r) => r.type === "homelab:index:ServiceApp").map(() => "homelab:index:ServiceApp under platform"),
+    );
   });
 });
 
@@ -96,14 +101,16 @@ describe("cloud", () => {
 });
 
 describe("platform budget per cluster", () => {
-  it("shows platform requests against allocatable, and keeps 12 of the cloud cluster's 18 GB for services", () => {
+  it("counts every cloud service from its catalog entry, and fits them with the headroom in the cluster's 18 GB", () => {
     const [cloud] = plans.cloud.budget;
-    expect(cloud).toMatchObject({ cluster: "cloud", allocatableMiB: 17336, servicesReserveMiB: 12288 });
-    expect(cloud.systemMiB + cloud.requestsMiB).toBeLessThanOrEqual(18 * 1024 - 12 * 1024);
+    expect(cloud).toMatchObject({ cluster: "cloud", allocatableMiB: 17336, servicesReserveMiB: 2048 });
+    const items = cloud.items.map((i) => i.resource);
+    for (const s of entriesFor("cloud")) expect(items.some((i) => i.startsWith(`Application platform-service-${s.name}-application:`))).toBe(true);
+    expect(items).toEqual(expect.arrayContaining(["Cluster platform-service-immich-database"]));
     expect(cloud.freeMiB).toBeGreaterThanOrEqual(0);
   });
 
-  it("fits dev's platform and its services reserve on its one 4 GB node", () => {
+  it("fits dev's platform, its services and the headroom on its one 4 GB node", () => {
     const [dev] = plans.dev.budget;
     expect(dev).toMatchObject({ cluster: "dev", allocatableMiB: 4096 - 512 - 100 });
     expect(dev.systemMiB + dev.requestsMiB + dev.servicesReserveMiB).toBeLessThanOrEqual(dev.allocatableMiB);
@@ -115,8 +122,12 @@ describe("platform budget per cluster", () => {
       `0 platform-cert-manager cert-manager@${charts.certManager.version} pulumi`,
       `0 platform-cilium cilium@${charts.cilium.version} pulumi`,
       `0 platform-external-secrets external-secrets@${charts.externalSecrets.version} pulumi`,
+      `1 platform-app-cloudnative-pg cloudnative-pg@${serviceCharts.cloudnativePg.version} argocd`,
       `1 platform-app-csi-driver-nfs csi-driver-nfs@${charts.csiDriverNfs.version} argocd`,
       `1 platform-app-longhorn longhorn@${charts.longhorn.version} argocd`,
+      ...entriesFor("prod")
+        .map((e) => `3 platform-service-${e.name}-application ${e.chart.chart}@${e.chart.version} argocd`)
+        .sort(),
     ]);
     expect(renderPlan(plans.dev)).toContain("wave 1  platform-app-local-path");
   });
@@ -132,10 +143,12 @@ describe("platform budget per cluster", () => {
 describe("readable plan", () => {
   it("prints components, counts, capacity, placeholders and policy results", () => {
     const text = renderPlan(plans.cloud);
-    expect(text).toContain("== stack cloud: 3 components");
+    expect(text).toContain(`== stack cloud: ${3 + entriesFor("cloud").length} components`);
     expect(text).toContain("homelab:index:ClusterPlatform");
-    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+14360 \/ 17336 MiB/);
-    expect(text).toContain("Platform requests on cluster cloud (free after the services reserve: 2976 MiB):");
+    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+9496 \/ 17336 MiB/);
+    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 7840 MiB):");
+    expect(text).toMatch(/Services \(catalog entries on this stack\):\n\s+service\s+tier\s+address\s+backup\s+requests\s+limits\s+storage\n/);
+    expect(text).toMatch(/vaultwarden\s+sso\s+vault\.homelab\.example\s+critical\s+288 MiB 75m\s+896 MiB 1000m\s+data 2Gi \(local-path\), database 2Gi \(local-path\)/);
     expect(text).toContain("homelab:index:OmniServer");
     expect(text).toMatch(/OCI Always Free \(A1\)\s+OCPU\s+4 \/ 4/);
     expect(text).toContain("homelab:oci.tenancyOcid = ocid1.tenancy.oc1..aaaaaaaaplaceholdertenancy");

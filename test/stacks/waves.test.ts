@@ -31,7 +31,8 @@ describe.each(["dev", "prod", "cloud"] as const)("waves of the %s stack", (stack
   });
 
   it("would be caught if an Application stopped waiting for a release", async () => {
-    const apps = ofType(run, APP);
+    // The platform's first-wave Applications (the services come in later waves).
+    const apps = ofType(run, APP).filter((r) => (r.inputs.metadata as { annotations: Record<string, string> }).annotations["argocd.argoproj.io/sync-wave"] === "1");
     const cilium = ofType(run, RELEASE).find((r) => r.name === "platform-cilium");
     // Without its dependency on the last wave-0 resources, the Application no longer reaches Cilium.
     const broken = { ...run, resources: run.resources.map((r) => (r.urn === apps[0].urn ? { ...r, dependencies: [] } : r)) };
@@ -57,6 +58,7 @@ describe("waves beyond the platform", () => {
       hub: { cluster: "prod", provider: hub },
       registrationKubeconfig: "users: [{ user: { token: t } }]\nclusters: [{ cluster: { server: 'https://x' } }]",
       bitwardenMachineToken: "token",
+      services: { entries: [], settings: raw.services, reduced: true, catalog: [] },
     });
     const svc = (name: string, wave: 2 | 3) =>
       platform.application({ name: `dev-${name}`, cluster: "dev", project: "dev-services", namespace: name, wave, values: {}, source: { repoURL: "https://charts.example", chart: name, version: "1.0.0" } });

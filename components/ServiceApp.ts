@@ -1,0 +1,94 @@
+// One catalog entry on one cluster: its namespace, network policy, volumes,
+// secrets, database and route, applied by Pulumi to the cluster, then its
+// Argo CD Application in the hub, created once all of those exist. Every
+// object comes from the entry (services/<name>.ts) through the pure
+// renderers of components/service/manifests.ts.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceEntry, ServiceSettings } from "../services/entry";
+import { renderApplication } from "./platform/application";
+import { Manifest } from "./platform/context";
+import {
+  PublicHostname,
+  databaseCluster,
+  httpRoute,
+  lanService,
+  networkPolicy,
+  probeTarget,
+  publicHostname,
+  serviceApplication,
+  serviceContext,
+  serviceExternalSecret,
+  serviceNamespace,
+  volumeClaims,
+} from "./service/manifests";
+
+export interface ServiceAppArgs {
+  entry: ServiceEntry;
+  cluster: string;
+  /** Dev's smaller overlay. */
+  reduced: boolean;
+  settings: ServiceSettings;
+  /** The whole catalog (what the dashboard lists). */
+  catalog: readonly ServiceEntry[];
+  /** The cluster's block storage class (longhorn or local-path). */
+  defaultStorageClass: string;
+  provider: k8s.Provider;
+  /** The hub cluster's API, where the Application lives. */
+  hubProvider: k8s.Provider;
+  /** Whether the cluster announces LAN addresses (prod); elsewhere a LAN service answers inside the cluster only. */
+  lanAddresses: boolean;
+  /** Everything of the waves before the entry's: nothing here starts before it is healthy. */
+  after: pulumi.Resource[];
+}
+
+/** Waits Pulumi applies to custom resources that report readiness. */
+const readyWhen = { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "600" };
+
+export class ServiceApp extends pulumi.ComponentResource {
+  readonly application: string;
+  readonly publicHostname?: PublicHostname;
+  readonly probe: string;
+
+  constructor(name: string, args: ServiceAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("homelab:index:ServiceApp", name, {}, opts);
+    const { entry, cluster } = args;
+    const domain = args.settings.domain;
+    const onCluster = { parent: this, provider: args.provider };
+
+    const ns = this.apply(`${name}-namespace`, serviceNamespace(entry), onCluster, args.after);
+    const inNamespace = [ns];
+    const objects: pulumi.Resource[] = [ns, this.apply(`${name}-network-policy`, networkPolicy(entry, { domain }), onCluster, inNamespace)];
+    for (const claim of volumeClaims(entry, args.defaultStorageClass)) {
+      // The family's files outlive the service: removing the entry (or the stack) leaves the claim and its data.
+      objects.push(this.apply(`${name}-pvc-${claim.metadata.name}`, claim, { ...onCluster, retainOnDelete: true }, inNamespace));
+    }
+    const ctx = serviceContext(entry, cluster, args.reduced, args.settings, args.catalog);
+    const secret = serviceExternalSecret(entry, ctx);
+    if (secret) objects.push(this.apply(`${name}-external-secret`, secret, onCluster, inNamespace, readyWhen));
+    const database = databaseCluster(entry, args.defaultStorageClass);
+    // The database holds the family's data: deleting the entry must not drop it.
+    if (database) objects.push(this.apply(`${name}-database`, database, { ...onCluster, retainOnDelete: true }, inNamespace, readyWhen));
+    const route = httpRoute(entry, domain);
+    if (route) objects.push(this.apply(`${name}-route`, route, onCluster, inNamespace));
+    const lan = args.lanAddresses ? lanService(entry) : undefined;
+    if (lan) objects.push(this.apply(`${name}-lan-service`, lan, onCluster, inNamespace));
+
+    const spec = serviceApplication(entry, cluster, entry.values(ctx));
+    new k8s.apiextensions.CustomResource(`${name}-application`, renderApplication(spec), { parent: this, provider: args.hubProvider, dependsOn: [...args.after, ...objects] });
+
+    this.application = spec.name;
+    this.publicHostname = publicHostname(entry, domain);
+    this.probe = probeTarget(entry, domain);
+    this.registerOutputs({ application: this.application, publicHostname: this.publicHostname, probe: this.probe });
+  }
+
+  private apply(id: string, m: Manifest, opts: pulumi.CustomResourceOptions, dependsOn: pulumi.Resource[], annotations?: Record<string, string>): pulumi.Resource {
+    const object = annotations ? { ...m, metadata: { ...m.metadata, annotations: { ...(m.metadata.annotations ?? {}), ...annotations } } } : m;
+    const o = { ...opts, dependsOn };
+    if (m.kind === "Namespace") return new k8s.core.v1.Namespace(id, object as k8s.core.v1.NamespaceArgs, o);
+    if (m.kind === "PersistentVolumeClaim") return new k8s.core.v1.PersistentVolumeClaim(id, object as k8s.core.v1.PersistentVolumeClaimArgs, o);
+    if (m.kind === "Service") return new k8s.core.v1.Service(id, object as k8s.core.v1.ServiceArgs, o);
+    return new k8s.apiextensions.CustomResource(id, object as k8s.apiextensions.CustomResourceArgs, o);
+  }
+}

@@ -1,0 +1,286 @@
+// What a catalog entry becomes on a cluster, as pure functions: the tests
+// read exactly what the cluster receives. ServiceApp applies them in order.
+import type { ChartsConfig } from "../../contract/policyConfig";
+import { authTierLabel, backupLabel, serviceLabel } from "../../contract/labels";
+import { imageString, serviceImages } from "../../config/versions";
+import { ApplicationSpec, argocdNamespace } from "../platform/application";
+import { servicesProject } from "../platform/argocd";
+import { Manifest, namespace } from "../platform/context";
+import { bitwardenStoreName } from "../platform/externalSecrets";
+import { gatewayNamespace, lanLoadBalancerLabel, tunnelGatewayName } from "../platform/cilium";
+import { nfsMediaClass } from "../platform/storage";
+import { AuthTier, BackupClass, ServiceContext, ServiceEntry, ServiceSettings, Volume, Workloads } from "../../services/entry";
+
+/** Labels every object of a service carries; backups select on homelab.io/backup. */
+export const labelKeys = { service: serviceLabel, backup: backupLabel, tier: authTierLabel } as const;
+
+export const secretNameOf = (entry: ServiceEntry) => `${entry.name}-secrets`;
+export const databaseNameOf = (entry: ServiceEntry) => `${entry.name}-db`;
+
+/** The workloads that run on this cluster: dev's smaller overlay where the entry gives one. */
+export function workloadsOn(entry: ServiceEntry, reduced: boolean): Workloads {
+  if (reduced && entry.dev && "workloads" in entry.dev) return entry.dev.workloads;
+  return entry.workloads;
+}
+
+/** Why an entry does not run on dev, or undefined when it does. */
+export const skippedOnDev = (entry: ServiceEntry): string | undefined => (entry.dev && "skip" in entry.dev ? entry.dev.skip : undefined);
+
+/** The public hostname of a tunnel-exposed entry. */
+export function hostnameOf(entry: ServiceEntry, domain: string): string | undefined {
+  return entry.exposure.kind === "tunnel" ? `${entry.exposure.subdomain}.${domain}` : undefined;
+}
+
+/** What the entry's values function is given. */
+export function serviceContext(entry: ServiceEntry, cluster: string, reduced: boolean, settings: ServiceSettings, catalog: readonly ServiceEntry[]): ServiceContext {
+  const domain = settings.domain;
+  const hostname = hostnameOf(entry, domain);
+  return {
+    cluster,
+    reduced,
+    domain,
+    timezone: settings.timezone,
+    settings,
+    catalog,
+    secretName: secretNameOf(entry),
+    url: hostname ? `https://${hostname}` : undefined,
+    // CloudNativePG names the read-write Service <cluster>-rw and the owner's Secret <cluster>-app.
+    database: entry.database
+      ? { host: `${databaseNameOf(entry)}-rw`, port: 5432, name: entry.name, user: entry.name, secret: `${databaseNameOf(entry)}-app`, passwordKey: "password" }
+      : undefined,
+  };
+}
+
+const labels = (entry: ServiceEntry, backup?: BackupClass) => ({
+  [labelKeys.service]: entry.name,
+  [labelKeys.tier]: entry.auth,
+  ...(backup ? { [labelKeys.backup]: backup } : {}),
+});
+
+export function serviceNamespace(entry: ServiceEntry): Manifest {
+  const ns = namespace(entry.name, entry.podSecurity.level);
+  return { ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, ...labels(entry, entry.backup) } } };
+}
+
+/** The claim's name: a library folder's own name (nfs-media mounts <root>/<claim name>), or <service>-<name>. */
+export const claimNameOf = (entry: ServiceEntry, v: Volume) => (v.kind === "library" ? v.folder : `${entry.name}-${v.name}`);
+
+export function volumeClaims(entry: ServiceEntry, defaultClass: string): Manifest[] {
+  // Pulumi waits for a claim to be Bound; a local-path claim binds only when its first pod (delivered later by Argo CD) starts.
+  const waitsForPod = { "pulumi.com/skipAwait": "true" };
+  return entry.volumes.map((v) => ({
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: {
+      name: claimNameOf(entry, v),
+      namespace: entry.name,
+      labels: labels(entry, entry.backup),
+      ...(v.kind === "data" && defaultClass === "local-path" ? { annotations: waitsForPod } : {}),
+    },
+    spec:
+      v.kind === "library"
+        ? // Several services may mount the same folder, each through its own claim; read-only ones say so.
+          { accessModes: [v.access === "ro" ? "ReadOnlyMany" : "ReadWriteMany"], storageClassName: nfsMediaClass, resources: { requests: { storage: `${v.sizeGi}Gi` } } }
+        : { accessModes: ["ReadWriteOnce"], storageClassName: defaultClass, resources: { requests: { storage: `${v.sizeGi}Gi` } } },
+  }));
+}
+
+/** The entry's Bitwarden secrets, copied into one Secret by External Secrets; none when it needs none. */
+export function serviceExternalSecret(entry: ServiceEntry, ctx: ServiceContext): Manifest | undefined {
+  if (entry.secrets.length === 0) return undefined;
+  const name = secretNameOf(entry);
+  return {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    metadata: { name, namespace: entry.name, labels: labels(entry) },
+    spec: {
+      refreshInterval: "1h",
+      secretStoreRef: { kind: "ClusterSecretStore", name: bitwardenStoreName },
+      target: {
+        name,
+        creationPolicy: "Owner",
+        ...(entry.secretTemplate ? { template: { engineVersion: "v2", mergePolicy: "Merge", data: entry.secretTemplate(ctx) } } : {}),
+      },
+      // A key that is not a UUID is looked up by name in the store's project.
+      data: entry.secrets.map((s) => ({ secretKey: s.key, remoteRef: { key: s.bitwarden } })),
+    },
+  };
+}
+
+/** The entry's own PostgreSQL (CloudNativePG): one instance, its data on the cluster's block storage. */
+export function databaseCluster(entry: ServiceEntry, defaultClass: string): Manifest | undefined {
+  const db = entry.database;
+  if (!db) return undefined;
+  return {
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "Cluster",
+    metadata: { name: databaseNameOf(entry), namespace: entry.name, labels: labels(entry, entry.backup) },
+    spec: {
+      instances: 1,
+      imageName: imageString(db.image ?? serviceImages.postgres),
+      storage: { size: `${db.sizeGi}Gi`, storageClass: defaultClass },
+      resources: db.resources,
+      bootstrap: {
+        initdb: {
+          database: entry.name,
+          owner: entry.name,
+          ...(db.extensions?.length ? { postInitApplicationSQL: db.extensions.map((e) => `CREATE EXTENSION IF NOT EXISTS "${e}" CASCADE;`) } : {}),
+        },
+      },
+      ...(db.preload?.length ? { postgresql: { shared_preload_libraries: db.preload } } : {}),
+    },
+  };
+}
+
+const dnsEgress = {
+  toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "kube-system", "k8s:k8s-app": "kube-dns" } }],
+  // The DNS proxy must see queries for toFQDNs rules to work.
+  toPorts: [{ ports: [{ port: "53", protocol: "ANY" }], rules: { dns: [{ matchPattern: "*" }] } }],
+};
+
+/** Where requests may come from: the tunnel Gateway for a public route, anyone on the LAN for a LAN service. */
+function ingressRules(entry: ServiceEntry): Record<string, unknown>[] {
+  const sameNamespace = { fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": entry.name } }] };
+  if (entry.exposure.kind === "tunnel") {
+    // Cilium's Gateway API proxy has the reserved identity `ingress`.
+    return [sameNamespace, { fromEntities: ["ingress"], toPorts: [{ ports: [{ port: String(entry.exposure.port), protocol: "TCP" }] }] }];
+  }
+  if (entry.exposure.kind === "lan") {
+    return [sameNamespace, { fromEntities: ["world", "cluster"], toPorts: [{ ports: entry.exposure.ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }] }];
+  }
+  return [sameNamespace];
+}
+
+/**
+ * Default deny for the namespace, then exactly what the entry declares:
+ * ingress from the Gateway (or the LAN), its own pods (the app and its
+ * database), DNS, the identity provider for an SSO app, named egress.
+ */
+export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; kubeApi?: boolean }): Manifest {
+  const egress: Record<string, unknown>[] = [dnsEgress, { toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": entry.name } }] }];
+  if (entry.auth === "sso") {
+    egress.push({ toFQDNs: [{ matchName: `auth.${ctx.domain}` }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] });
+  }
+  for (const e of entry.egress) {
+    const ports = [{ ports: e.ports.map((p) => ({ port: String(p), protocol: "TCP" })) }];
+    egress.push(e.to === "world" ? { toEntities: ["world"], toPorts: ports } : { toFQDNs: e.to.map((matchName) => ({ matchName })), toPorts: ports });
+  }
+  return {
+    apiVersion: "cilium.io/v2",
+    kind: "CiliumNetworkPolicy",
+    metadata: { name: `${entry.name}-allow`, namespace: entry.name, labels: labels(entry) },
+    spec: {
+      description: `What ${entry.name} may send and receive; everything else is denied.`,
+      endpointSelector: {},
+      ingress: ingressRules(entry),
+      egress,
+    },
+  };
+}
+
+/** The route from the cluster's tunnel Gateway, for an entry published through the tunnel. */
+export function httpRoute(entry: ServiceEntry, domain: string): Manifest | undefined {
+  if (entry.exposure.kind !== "tunnel") return undefined;
+  return {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name: entry.name, namespace: entry.name, labels: labels(entry) },
+    spec: {
+      parentRefs: [{ name: tunnelGatewayName, namespace: gatewayNamespace, sectionName: "http" }],
+      hostnames: [hostnameOf(entry, domain)],
+      rules: [{ backendRefs: [{ name: entry.exposure.service ?? entry.name, port: entry.exposure.port }] }],
+    },
+  };
+}
+
+export function serviceApplication(entry: ServiceEntry, cluster: string, values: Record<string, unknown>): ApplicationSpec {
+  return {
+    name: `${cluster}-${entry.name}`,
+    cluster,
+    project: servicesProject(cluster),
+    namespace: entry.name,
+    releaseName: entry.name,
+    source: { repoURL: entry.chart.repo, chart: entry.chart.chart, version: entry.chart.version },
+    values,
+    wave: entry.wave,
+  };
+}
+
+/** A public hostname and who may use it: what the tunnel, DNS and SSO work consume. */
+export interface PublicHostname {
+  hostname: string;
+  service: string;
+  tier: AuthTier;
+  bypassSso: string[];
+}
+
+export function publicHostname(entry: ServiceEntry, domain: string): PublicHostname | undefined {
+  if (entry.exposure.kind !== "tunnel") return undefined;
+  return { hostname: `${entry.exposure.subdomain}.${domain}`, service: entry.name, tier: entry.auth, bypassSso: (entry.exposure.bypassSso ?? []).map((b) => b.path) };
+}
+
+/**
+ * What monitoring probes: the health path through the route when anyone may
+ * reach it there (public and native tiers), else the in-cluster Service (an
+ * SSO or admin route answers a prober with a redirect to the login).
+ */
+export function probeTarget(entry: ServiceEntry, domain: string): string {
+  const host = entry.auth === "public" || entry.auth === "native" ? hostnameOf(entry, domain) : undefined;
+  const service = (entry.exposure.kind === "tunnel" ? entry.exposure.service : undefined) ?? entry.name;
+  return host ? `https://${host}${entry.health.path}` : `http://${service}.${entry.name}.svc.cluster.local:${entry.health.port}${entry.health.path}`;
+}
+
+/** Chart repositories the services project may pull from. */
+export const serviceRepos = (entries: readonly ServiceEntry[]): string[] => [...new Set(entries.map((e) => e.chart.repo))].sort();
+
+/**
+ * Argo CD repository entries for the OCI registries the entries' charts come
+ * from (Argo CD needs enableOCI for them), scoped to the cluster's services
+ * project so the stacks sharing the hub never write the same object.
+ */
+export function serviceRepositorySecrets(cluster: string, entries: readonly ServiceEntry[]): Manifest[] {
+  const oci = [...new Set(entries.filter((e) => e.chart.oci).map((e) => e.chart.repo))].sort();
+  return oci.map((url) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: `repo-${cluster}-${url.replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`.slice(0, 63).replace(/-$/, ""),
+      namespace: argocdNamespace,
+      labels: { "argocd.argoproj.io/secret-type": "repository", "homelab.io/cluster": cluster },
+    },
+    type: "Opaque",
+    stringData: { type: "helm", name: url, url, enableOCI: "true", project: servicesProject(cluster) },
+  }));
+}
+
+/** Where each entry's chart puts its containers' resources, by `<chart>@<release>`: what the budget and its policies read. */
+export function serviceChartDeclarations(entries: readonly ServiceEntry[]): ChartsConfig {
+  return Object.fromEntries(
+    entries.map((e) => [
+      `${e.chart.chart}@${e.name}`,
+      { workloads: Object.values(e.workloadPaths).map((w) => ({ path: w.resources, ...(w.replicas ? { replicasPath: w.replicas } : {}) })) },
+    ]),
+  );
+}
+
+/**
+ * The LAN address of an entry exposed on the home LAN: a LoadBalancer Service
+ * that Cilium announces from the LAN pool (only Services with the pool's
+ * label, and only those the config allows). Local traffic policy keeps the
+ * clients' addresses (AdGuard's statistics and per-client rules need them).
+ */
+export function lanService(entry: ServiceEntry): Manifest | undefined {
+  if (entry.exposure.kind !== "lan") return undefined;
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: entry.exposure.service, namespace: entry.name, labels: { ...labels(entry), [lanLoadBalancerLabel]: "true" } },
+    spec: {
+      type: "LoadBalancer",
+      externalTrafficPolicy: "Local",
+      // The chart's pod labels: its release (the entry's name) and the controller.
+      selector: { "app.kubernetes.io/instance": entry.name, "app.kubernetes.io/controller": entry.exposure.controller },
+      ports: entry.exposure.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
+    },
+  };
+}

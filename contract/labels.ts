@@ -1,0 +1,15 @@
+// Labels the program puts on what it derives from the catalog, and that the
+// policies judge. Dependency-free, like the rest of contract/.
+
+/** How a volume's data is protected: `critical` local and offsite, `local` on the host only, `none` said out loud. */
+export const backupLabel = "homelab.io/backup";
+export const backupClasses = ["critical", "local", "none"] as const;
+export type BackupClass = (typeof backupClasses)[number];
+
+/** Who may reach a route: `sso` family through Authentik, `native` the app's own accounts, `admin` group admin only, `public` anyone. */
+export const authTierLabel = "homelab.io/auth-tier";
+export const authTiers = ["sso", "native", "admin", "public"] as const;
+export type AuthTier = (typeof authTiers)[number];
+
+/** The catalog entry an object belongs to. */
+export const serviceLabel = "homelab.io/service";

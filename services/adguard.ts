@@ -1,0 +1,106 @@
+// AdGuard Home (FR-016): the family's DNS, ads and trackers blocked, on a
+// LAN address; upstreams over DoH. Its web UI is for admins only: it has no
+// route, admins reach it with a port-forward (AdGuard's own login on top).
+// DoT (853) and DoH for the LAN need a cert-manager certificate mounted as
+// tls.certificate_path/private_key_path: future work, so 853 listens on nothing yet.
+import { stringify } from "yaml";
+import { serviceImages } from "../config/versions";
+import { resources } from "../components/platform/resources";
+import { appTemplateChart, appTemplateValues, appTemplateWorkloadPaths } from "./appTemplate";
+import { ServiceEntry } from "./entry";
+
+const workDir = "/opt/adguardhome/work";
+const webPort = 3000;
+const hashPlaceholder = "@ADMIN_PASSWORD_HASH@";
+
+// Schema 34 (v0.107.79). Keys left out keep AdGuard's defaults; it rewrites the file at start, hence a copy, not a mount.
+const seedConfig = stringify({
+  http: { address: `0.0.0.0:${webPort}`, session_ttl: "720h" },
+  users: [{ name: "admin", password: hashPlaceholder }],
+  dns: {
+    bind_hosts: ["0.0.0.0"],
+    port: 53,
+    upstream_dns: ["https://dns.quad9.net/dns-query", "https://cloudflare-dns.com/dns-query"],
+    // The upstreams' names resolved over DoH by address: plain DNS to the internet is not allowed out.
+    bootstrap_dns: ["https://9.9.9.9/dns-query", "https://1.1.1.1/dns-query"],
+    upstream_mode: "load_balance",
+    cache_enabled: true,
+    enable_dnssec: true,
+    // Reverse lookups of LAN addresses would go to the cluster's DNS, which knows none of them.
+    use_private_ptr_resolvers: false,
+  },
+  tls: { enabled: false },
+  filtering: { protection_enabled: true, filtering_enabled: true, filters_update_interval: 24 },
+  filters: [
+    { enabled: true, url: "https://adguardteam.github.io/HostlistsRegistry/assets/filter_1.txt", name: "AdGuard DNS filter", id: 1 },
+    { enabled: true, url: "https://adguardteam.github.io/HostlistsRegistry/assets/filter_2.txt", name: "AdAway Default Blocklist", id: 2 },
+  ],
+  querylog: { enabled: true, file_enabled: true, interval: "168h" },
+  statistics: { enabled: true, interval: "720h" },
+  schema_version: 34,
+});
+
+// Copies the seed only when no config exists yet: later changes made in the UI are kept.
+const seedScript = [
+  "set -eu",
+  `conf=${workDir}/AdGuardHome.yaml`,
+  'if [ -f "$conf" ]; then echo "keeping $conf"; exit 0; fi',
+  `sed "s|${hashPlaceholder}|$ADGUARD_ADMIN_PASSWORD_HASH|" /seed/AdGuardHome.yaml > "$conf.new"`,
+  'mv "$conf.new" "$conf"',
+].join("\n");
+
+export const adguard: ServiceEntry = {
+  name: "adguard",
+  home: "prod",
+  dev: { workloads: { dns: { resources: resources("10m", "64Mi", "200m", "192Mi") } } },
+  chart: appTemplateChart,
+  workloadPaths: appTemplateWorkloadPaths(["dns"]),
+  workloads: { dns: { resources: resources("25m", "128Mi", "500m", "384Mi") } },
+  auth: "admin",
+  // Plain DNS and DoT for the LAN, on the LoadBalancer Service the config allows (adguard/adguard-dns).
+  exposure: {
+    kind: "lan",
+    service: "adguard-dns",
+    controller: "dns",
+    ports: [
+      { name: "dns-udp", port: 53, protocol: "UDP" },
+      { name: "dns-tcp", port: 53, protocol: "TCP" },
+      { name: "dot", port: 853, protocol: "TCP" },
+    ],
+  },
+  volumes: [{ kind: "data", name: "data", sizeGi: 1, mountPath: workDir }],
+  backup: "local",
+  health: { path: "/login.html", port: webPort },
+  dashboard: { group: "Tools", title: "DNS", icon: "di:adguard-home", description: "AdGuard Home: the family's DNS, ads and trackers blocked" },
+  // A bcrypt hash (the part after `admin:` of htpasswd -B -C 10 -n admin), put into the seeded config once.
+  secrets: [{ key: "ADGUARD_ADMIN_PASSWORD_HASH", bitwarden: "adguard-admin-password-hash" }],
+  // AdGuard resolves its own lookups (upstreams, filter lists) over DoH, out of sight of Cilium's DNS proxy: names cannot be matched.
+  egress: [{ why: "DoH upstreams and filter-list downloads", to: "world", ports: [443] }],
+  // Port 53 as an unprivileged user: containerd (2.x, Talos) opens ports below 1024 to every pod.
+  podSecurity: { level: "restricted" },
+  wave: 3,
+  values: (ctx) => {
+    const values = appTemplateValues(adguard, ctx, {
+      containers: { dns: { image: serviceImages.adguardHome, args: ["--no-check-update", "-c", `${workDir}/AdGuardHome.yaml`, "-w", workDir] } },
+      configMaps: { seed: { path: "/seed", files: { "AdGuardHome.yaml": seedConfig } } },
+    });
+    // appTemplateValues has no init containers: the seed step is added here, with the data volume mounted into it.
+    const controllers = values.controllers as Record<string, { containers: Record<string, Record<string, unknown>>; initContainers?: unknown }>;
+    const app = controllers.dns.containers.app;
+    controllers.dns.initContainers = {
+      seed: {
+        image: app.image,
+        command: ["/bin/sh", "-c", seedScript],
+        envFrom: [{ secretRef: { name: ctx.secretName } }],
+        resources: resources("10m", "16Mi", "100m", "64Mi"),
+        securityContext: app.securityContext,
+      },
+    };
+    const persistence = values.persistence as Record<string, { advancedMounts: Record<string, Record<string, unknown>> }>;
+    persistence.data.advancedMounts.dns.seed = [{ path: workDir }];
+    // The web UI on the in-cluster Service only: the probe and admins' port-forwards.
+    const service = values.service as Record<string, { ports: Record<string, unknown> }>;
+    service.app.ports.http = { port: webPort };
+    return values;
+  },
+};

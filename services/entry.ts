@@ -1,0 +1,196 @@
+// The one description of a workload: a family service, an admin app or a
+// platform add-on. Everything the clusters run is derived from these entries
+// (the Argo CD Application, namespace, network policy, volumes, secrets,
+// route, probe, dashboard link, budget); one file per entry in services/.
+import type { AuthTier, BackupClass } from "../contract/labels";
+import type { ServicesConfig } from "../config/schema";
+import type { ImageRef } from "../config/versions";
+import type { Resources } from "../components/platform/resources";
+import type { Wave } from "../components/platform/waves";
+
+/**
+ * Who may reach it. `sso`: family users signed in through Authentik (native
+ * OIDC or the SSO proxy); `native`: the app's own accounts; `admin`: group
+ * `admin` only; `public`: anyone, behind Cloudflare.
+ */
+export type { AuthTier } from "../contract/labels";
+
+/** `critical`: local and offsite; `local`: ZFS snapshots and a local copy; `none`: said out loud, never implied. */
+export type { BackupClass } from "../contract/labels";
+export { authTiers, backupClasses } from "../contract/labels";
+
+/** Where a service runs: the cloud cluster or the home prod cluster (dev mirrors prod). */
+export type ServiceHome = "cloud" | "prod";
+
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/** Published through the cluster's tunnel Gateway as <subdomain>.<domain>. */
+export interface TunnelExposure {
+  kind: "tunnel";
+  subdomain: string;
+  /** The Service port the route sends to. */
+  port: number;
+  /** The Service the route sends to, when the chart does not name it after the entry. */
+  service?: string;
+  /**
+   * Paths that keep the app's own authentication instead of SSO, because their
+   * clients cannot do a browser login (DAV clients, mobile apps, webhooks);
+   * each says why.
+   */
+  bypassSso?: { path: string; why: string }[];
+}
+
+/** Reachable on the home LAN only, on a LoadBalancer address of the cluster's pool. */
+export interface LanExposure {
+  kind: "lan";
+  /** The LoadBalancer Service's name; <namespace>/<name> must be in platform.lanLoadBalancer.services. */
+  service: string;
+  /** The app-template controller whose pods answer (its first workload). */
+  controller: string;
+  ports: { name: string; port: number; protocol: "TCP" | "UDP" }[];
+}
+
+export type Exposure = TunnelExposure | LanExposure | { kind: "none" };
+
+/** A folder of the media library (the `nfs-media` class: the claim's name is the folder). */
+export interface LibraryVolume {
+  kind: "library";
+  /** Folder under the media root, e.g. music; also the claim's name. */
+  folder: string;
+  access: "ro" | "rw";
+  sizeGi: number;
+  mountPath: string;
+}
+
+/** The app's own data: a claim on the cluster's block storage (Longhorn or local-path). */
+export interface DataVolume {
+  kind: "data";
+  name: string;
+  sizeGi: number;
+  mountPath: string;
+}
+
+export type Volume = LibraryVolume | DataVolume;
+
+/** A PostgreSQL database of its own (CloudNativePG), dumped consistently by the backup work. */
+export interface Database {
+  engine: "postgres";
+  sizeGi: number;
+  /** Extensions created at bootstrap (e.g. Immich's vector search). */
+  extensions?: string[];
+  /** Libraries PostgreSQL loads at start, for extensions that need it (vchord.so). */
+  preload?: string[];
+  /** Image with the extensions compiled in, when the default has them not (versions.ts). */
+  image?: ImageRef;
+  resources: Resources;
+}
+
+/** A Bitwarden Secrets Manager secret, found by its name in the store's project, copied into the app's Secret. */
+export interface SecretRef {
+  /** Key in the app's Kubernetes Secret. */
+  key: string;
+  /** The secret's name in Bitwarden (unique in the project). */
+  bitwarden: string;
+}
+
+/** Outbound traffic the network policy allows besides DNS, the database and the cluster's own services. */
+export interface Egress {
+  /** Why it is needed. */
+  why: string;
+  /** DNS names (Cilium toFQDNs), or `world` for any public address. */
+  to: string[] | "world";
+  ports: number[];
+}
+
+export interface DashboardEntry {
+  group: string;
+  title: string;
+  /** Glance icon reference, e.g. si:nextcloud or di:vaultwarden. */
+  icon: string;
+  description: string;
+}
+
+/** What the services need from the stack config (homelab:services). */
+export type ServiceSettings = ServicesConfig;
+
+export interface ServiceContext {
+  /** The cluster it is rendered for (dev, prod or cloud's cluster name). */
+  cluster: string;
+  /** True on dev: the prod services with reduced resources. */
+  reduced: boolean;
+  /** The public domain; tunnel hostnames are <subdomain>.<domain>. */
+  domain: string;
+  /** The entry's database, when it has one: how the app reaches it. */
+  database?: { host: string; port: number; name: string; user: string; secret: string; passwordKey: string };
+  /** Name of the Kubernetes Secret External Secrets fills from the entry's secrets. */
+  secretName: string;
+  /** The entry's public URL, when it is exposed through the tunnel. */
+  url?: string;
+  /** Local time zone of the family. */
+  timezone: string;
+  settings: ServiceSettings;
+  /** Every entry of the catalog, on every cluster (the dashboard lists them). */
+  catalog: readonly ServiceEntry[];
+}
+
+/** Authentik's issuer for one application (the identity work registers the provider under this slug). */
+export const oidcIssuer = (ctx: ServiceContext, slug: string): string => `https://auth.${ctx.domain}/application/o/${slug}/`;
+
+/** Containers by role, e.g. { server: ..., worker: ... }; the budget sums them all (times replicas). */
+export type Workloads = Record<string, { resources: Resources; replicas?: number }>;
+
+export interface ServiceEntry {
+  /** DNS label: the namespace, the Application and every object's name. */
+  name: string;
+  /** Where it runs. */
+  home: ServiceHome;
+  /** On dev (prod services only): the same manifests with these smaller workloads, or skipped, with the reason. */
+  dev?: { workloads: Workloads } | { skip: string };
+  /** The chart (from config/versions.ts) and its values, computed from the entry and the context only. */
+  chart: ChartSource;
+  /** Dot path in the values to each workload's resources and replicas (for the budget and its policy). */
+  workloadPaths: Record<string, { resources: string; replicas?: string }>;
+  values: (ctx: ServiceContext) => Record<string, unknown>;
+  auth: AuthTier;
+  exposure: Exposure;
+  volumes: Volume[];
+  backup: BackupClass;
+  /** Why the backup class is `none` (it is never implied). */
+  backupNote?: string;
+  database?: Database;
+  workloads: Workloads;
+  /** Path that answers 200 without a login, on the exposed port. */
+  health: { path: string; port: number };
+  /** On the family dashboard; admin apps land on the admin board only. */
+  dashboard: DashboardEntry;
+  secrets: SecretRef[];
+  /**
+   * More keys of the same Secret, rendered by External Secrets: plain text, or
+   * a template of the secrets above ({{ .KEY }}) for apps that read a whole
+   * file or need non-secret keys beside them.
+   */
+  secretTemplate?: (ctx: ServiceContext) => Record<string, string>;
+  egress: Egress[];
+  /** The namespace's Pod Security level; restricted unless the app needs more (say why). */
+  podSecurity: { level: PodSecurityLevel; why?: string };
+  wave: Exclude<Wave, 0 | 1>;
+}
+
+/** A chart as config/versions.ts pins it; `oci`: the repository is an OCI registry. */
+export interface ChartSource {
+  repo: string;
+  chart: string;
+  version: string;
+  oci?: boolean;
+}
+
+/** A platform add-on (storage, later monitoring): same derivation of its Application, no tier or route. */
+export interface AddonEntry {
+  name: string;
+  chart: ChartSource;
+  namespace: string;
+  releaseName: string;
+  podSecurity?: PodSecurityLevel;
+  wave: Wave;
+  timeoutSeconds?: number;
+}

@@ -1,0 +1,101 @@
+// Home Assistant (FR-017): the house's lights, heating and devices, on the
+// LAN with its own accounts. It runs on the worker's host network, so it is
+// reached at the worker's address, port 8123.
+import { serviceImages } from "../config/versions";
+import { resources } from "../components/platform/resources";
+import { appTemplateChart, appTemplateValues, appTemplateWorkloadPaths } from "./appTemplate";
+import { ServiceEntry } from "./entry";
+
+const port = 8123;
+// The home-operations build runs rootless; 1000 owns the volume.
+const uid = 1000;
+const unprivileged = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: uid,
+  runAsGroup: uid,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+// Managed here, copied over the volume's copy at every start; YAML of their own goes in /config/packages.
+// trusted_proxies: the pod network (Talos' default 10.244.0.0/16), where Cilium's Gateway proxy takes its
+// per-node address; only a routed request (none yet: LAN only) carries X-Forwarded-For.
+const configuration = `# Written by the homelab program (services/homeAssistant.ts) at every start: edit it there.
+default_config:
+
+homeassistant:
+  packages: !include_dir_named packages
+
+http:
+  server_port: ${port}
+  use_x_forwarded_for: true
+  trusted_proxies:
+    - 10.244.0.0/16
+
+automation: !include automations.yaml
+script: !include scripts.yaml
+scene: !include scenes.yaml
+`;
+
+// The UI editors' files must exist before the !include lines load them.
+const prepareScript = [
+  "set -eu",
+  "cp /defaults/configuration.yaml /config/configuration.yaml",
+  "mkdir -p /config/packages",
+  '[ -f /config/automations.yaml ] || echo "[]" > /config/automations.yaml',
+  '[ -f /config/scenes.yaml ] || echo "[]" > /config/scenes.yaml',
+  "[ -f /config/scripts.yaml ] || : > /config/scripts.yaml",
+].join("\n");
+
+export const homeAssistant: ServiceEntry = {
+  name: "home-assistant",
+  home: "prod",
+  dev: { skip: "host network on the LAN: a second copy would discover, and could take over, the same devices" },
+  chart: appTemplateChart,
+  workloadPaths: appTemplateWorkloadPaths(["server"]),
+  workloads: { server: { resources: resources("100m", "512Mi", "2000m", "1536Mi") } },
+  auth: "native",
+  // A stable LAN address (the node it runs on may change), in the config's allow-list.
+  exposure: { kind: "lan", service: "home-assistant-web", controller: "server", ports: [{ name: "http", port, protocol: "TCP" }] },
+  volumes: [{ kind: "data", name: "config", sizeGi: 5, mountPath: "/config" }],
+  backup: "critical",
+  health: { path: "/", port },
+  dashboard: { group: "Home", title: "Home", icon: "di:home-assistant", description: "Home Assistant: the house's lights, heating and devices" },
+  secrets: [],
+  // Said for the record: a host-network pod is no Cilium endpoint, so the namespace's policy does not hold it.
+  egress: [{ why: "integrations' cloud services and device databases", to: "world", ports: [443] }],
+  // mDNS/Zeroconf and SSDP discovery (and HomeKit, Cast answers) need the LAN's multicast, which the pod
+  // network does not carry: hostNetwork, which baseline forbids. The container itself stays unprivileged.
+  podSecurity: { level: "privileged", why: "hostNetwork for mDNS/SSDP device discovery on the LAN" },
+  wave: 3,
+  values: (ctx) => {
+    const values = appTemplateValues(homeAssistant, ctx, {
+      containers: { server: { image: serviceImages.homeAssistant } },
+      configMaps: { defaults: { path: "/defaults", files: { "configuration.yaml": configuration } } },
+    });
+    const pod = values.defaultPodOptions as Record<string, unknown>;
+    pod.hostNetwork = true;
+    // Cluster names still resolve from the host network.
+    pod.dnsPolicy = "ClusterFirstWithHostNet";
+    // Only the pod's network is the host's: the containers run as restricted ones would (appTemplateValues keeps
+    // the image's user in a privileged namespace).
+    pod.securityContext = { runAsNonRoot: true, fsGroup: uid, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } };
+    // appTemplateValues has no init containers: the configuration step is added here, with the data volume mounted into it.
+    const controllers = values.controllers as Record<string, { containers: Record<string, Record<string, unknown>>; initContainers?: unknown }>;
+    const app = controllers.server.containers.app;
+    app.securityContext = unprivileged;
+    controllers.server.initContainers = {
+      configuration: {
+        image: app.image,
+        command: ["/bin/sh", "-c", prepareScript],
+        resources: resources("10m", "16Mi", "100m", "64Mi"),
+        securityContext: unprivileged,
+      },
+    };
+    const persistence = values.persistence as Record<string, { advancedMounts: Record<string, Record<string, unknown>> }>;
+    persistence.config.advancedMounts.server.configuration = [{ path: "/config" }];
+    return values;
+  },
+};

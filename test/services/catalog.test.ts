@@ -1,0 +1,192 @@
+// The catalog: every entry is complete and consistent, what it declares is
+// what its chart receives, and a new entry alone yields every derived object
+// (the 15-minute promise, NFR-008).
+import * as k8s from "@pulumi/kubernetes";
+import { parse } from "yaml";
+import { ClusterPlatform } from "../../components/ClusterPlatform";
+import { resources } from "../../components/platform/resources";
+import { serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
+import { serviceImages } from "../../config/versions";
+import { recordResources } from "../../plan/mockRuntime";
+import { valueAt } from "../../policies/rules/kubernetesInputs";
+import { catalog, entriesFor } from "../../services";
+import { appTemplateChart, appTemplateValues, appTemplateWorkloadPaths } from "../../services/appTemplate";
+import { ServiceEntry, authTiers, backupClasses } from "../../services/entry";
+import { familyLinks, glanceConfig } from "../../services/glance";
+import { committedRaw } from "../helpers";
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const settings = committedRaw("prod").values.services;
+
+describe("every catalog entry", () => {
+  it("has a unique DNS-label name, a unique subdomain, and one file in services/", () => {
+    const names = catalog.map((e) => e.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const n of names) expect(n).toMatch(/^[a-z][a-z0-9-]{0,40}$/);
+    const subdomains = catalog.flatMap((e) => (e.exposure.kind === "tunnel" ? [e.exposure.subdomain] : []));
+    expect(new Set(subdomains).size).toBe(subdomains.length);
+  });
+
+  it.each(catalog.map((e) => [e.name, e] as const))("%s: says its tier, backup class, wave, dashboard and health", (_, e) => {
+    expect(authTiers).toContain(e.auth);
+    expect(backupClasses).toContain(e.backup);
+    if (e.backup === "none") expect(e.backupNote).toMatch(/\S.{9,}/);
+    expect([2, 3, 4]).toContain(e.wave);
+    expect(e.dashboard.title).not.toBe("");
+    expect(e.dashboard.icon).toMatch(/^(si|sh|di|mdi):[a-z0-9-]+$/);
+    expect(e.health.path).toMatch(/^\//);
+    if (e.podSecurity.level !== "restricted") expect(e.podSecurity.why).toMatch(/\S.{9,}/);
+    for (const b of e.exposure.kind === "tunnel" ? (e.exposure.bypassSso ?? []) : []) expect(b.why).not.toBe("");
+    if (e.home === "cloud") expect(e.dev).toBeUndefined();
+  });
+
+  it.each(catalog.flatMap((e) => [false, true].map((reduced) => [e.name, reduced, e] as const)))(
+    "%s (dev overlay: %s): the values hold exactly the resources and replicas the budget counts",
+    (_, reduced, e) => {
+      if (reduced && (e.home !== "prod" || (e.dev && "skip" in e.dev))) return;
+      const values = e.values(serviceContext(e, reduced ? "dev" : e.home, reduced, settings, catalog));
+      const workloads = workloadsOn(e, reduced);
+      expect(Object.keys(e.workloadPaths).sort()).toEqual(Object.keys(workloads).sort());
+      for (const [w, paths] of Object.entries(e.workloadPaths)) {
+        expect(valueAt(values, paths.resources)).toEqual(workloads[w].resources);
+        if (paths.replicas) expect(valueAt(values, paths.replicas)).toBe(workloads[w].replicas ?? 1);
+      }
+    },
+  );
+
+  it("runs where it says: cloud's entries on cloud, prod's on prod and on dev unless skipped", () => {
+    for (const e of entriesFor("cloud")) expect(e.home).toBe("cloud");
+    for (const e of entriesFor("prod")) expect(e.home).toBe("prod");
+    for (const e of entriesFor("dev")) expect(e.dev && "skip" in e.dev).toBeFalsy();
+    expect(entriesFor("cloud").length + entriesFor("prod").length).toBe(catalog.length);
+  });
+});
+
+describe("the family dashboard (Glance)", () => {
+  const admin: ServiceEntry = { ...catalog[0], name: "console", auth: "admin", exposure: { kind: "tunnel", subdomain: "console", port: 80 }, dashboard: { ...catalog[0].dashboard, title: "Console" } };
+  const lanOnly: ServiceEntry = { ...catalog[0], name: "printer", exposure: { kind: "lan", service: "printer-ipp", controller: "main", ports: [{ name: "ipp", port: 631, protocol: "TCP" }] }, dashboard: { ...catalog[0].dashboard, title: "Printer" } };
+
+  it("links every family service with a public address, by group, and never an admin app", () => {
+    const config = parse(glanceConfig([...catalog, admin, lanOnly], settings));
+    const widgets = config.pages[0].columns.flatMap((c: Inputs) => c.widgets);
+    const bookmarks = widgets.find((w: Inputs) => w.type === "bookmarks");
+    const links = bookmarks.groups.flatMap((g: Inputs) => g.links);
+    const expected = catalog.filter((e) => e.exposure.kind === "tunnel" && e.auth !== "admin" && e.name !== "glance");
+    expect(links.map((l: Inputs) => l.url).sort()).toEqual(expected.map((e) => `https://${(e.exposure as { subdomain: string }).subdomain}.${settings.domain}`).sort());
+    expect(JSON.stringify(config)).not.toContain("console");
+    expect(JSON.stringify(config)).not.toContain("Printer");
+    expect(widgets.find((w: Inputs) => w.type === "weather").location).toBe(settings.dashboard.weatherLocation);
+    expect(widgets.find((w: Inputs) => w.type === "monitor").sites).toHaveLength(links.length);
+  });
+
+  it("groups are sorted and each link carries its title, icon and description", () => {
+    const groups = familyLinks(catalog, "x.example");
+    expect(groups.map((g) => g.group)).toEqual([...groups.map((g) => g.group)].sort());
+    for (const l of groups.flatMap((g) => g.links)) expect(l).toEqual({ title: expect.any(String), url: expect.stringMatching(/^https:\/\/[a-z0-9-]+\.x\.example$/), icon: expect.any(String), description: expect.any(String) });
+  });
+});
+
+/** A service someone adds in one file: what the walk-through in docs/how-to/add-a-service.md writes. */
+const pastebin: ServiceEntry = {
+  name: "pastebin",
+  home: "prod",
+  dev: { workloads: { web: { resources: resources("10m", "32Mi", "100m", "64Mi") } } },
+  chart: appTemplateChart,
+  workloadPaths: appTemplateWorkloadPaths(["web"]),
+  workloads: { web: { resources: resources("20m", "64Mi", "200m", "128Mi"), replicas: 2 } },
+  auth: "sso",
+  exposure: { kind: "tunnel", subdomain: "paste", port: 8080, bypassSso: [{ path: "/raw", why: "command-line clients" }] },
+  volumes: [
+    { kind: "data", name: "data", sizeGi: 1, mountPath: "/data" },
+    { kind: "library", folder: "documents", access: "ro", sizeGi: 100, mountPath: "/documents" },
+  ],
+  backup: "critical",
+  database: { engine: "postgres", sizeGi: 1, resources: resources("20m", "96Mi", "200m", "256Mi") },
+  health: { path: "/healthz", port: 8080 },
+  dashboard: { group: "Tools", title: "Paste", icon: "di:privatebin", description: "Share a snippet" },
+  secrets: [{ key: "SIGNING_KEY", bitwarden: "pastebin-signing-key" }],
+  egress: [{ why: "link previews", to: ["api.example.org"], ports: [443] }],
+  podSecurity: { level: "restricted" },
+  wave: 3,
+  values: (ctx) => appTemplateValues(pastebin, ctx, { containers: { web: { image: serviceImages.glance, env: { BASE_URL: ctx.url } } } }),
+};
+
+describe("a new entry, and nothing else", () => {
+  const program = (cluster: "prod" | "dev") => () => {
+    const raw = committedRaw(cluster).values;
+    const provider = new k8s.Provider(cluster, { kubeconfig: "kubeconfig" });
+    const hub = cluster === "prod" ? provider : new k8s.Provider("hub", { kubeconfig: "kubeconfig" });
+    new ClusterPlatform("platform", {
+      cluster,
+      site: "home",
+      workloadNodes: 1,
+      platform: raw.platform,
+      provider,
+      hub: { cluster: "prod", provider: hub },
+      registrationKubeconfig: cluster === "prod" ? undefined : "users: [{ user: { token: t } }]\nclusters: [{ cluster: { server: 'https://x' } }]",
+      bitwardenMachineToken: "token",
+      services: { entries: [pastebin], settings: raw.services, reduced: cluster === "dev", catalog: [pastebin] },
+    });
+    return {};
+  };
+  const byKind = (run: { resources: { type: string; inputs: Inputs; dependencies: string[]; urn: string }[] }, kind: string) =>
+    run.resources.filter((r) => r.type.endsWith(`:${kind}`) && (r.inputs.metadata?.namespace === "pastebin" || r.inputs.metadata?.name?.includes("pastebin")));
+
+  it("gets its Application in its wave and project, its namespace, policy, volumes, secrets, database and route", async () => {
+    const run = await recordResources({ stack: "prod", config: {}, secretKeys: [] }, program("prod"));
+    const [app] = byKind(run, "Application");
+    expect(app.inputs.metadata).toMatchObject({ name: "prod-pastebin", annotations: { "argocd.argoproj.io/sync-wave": "3" } });
+    expect(app.inputs.spec).toMatchObject({ project: "prod-services", destination: { name: "prod", namespace: "pastebin" }, source: { chart: "app-template", targetRevision: appTemplateChart.version } });
+    expect(app.inputs.spec.source.helm.valuesObject.controllers.web).toMatchObject({ replicas: 2, containers: { app: { resources: pastebin.workloads.web.resources, env: { BASE_URL: "https://paste.homelab.example" } } } });
+
+    const [ns] = byKind(run, "Namespace");
+    expect(ns.inputs.metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted", "homelab.io/backup": "critical", "homelab.io/auth-tier": "sso" });
+
+    const [policy] = byKind(run, "CiliumNetworkPolicy");
+    expect(policy.inputs.spec.endpointSelector).toEqual({});
+    expect(policy.inputs.spec.ingress).toContainEqual({ fromEntities: ["ingress"], toPorts: [{ ports: [{ port: "8080", protocol: "TCP" }] }] });
+    expect(policy.inputs.spec.egress).toContainEqual({ toFQDNs: [{ matchName: "api.example.org" }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] });
+    expect(policy.inputs.spec.egress).toContainEqual({ toFQDNs: [{ matchName: "auth.homelab.example" }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] });
+
+    const claims = byKind(run, "PersistentVolumeClaim").map((r) => r.inputs);
+    expect(claims).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ metadata: expect.objectContaining({ name: "pastebin-data", labels: expect.objectContaining({ "homelab.io/backup": "critical" }) }), spec: expect.objectContaining({ storageClassName: "longhorn", accessModes: ["ReadWriteOnce"] }) }),
+        expect.objectContaining({ metadata: expect.objectContaining({ name: "documents" }), spec: expect.objectContaining({ storageClassName: "nfs-media", accessModes: ["ReadOnlyMany"] }) }),
+      ]),
+    );
+
+    const [secret] = byKind(run, "ExternalSecret");
+    expect(secret.inputs.spec.data).toEqual([{ secretKey: "SIGNING_KEY", remoteRef: { key: "pastebin-signing-key" } }]);
+    const [db] = byKind(run, "Cluster");
+    expect(db.inputs.spec).toMatchObject({ instances: 1, bootstrap: { initdb: { database: "pastebin", owner: "pastebin" } }, resources: pastebin.database?.resources });
+    const [route] = byKind(run, "HTTPRoute");
+    expect(route.inputs.spec).toMatchObject({ hostnames: ["paste.homelab.example"], parentRefs: [{ name: "tunnel", namespace: "gateway" }], rules: [{ backendRefs: [{ name: "pastebin", port: 8080 }] }] });
+
+    // The Application waits for everything it needs, and for the waves before its own.
+    for (const r of [ns, policy, secret, db, route]) expect(app.dependencies).toContain(r.urn);
+    const platformApps = run.resources.filter((r) => r.type.endsWith(":Application") && (r.inputs as Inputs).metadata.annotations["argocd.argoproj.io/sync-wave"] === "1");
+    for (const r of platformApps) expect(app.dependencies).toContain(r.urn);
+  });
+
+  it("gets dev's smaller overlay on dev, with the same objects", async () => {
+    const run = await recordResources({ stack: "dev", config: {}, secretKeys: [] }, program("dev"));
+    const [app] = byKind(run, "Application");
+    expect(app.inputs.spec.source.helm.valuesObject.controllers.web.containers.app.resources).toEqual((pastebin.dev as { workloads: Record<string, { resources: unknown }> }).workloads.web.resources);
+    expect(byKind(run, "Namespace")).toHaveLength(1);
+    expect(byKind(run, "HTTPRoute")[0].inputs.spec.hostnames).toEqual(["paste.dev.homelab.example"]);
+  });
+
+  it("is declared to the budget policies by its release", () => {
+    expect(serviceChartDeclarations([pastebin])).toEqual({
+      "app-template@pastebin": { workloads: [{ path: "controllers.web.containers.app.resources", replicasPath: "controllers.web.replicas" }] },
+    });
+  });
+
+  it("appears on the family dashboard", () => {
+    expect(familyLinks([pastebin], "homelab.example")).toEqual([
+      { group: "Tools", links: [{ title: "Paste", url: "https://paste.homelab.example", icon: "di:privatebin", description: "Share a snippet" }] },
+    ]);
+  });
+});
