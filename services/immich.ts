@@ -4,13 +4,39 @@
 import { serviceCharts, serviceImages } from "../config/versions";
 import { resources } from "../components/platform/resources";
 import { claimNameOf } from "../components/service/manifests";
-import { LibraryVolume, oidcIssuer, ServiceEntry } from "./entry";
+import { LibraryVolume, oidcIssuer, ServiceContext, ServiceEntry } from "./entry";
 
 // Every file Immich writes (originals, thumbnails, encoded videos) goes under /data, where the chart mounts the library claim.
 const library: LibraryVolume = { kind: "library", folder: "photos", access: "rw", sizeGi: 1000, mountPath: "/data" };
 
 /** A component's one container, as the chart nests it (server, machine-learning and valkey each have controllers.main). */
 const component = (container: Record<string, unknown>) => ({ controllers: { main: { containers: { main: container } } } });
+
+const configFile = "immich-config.yaml";
+const clientSecretSlot = "@OAUTH_CLIENT_SECRET@";
+
+/**
+ * Immich's settings file (JSON is valid YAML): OAuth through Authentik, the
+ * client secret left as an External Secrets template expression, JSON-quoted
+ * whatever characters it holds.
+ */
+export function immichConfig(ctx: ServiceContext): string {
+  const config = {
+    server: { externalDomain: ctx.url },
+    oauth: {
+      enabled: true,
+      issuerUrl: oidcIssuer(ctx, "immich"),
+      clientId: "immich",
+      clientSecret: clientSecretSlot,
+      scope: "openid email profile",
+      buttonText: "Sign in with Authentik",
+      autoRegister: true,
+    },
+    // Kept until SSO is proven: the admin's password login.
+    passwordLogin: { enabled: true },
+  };
+  return JSON.stringify(config, null, 2).replace(JSON.stringify(clientSecretSlot), "{{ .OAUTH_CLIENT_SECRET | toJson }}");
+}
 
 export const immich: ServiceEntry = {
   name: "immich",
@@ -45,8 +71,10 @@ export const immich: ServiceEntry = {
   database: { engine: "postgres", sizeGi: 5, extensions: ["vchord", "earthdistance"], preload: ["vchord.so"], image: serviceImages.postgresVectorchord, resources: resources("50m", "384Mi", "1000m", "1Gi") },
   health: { path: "/api/server/ping", port: 2283 },
   dashboard: { group: "Media", title: "Photos", icon: "di:immich", description: "Immich: the family's photos and videos" },
-  // The OAuth client secret is not here: see the configuration below.
-  secrets: [],
+  secrets: [{ key: "OAUTH_CLIENT_SECRET", bitwarden: "immich-oidc-client-secret" }],
+  // Immich reads its settings from one file and no environment: External Secrets renders the whole file into the
+  // app's Secret, the client secret filled in there (never in the Application's values).
+  secretTemplate: (ctx) => ({ [configFile]: immichConfig(ctx) }),
   // Machine learning downloads its models from Hugging Face on first start; their CDN hostnames vary.
   egress: [{ why: "machine-learning models from Hugging Face (CDN hostnames vary)", to: "world", ports: [443] }],
   podSecurity: { level: "restricted" },
@@ -60,24 +88,9 @@ export const immich: ServiceEntry = {
     controllers: { main: { containers: { main: { env: { TZ: ctx.timezone }, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } } } } },
     immich: {
       persistence: { library: { existingClaim: claimNameOf(immich, library) } },
-      // Immich reads no environment in its config file and the chart's Secret kind would still put the
-      // client secret in these values (the Argo CD Application). So OAuth is configured without it: the
-      // identity work registers `immich` as a public client, or the config moves to an ExternalSecret
-      // template (immich.existingConfiguration) once secrets can be templated.
-      configuration: {
-        server: { externalDomain: ctx.url },
-        oauth: {
-          enabled: true,
-          issuerUrl: oidcIssuer(ctx, "immich"),
-          clientId: "immich",
-          scope: "openid email profile",
-          buttonText: "Sign in with Authentik",
-          autoRegister: true,
-        },
-        // Kept until SSO is proven: the admin's password login.
-        passwordLogin: { enabled: true },
-      },
-      configurationKind: "ConfigMap",
+      // The file External Secrets renders (secretTemplate): the chart mounts it and points IMMICH_CONFIG_FILE at it.
+      existingConfiguration: ctx.secretName,
+      configurationKind: "Secret",
     },
     server: {
       // The route targets a Service named after the entry; the chart would call it immich-server.

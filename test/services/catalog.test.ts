@@ -190,3 +190,19 @@ describe("a new entry, and nothing else", () => {
     ]);
   });
 });
+
+describe("Immich's settings file", () => {
+  it("is rendered by External Secrets with the client secret JSON-quoted, whatever it holds", () => {
+    const immich = catalog.find((e) => e.name === "immich") as ServiceEntry;
+    const ctx = serviceContext(immich, "cloud", false, settings, catalog);
+    const template = immich.secretTemplate?.(ctx)["immich-config.yaml"] as string;
+    expect(template).toContain("{{ .OAUTH_CLIENT_SECRET | toJson }}");
+    // What External Secrets' toJson puts there, for a secret with quotes, a newline and a template-looking part.
+    const secret = 'a"b\nc{{ .x }}';
+    const rendered = JSON.parse(template.replace("{{ .OAUTH_CLIENT_SECRET | toJson }}", JSON.stringify(secret)));
+    expect(rendered.oauth).toMatchObject({ enabled: true, clientId: "immich", clientSecret: secret, issuerUrl: `https://auth.${settings.domain}/application/o/immich/` });
+    expect(immich.secrets).toEqual([{ key: "OAUTH_CLIENT_SECRET", bitwarden: "immich-oidc-client-secret" }]);
+    expect((immich.values(ctx).immich as Inputs)).toMatchObject({ existingConfiguration: "immich-secrets", configurationKind: "Secret" });
+    expect(JSON.stringify(immich.values(ctx))).not.toContain("clientSecret");
+  });
+});
