@@ -5,6 +5,7 @@
 // are wholly secret are left out of Kubernetes objects and named in an
 // annotation instead.
 import { parseAllDocuments, stringify } from "yaml";
+import { valueAt } from "../policies/rules/kubernetesInputs";
 import { SECRET } from "./mockRuntime";
 
 export type ArtifactKind =
@@ -15,7 +16,8 @@ export type ArtifactKind =
   | "compose-env"
   | "cloud-init"
   | "kubernetes-object"
-  | "helm-release";
+  | "helm-release"
+  | "glance-config";
 
 export interface Artifact {
   /** Relative to out/<stack>/. */
@@ -114,6 +116,10 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
       const meta = obj.metadata as { name?: string; namespace?: string };
       const ns = meta.namespace ? `${meta.namespace}-` : "";
       out.push({ path: `kubernetes/${safeName(String(obj.kind).toLowerCase())}-${safeName(ns + (meta.name ?? r.name))}.yaml`, kind: "kubernetes-object", content: yamlOf(obj), meta: { apiVersion: String(obj.apiVersion), kind: String(obj.kind) } });
+      // The family dashboard's configuration, as its Application carries it: served and opened in a browser by verify.
+      const files = obj.kind === "Application" ? (valueAt(obj, "spec.source.helm.valuesObject.configMaps.config.data") as Record<string, unknown> | undefined) : undefined;
+      const glance = str(files?.["glance.yml"]);
+      if (glance) out.push({ path: "glance/glance.yml", kind: "glance-config", content: glance });
     }
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));

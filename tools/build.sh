@@ -15,6 +15,7 @@
 #   tools/k8s            kubectl-validate
 #   tools/lint           actionlint, gitleaks
 #   tools/compose-check  compose-check     (our own program, compose-go loader)
+#   tools/glance         glance            (the family dashboard, checked in a browser)
 #   tools/cloudflared    cloudflared       (wrapper: repeats upstream's replaces;
 #                                           upstream tags are not semver, so a
 #                                           pseudo-version of a main commit)
@@ -76,6 +77,10 @@ build gitleaks lint github.com/zricethezav/gitleaks/v8 \
 
 build compose-check compose-check .
 
+glance=$(modver glance github.com/glanceapp/glance) || glance=unknown
+build glance glance github.com/glanceapp/glance \
+  "-X github.com/glanceapp/glance/internal/glance.buildVersion=$glance"
+
 cloudflared=$(modver cloudflared github.com/cloudflare/cloudflared) || cloudflared=unknown
 build cloudflared cloudflared github.com/cloudflare/cloudflared/cmd/cloudflared \
   "-X main.Version=git-${cloudflared##*-}"
@@ -90,6 +95,7 @@ version_of() {
     actionlint) "$bin/actionlint" -version 2>/dev/null | head -1 ;;
     gitleaks) "$bin/gitleaks" version 2>/dev/null ;;
     compose-check) echo "compose-go $(modver compose-check github.com/compose-spec/compose-go/v2)" ;;
+    glance) "$bin/glance" --version 2>/dev/null | head -1 ;;
     cloudflared) echo "$("$bin/cloudflared" --version 2>/dev/null | head -1) = github.com/cloudflare/cloudflared $(modver cloudflared github.com/cloudflare/cloudflared)" ;;
   esac
 }

@@ -6,11 +6,17 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { stackKinds } from "../config/schema";
 import { isBuiltIn, validateCustomResource } from "./crdModels";
 import { ArtifactEntry, Check, kubernetesVersionFor, requiredTools, talosCommands } from "./checks";
 import { DocCommand, documentedCommands } from "./docCommands";
+import { checkGlancePage } from "./glancePage";
+import { validateConfig } from "../config/load";
+import { committedRawConfig } from "../plan/stackFiles";
+import { hostnameOf } from "../components/service/manifests";
+import { catalog } from "../services";
+import { familyLinks } from "../services/glance";
 
 const root = path.resolve(__dirname, "..", "..");
 const toolsBin = path.join(root, ".tools", "bin");
@@ -182,6 +188,31 @@ function mustRefuse(text: string): Result {
   return r.ok ? { ...r, ok: false, message: "accepted a made-up command: this check cannot fail" } : { ...r, ok: true, message: `rejected as expected: ${r.message}` };
 }
 
+/** The family dashboard a stack generates, served by Glance and opened in Chromium. */
+async function dashboardChecks(stack: (typeof stackKinds)[number]): Promise<Result[]> {
+  const entry = readIndex(stack).find((a) => a.kind === "glance-config");
+  if (!entry) return [];
+  const config = path.join(outRoot, stack, entry.path);
+  const domain = validateConfig(stack, committedRawConfig(stack)).config.services.domain;
+  const present = familyLinks(catalog, domain).flatMap((g) => g.links.map((l) => l.url));
+  const absent = catalog.filter((e) => e.auth === "admin").flatMap((e) => (hostnameOf(e, domain) ? [`https://${hostnameOf(e, domain)}`] : []));
+  const r = await checkGlancePage(path.join(toolsBin, "glance"), config, { present, absent }, path.join(path.dirname(config), "glance.png"));
+  const results = [{ tool: "glance+chromium", artifact: rel(config), ok: r.ok, message: r.ok ? `ok: ${r.message}` : r.message }];
+  // The same page with an admin app's link slipped in must fail: the check can fail.
+  const leaky = parse(fs.readFileSync(config, "utf8")) as { pages: { columns: { widgets: { type: string; groups?: { links: object[] }[] }[] }[] }[] };
+  const bookmarks = leaky.pages[0].columns.flatMap((c) => c.widgets).find((w) => w.type === "bookmarks");
+  bookmarks?.groups?.[0].links.push({ title: "Admin", url: absent[0] });
+  const dir = tmpDir("glance");
+  fs.writeFileSync(path.join(dir, "glance.yml"), stringify(leaky));
+  const bad = await checkGlancePage(path.join(toolsBin, "glance"), path.join(dir, "glance.yml"), { present, absent }, path.join(dir, "glance.png"));
+  results.push(
+    bad.ok
+      ? { tool: "glance+chromium", artifact: "the page with an admin link added", ok: false, message: "accepted an admin app on the family page: this check cannot fail" }
+      : { tool: "glance+chromium", artifact: "the page with an admin link added", ok: true, message: `rejected as expected: ${bad.message}` },
+  );
+  return results;
+}
+
 async function main(): Promise<number> {
   const missing = requiredTools.filter((t) => !fs.existsSync(path.join(toolsBin, t)));
   if (missing.length > 0) {
@@ -206,6 +237,7 @@ async function main(): Promise<number> {
   const workflows = path.join(root, ".github", "workflows");
   if (fs.existsSync(workflows)) results.push(expectPass({ tool: "actionlint", artifact: rel(workflows), args: [], cwd: root }));
   else results.push({ tool: "actionlint", artifact: ".github/workflows", ok: true, message: "skipped: no workflows in the repository yet" });
+  for (const stack of stackKinds) results.push(...(await dashboardChecks(stack)));
   results.push(...documentedFieldCommands());
   results.push(...(await negativeChecks(versions[0])));
 

@@ -19,7 +19,7 @@ module.exports = {
   },
   host: {
     mutate: ["components/hypervisor/hostConfig.ts", "components/shell.ts"],
-    tests: ["test/components/hostSteps.test.ts"],
+    tests: ["test/components/hostSteps.test.ts", "test/components/hypervisorHost.test.ts", "test/components/shell.test.ts"],
     static: false,
   },
   plan: {
