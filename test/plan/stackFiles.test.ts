@@ -110,3 +110,81 @@ describe("config the program accepts, read as the CLI passes it", () => {
     expect(parseStackFile("encryptionsalt: v1:abc\n", "x")).toEqual({ config: {}, secretKeys: [], placeholders: [] });
   });
 });
+
+describe("parseStackFile, piece by piece", () => {
+  test("a file that is not a mapping, or a config that is not one, is refused", () => {
+    expect(refusal(() => parseStackFile("- a\n- b\n", "f.yaml"))).toEqual(["f.yaml: expected a mapping with a config section"]);
+    expect(refusal(() => parseStackFile("config:\n  - homelab:a\n", "f.yaml"))).toEqual(["f.yaml: config: expected a mapping of namespace:key to values"]);
+    expect(refusal(() => parseStackFile("config: 3\n", "f.yaml"))).toEqual(["f.yaml: config: expected a mapping of namespace:key to values"]);
+    expect(parseStackFile("config:\n", "f.yaml").config).toEqual({});
+  });
+
+  test("a YAML error names file, line and column once, without the parser's own position", () => {
+    const [problem] = refusal(() => parseStackFile("config:\n  homelab:a: [1, 2\n", "f.yaml"));
+    expect(problem).toMatch(/^f\.yaml:\d+:\d+: /);
+    expect(problem).not.toMatch(/at line \d+, column \d+/);
+  });
+
+  test("the old namespace:config:name form is the same key; set both ways it is set twice", () => {
+    expect(parseStackFile("config:\n  homelab:config:domain: a.example\n").config).toEqual({ "homelab:domain": "a.example" });
+    expect(refusal(() => parseStackFile("config:\n  homelab:domain: a.example\n  homelab:config:domain: b.example\n", "f.yaml"))).toEqual([
+      'f.yaml: config key "homelab:config:domain": homelab:domain is set twice',
+    ]);
+    expect(refusal(() => parseStackFile("config:\n  homelab:a b: 1\n  homelab::x: 1\n  x homelab:y: 1\n", "f.yaml"))).toEqual([
+      'f.yaml: config key "homelab:a b": expected namespace:name, e.g. homelab:cluster',
+      'f.yaml: config key "homelab::x": expected namespace:name, e.g. homelab:cluster',
+      'f.yaml: config key "x homelab:y": expected namespace:name, e.g. homelab:cluster',
+    ]);
+  });
+
+  test("a null value is the empty string, as the CLI passes it", () => {
+    expect(parseStackFile("config:\n  homelab:a:\n  homelab:b: ~\n").config).toEqual({ "homelab:a": "", "homelab:b": "" });
+  });
+
+  test("secure values anywhere in a structure become stand-ins and mark the key secret; a look-alike does not", () => {
+    const file = parseStackFile(
+      ["config:", "  homelab:list:", "    - plain", "    - secure: AAA", "  homelab:nested:", "    a:", "      b:", "        secure: BBB", "  homelab:lookalike:", "    secure: CCC", "    other: 1", "  homelab:numbers:", "    secure: 3"].join("\n"),
+    );
+    expect(JSON.parse(file.config["homelab:list"])).toEqual(["plain", secretStandIn("homelab:list")]);
+    expect(JSON.parse(file.config["homelab:nested"])).toEqual({ a: { b: secretStandIn("homelab:nested") } });
+    expect(JSON.parse(file.config["homelab:lookalike"])).toEqual({ secure: "CCC", other: 1 });
+    expect(JSON.parse(file.config["homelab:numbers"])).toEqual({ secure: 3 });
+    expect(file.secretKeys).toEqual(["homelab:list", "homelab:nested"]);
+  });
+
+  test("placeholders are found at any depth with their key path and note; other comments are not placeholders", () => {
+    const text = [
+      "config:",
+      "  homelab:oci:",
+      "    network:",
+      "      adminCidrs:",
+      "        - 10.0.0.1/32 # your office",
+      "        - 203.0.113.1/32 # PLACEHOLDER: home IP",
+      "    region: eu-paris-1 #PLACEHOLDER your region",
+      "  homelab:domain: homelab.example # PLACEHOLDER",
+      "  homelab:nodes:",
+      "    - name: a",
+      "      ip: 10.0.0.5 # PLACEHOLDER: node address",
+    ].join("\n");
+    expect(parseStackFile(text).placeholders).toEqual([
+      { key: "homelab:oci.network.adminCidrs[1]", value: "203.0.113.1/32", note: "home IP" },
+      { key: "homelab:oci.region", value: "eu-paris-1", note: "your region" },
+      { key: "homelab:domain", value: "homelab.example", note: "" },
+      { key: "homelab:nodes[0].ip", value: "10.0.0.5", note: "node address" },
+    ]);
+  });
+
+  test("a refusal is a StackFileError whose message lists each problem", () => {
+    try {
+      parseStackFile("config:\n  cluster: x\n  homelab:a: 1\n  homelab:config:a: 2\n", "f.yaml");
+    } catch (err) {
+      expect(err).toBeInstanceOf(StackFileError);
+      expect((err as Error).name).toBe("StackFileError");
+      expect((err as Error).message).toBe(
+        'f.yaml cannot be read:\n  - f.yaml: config key "cluster": expected namespace:name, e.g. homelab:cluster\n  - f.yaml: config key "homelab:config:a": homelab:a is set twice',
+      );
+      return;
+    }
+    throw new Error("expected a refusal");
+  });
+});
