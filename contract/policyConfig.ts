@@ -63,6 +63,11 @@ export interface ExposedServicesConfig {
   charts: ChartsConfig;
 }
 
+/** admin-routes-guarded: the SSO proxy every admin route must go through (none until the identity plane provides it). */
+export interface AdminRoutesConfig {
+  ssoProxy?: { namespace: string; name: string };
+}
+
 /** pinned-versions. */
 export interface PinnedVersionsConfig {
   /** Charts whose own appVersion pins their images, so `image: { repository }` without a tag is fine in their values. */
@@ -131,6 +136,7 @@ export interface HomelabPolicyConfig {
   "container-resources": ContainerResourcesConfig;
   "exposed-services": ExposedServicesConfig;
   "pinned-versions"?: PinnedVersionsConfig;
+  "admin-routes-guarded"?: AdminRoutesConfig;
   "cluster-budget": ClusterBudgetConfig;
   "cluster-budget-declared": ClusterBudgetConfig;
   "sync-waves-ordered": SyncWavesConfig;

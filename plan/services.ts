@@ -1,7 +1,7 @@
 // The services table of the plan: every catalog entry the stack runs, with
 // its tier, address, storage, backup class and what it asks of the cluster.
 import { StackConfig } from "../config/load";
-import { hostnameOf, skippedOnDev, workloadsOn } from "../components/service/manifests";
+import { hostnameOf, skippedOnDev, waitsForSsoProxy, workloadsOn } from "../components/service/manifests";
 import { requestsOf, roundUp } from "../policies/rules/kubernetesInputs";
 import { catalog, entriesFor } from "../services";
 import { ServiceEntry } from "../services/entry";
@@ -43,7 +43,7 @@ export function plannedServices(sc: StackConfig): PlannedService[] {
     name: e.name,
     cluster,
     tier: e.auth,
-    address: hostnameOf(e, sc.config.services.domain) ?? (e.exposure.kind === "lan" ? "LAN" : "none"),
+    address: waitsForSsoProxy(e) ? `none until the SSO proxy (${hostnameOf(e, sc.config.services.domain)})` : (hostnameOf(e, sc.config.services.domain) ?? (e.exposure.kind === "lan" ? "LAN" : "none")),
     storage: storageOf(e, defaultClass),
     backup: e.backup,
     requests: total(e, reduced, "requests"),

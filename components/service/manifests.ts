@@ -178,9 +178,17 @@ export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; kubeAp
   };
 }
 
+/**
+ * Admin apps are published only through the SSO proxy that admits group
+ * admin (the identity plane's): until it exists they have no route, and
+ * admins reach them with a port-forward. The policy admin-routes-guarded holds
+ * any admin route to that.
+ */
+export const waitsForSsoProxy = (entry: ServiceEntry): boolean => entry.exposure.kind === "tunnel" && entry.auth === "admin";
+
 /** The route from the cluster's tunnel Gateway, for an entry published through the tunnel. */
 export function httpRoute(entry: ServiceEntry, domain: string): Manifest | undefined {
-  if (entry.exposure.kind !== "tunnel") return undefined;
+  if (entry.exposure.kind !== "tunnel" || waitsForSsoProxy(entry)) return undefined;
   return {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "HTTPRoute",
@@ -215,7 +223,7 @@ export interface PublicHostname {
 }
 
 export function publicHostname(entry: ServiceEntry, domain: string): PublicHostname | undefined {
-  if (entry.exposure.kind !== "tunnel") return undefined;
+  if (entry.exposure.kind !== "tunnel" || waitsForSsoProxy(entry)) return undefined;
   return { hostname: `${entry.exposure.subdomain}.${domain}`, service: entry.name, tier: entry.auth, bypassSso: (entry.exposure.bypassSso ?? []).map((b) => b.path) };
 }
 

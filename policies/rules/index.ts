@@ -1,4 +1,5 @@
 import { Policies } from "@pulumi/policy";
+import { adminRoutesPolicy } from "./adminRoutes";
 import { backupDecisionPolicy } from "./backupDecision";
 import { clusterBudgetDeclaredPolicy, clusterBudgetPolicy } from "./clusterBudget";
 import { containerResourcesPolicy } from "./containerResources";
@@ -29,4 +30,5 @@ export const allPolicies: Policies = [
   waveOrderPolicy,
   volumeBackupClassPolicy,
   routeTierPolicy,
+  adminRoutesPolicy,
 ];

@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { parse } from "yaml";
 import { ClusterPlatform } from "../../components/ClusterPlatform";
 import { resources } from "../../components/platform/resources";
-import { serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
+import { httpRoute, publicHostname, serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
 import { serviceImages } from "../../config/versions";
 import { recordResources } from "../../plan/mockRuntime";
 import { valueAt } from "../../policies/rules/kubernetesInputs";
@@ -204,5 +204,18 @@ describe("Immich's settings file", () => {
     expect(immich.secrets).toEqual([{ key: "OAUTH_CLIENT_SECRET", bitwarden: "immich-oidc-client-secret" }]);
     expect((immich.values(ctx).immich as Inputs)).toMatchObject({ existingConfiguration: "immich-secrets", configurationKind: "Secret" });
     expect(JSON.stringify(immich.values(ctx))).not.toContain("clientSecret");
+  });
+});
+
+describe("admin apps", () => {
+  it("get no route and no public hostname until the SSO proxy fronts them, whatever their exposure says", () => {
+    const admins = catalog.filter((e) => e.auth === "admin" && e.exposure.kind === "tunnel");
+    expect(admins.length).toBeGreaterThan(0);
+    for (const e of admins) {
+      expect(httpRoute(e, "homelab.example")).toBeUndefined();
+      expect(publicHostname(e, "homelab.example")).toBeUndefined();
+    }
+    const asFamily = { ...admins[0], auth: "sso" as const };
+    expect(httpRoute(asFamily, "homelab.example")).toBeDefined();
   });
 });
