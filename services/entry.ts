@@ -7,6 +7,8 @@ import type { ServicesConfig } from "../config/schema";
 import type { ImageRef } from "../config/versions";
 import type { Resources } from "../components/platform/resources";
 import type { Wave } from "../components/platform/waves";
+import type { PlatformContext } from "../components/platform/context";
+import type { ChartDeclaration } from "../contract/policyConfig";
 
 /**
  * Who may reach it. `sso`: family users signed in through Authentik (native
@@ -176,21 +178,35 @@ export interface ServiceEntry {
   wave: Exclude<Wave, 0 | 1>;
 }
 
-/** A chart as config/versions.ts pins it; `oci`: the repository is an OCI registry. */
+/** A chart as config/versions.ts pins it; `oci`: the repository is an OCI registry; `path`: a chart kept in git. */
 export interface ChartSource {
   repo: string;
   chart: string;
   version: string;
   oci?: boolean;
+  path?: string;
 }
 
-/** A platform add-on (storage, later monitoring): same derivation of its Application, no tier or route. */
+/**
+ * A platform add-on (storage, the database operator; later monitoring): a
+ * chart every cluster that needs it runs in wave 1, before any service. Same
+ * Application derivation as a service, no tier, route or volumes of its own.
+ */
 export interface AddonEntry {
+  /** The Application is <cluster>-<name>. */
   name: string;
   chart: ChartSource;
   namespace: string;
   releaseName: string;
+  /** The namespace's Pod Security level, when Argo CD creates the namespace (node agents need privileged). */
   podSecurity?: PodSecurityLevel;
   wave: Wave;
+  /** How long Pulumi waits for the Application to become healthy, when the default 15 minutes is not enough. */
   timeoutSeconds?: number;
+  syncOptions?: string[];
+  /** Whether a cluster runs it. */
+  enabled: (ctx: PlatformContext) => boolean;
+  values: (ctx: PlatformContext) => Record<string, unknown>;
+  /** Where the chart sets its containers' resources and Service types (the budget and the policies read it). */
+  declaration: ChartDeclaration;
 }

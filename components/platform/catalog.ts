@@ -1,71 +1,33 @@
-// The platform add-ons of one cluster that Argo CD delivers (wave 1 and up).
-// Wave 0 (Cilium, cert-manager, External Secrets, Argo CD) is installed by
-// Pulumi directly; see ClusterPlatform.
-import { charts, gitCharts, serviceCharts } from "../../config/versions";
+// The platform add-ons of one cluster that Argo CD delivers (wave 1), from
+// their entries in services/platform/. Wave 0 (Cilium, cert-manager,
+// External Secrets, Argo CD) is installed by Pulumi directly; see
+// ClusterPlatform.
+import { addons } from "../../services/platform";
+import { AddonEntry } from "../../services/entry";
 import { ApplicationSpec } from "./application";
 import { platformProject } from "./argocd";
 import { PlatformContext } from "./context";
-import { resources } from "./resources";
-import { csiDriverNfsValues, localPathValues, longhornNamespace, longhornValues } from "./storage";
-
 
 /** Chart repositories the platform project may pull from. */
-export const platformRepos = [charts.longhorn.repo, charts.csiDriverNfs.repo, gitCharts.localPath.repo, serviceCharts.cloudnativePg.repo];
+export const platformRepos = [...new Set(addons.map((a) => a.chart.repo))];
 
-export function platformApplications(ctx: PlatformContext): ApplicationSpec[] {
-  const base = { cluster: ctx.cluster, project: platformProject(ctx.cluster) };
-  const apps: ApplicationSpec[] = [];
-  if (ctx.platform.storage.defaultClass === "local-path") {
-    const c = gitCharts.localPath;
-    apps.push({
-      ...base,
-      name: `${ctx.cluster}-local-path`,
-      releaseName: "local-path-provisioner",
-      namespace: "local-path-storage",
-      source: { repoURL: c.repo, chart: c.chart, path: c.path, version: c.version },
-      values: localPathValues(ctx),
-      wave: 1,
-      // Its helper pods write to the node's disk.
-      podSecurity: "privileged",
-    });
-  }
-  if (ctx.platform.storage.longhorn) {
-    const c = charts.longhorn;
-    apps.push({
-      ...base,
-      name: `${ctx.cluster}-longhorn`,
-      releaseName: "longhorn",
-      // The namespace (privileged, with its LimitRange) is created by Pulumi before this Application.
-      namespace: longhornNamespace,
-      source: { repoURL: c.repo, chart: c.chart, version: c.version },
-      values: longhornValues(ctx),
-      wave: 1,
-      timeoutSeconds: 1800,
-    });
-  }
-  const nfs = charts.csiDriverNfs;
-  apps.push({
-    ...base,
-    name: `${ctx.cluster}-csi-driver-nfs`,
-    releaseName: "csi-driver-nfs",
-    namespace: "kube-system",
-    source: { repoURL: nfs.repo, chart: nfs.chart, version: nfs.version },
-    values: csiDriverNfsValues(ctx),
-    wave: 1,
-  });
-  if (ctx.databases) {
-    const c = serviceCharts.cloudnativePg;
-    apps.push({
-      ...base,
-      name: `${ctx.cluster}-cloudnative-pg`,
-      releaseName: "cloudnative-pg",
-      namespace: "cnpg-system",
-      source: { repoURL: c.repo, chart: c.chart, version: c.version },
-      values: { resources: resources("50m", "128Mi", "500m", "384Mi"), monitoring: { podMonitorEnabled: false } },
-      wave: 1,
-      // Its CRDs are too large for a client-side apply's last-applied annotation.
-      syncOptions: ["ServerSideApply=true"],
-    });
-  }
-  return apps;
+/** One add-on's Application on one cluster. */
+export function addonApplication(a: AddonEntry, ctx: PlatformContext): ApplicationSpec {
+  return {
+    name: `${ctx.cluster}-${a.name}`,
+    cluster: ctx.cluster,
+    project: platformProject(ctx.cluster),
+    releaseName: a.releaseName,
+    namespace: a.namespace,
+    source: { repoURL: a.chart.repo, chart: a.chart.chart, ...(a.chart.path ? { path: a.chart.path } : {}), version: a.chart.version },
+    values: a.values(ctx),
+    wave: a.wave,
+    ...(a.podSecurity ? { podSecurity: a.podSecurity } : {}),
+    ...(a.syncOptions ? { syncOptions: a.syncOptions } : {}),
+    ...(a.timeoutSeconds ? { timeoutSeconds: a.timeoutSeconds } : {}),
+  };
+}
+
+export function platformApplications(ctx: PlatformContext, entries: readonly AddonEntry[] = addons): ApplicationSpec[] {
+  return entries.filter((a) => a.enabled(ctx)).map((a) => addonApplication(a, ctx));
 }

@@ -3,9 +3,10 @@
 // `exposed-services` and `cluster-budget` read this table (through the
 // policy config) to check the values the program computes.
 import type { ChartsConfig } from "../../contract/policyConfig";
-import { charts, gitCharts, serviceCharts } from "../../config/versions";
-import { longhornContainerDefaults } from "./storage";
+import { charts } from "../../config/versions";
+import { addons } from "../../services/platform";
 
+/** The charts Pulumi installs directly (wave 0), then each add-on's declaration from its entry. */
 export const chartTable: ChartsConfig = {
   [charts.cilium.chart]: {
     workloads: [
@@ -38,22 +39,5 @@ export const chartTable: ChartsConfig = {
   [charts.externalSecrets.chart]: {
     workloads: [{ path: "resources" }, { path: "webhook.resources" }, { path: "certController.resources" }, { path: "bitwarden-sdk-server.resources" }],
   },
-  [charts.csiDriverNfs.chart]: {
-    workloads: [
-      ...["csiProvisioner", "csiResizer", "csiSnapshotter", "livenessProbe", "nfs"].map((c) => ({ path: `controller.resources.${c}`, replicasPath: "controller.replicas" })),
-      ...["livenessProbe", "nodeDriverRegistrar", "nfs"].map((c) => ({ path: `node.resources.${c}`, perNode: true })),
-    ],
-  },
-  [gitCharts.localPath.chart]: { workloads: [{ path: "resources" }] },
-  [serviceCharts.cloudnativePg.chart]: { workloads: [{ path: "resources", replicasPath: "replicaCount" }] },
-  [charts.longhorn.chart]: {
-    workloads: [],
-    servicePaths: ["service.ui.type"],
-    estimated: {
-      reason: `the chart has no resources keys; a LimitRange in longhorn-system gives every container ${longhornContainerDefaults.request.cpu}/${longhornContainerDefaults.request.memory} requests`,
-      // About a dozen containers on one worker, plus the instance manager's guaranteed CPU (12% of 6 cores).
-      memoryMiB: 12 * parseInt(longhornContainerDefaults.request.memory, 10),
-      milliCpu: 12 * parseInt(longhornContainerDefaults.request.cpu, 10) + 720,
-    },
-  },
+  ...Object.fromEntries(addons.map((a) => [a.chart.chart, a.declaration])),
 };

@@ -4,6 +4,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import { parse } from "yaml";
 import { ClusterPlatform } from "../../components/ClusterPlatform";
+import { platformApplications } from "../../components/platform/catalog";
+import { chartTable } from "../../components/platform/charts";
+import { PlatformContext } from "../../components/platform/context";
+import { addons } from "../../services/platform";
 import { resources } from "../../components/platform/resources";
 import { httpRoute, publicHostname, serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
 import { serviceImages } from "../../config/versions";
@@ -217,5 +221,26 @@ describe("admin apps", () => {
     }
     const asFamily = { ...admins[0], auth: "sso" as const };
     expect(httpRoute(asFamily, "homelab.example")).toBeDefined();
+  });
+});
+
+describe("platform add-ons", () => {
+  const ctx = (over: Partial<PlatformContext> = {}): PlatformContext => ({ cluster: "prod", site: "home", workloadNodes: 1, platform: committedRaw("prod").values.platform, ...over });
+
+  it("each is one file in services/platform/, its Application named <cluster>-<name> in wave 1 of the platform project", () => {
+    const apps = platformApplications(ctx({ databases: true }));
+    expect(apps.map((a) => a.name).sort()).toEqual(["prod-cloudnative-pg", "prod-csi-driver-nfs", "prod-longhorn"]);
+    for (const a of apps) expect(a).toMatchObject({ cluster: "prod", project: "prod-platform", wave: 1 });
+    expect(addons.map((a) => a.name).sort()).toEqual(["cloudnative-pg", "csi-driver-nfs", "local-path", "longhorn"]);
+  });
+
+  it("runs only where needed: local-path where it is the default class, the database operator where a service has a database", () => {
+    const dev = { cluster: "dev", site: "home" as const, workloadNodes: 1, platform: committedRaw("dev").values.platform };
+    expect(platformApplications(dev).map((a) => a.name)).toEqual(["dev-local-path", "dev-csi-driver-nfs"]);
+    expect(platformApplications({ ...dev, databases: true }).map((a) => a.name)).toContain("dev-cloudnative-pg");
+  });
+
+  it("declares where its chart sets resources, for the budget and the policies", () => {
+    for (const a of addons) expect(chartTable[a.chart.chart]).toBe(a.declaration);
   });
 });

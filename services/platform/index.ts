@@ -1,0 +1,9 @@
+// The platform add-ons, one file each: what every cluster that needs them
+// runs in wave 1, before any service.
+import { AddonEntry } from "../entry";
+import { cloudnativePg } from "./cloudnativePg";
+import { csiDriverNfs } from "./csiDriverNfs";
+import { localPath } from "./localPath";
+import { longhorn } from "./longhorn";
+
+export const addons: readonly AddonEntry[] = [localPath, longhorn, csiDriverNfs, cloudnativePg];
