@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HypervisorConfig } from "../../config/schema";
-import { hostSteps, zedEmailLine } from "../../components/hypervisor/hostConfig";
+import { hostSteps, sanoidConf, vfioModprobeConf, zedEmailLine } from "../../components/hypervisor/hostConfig";
 import { committedRaw } from "../helpers";
 
 const base = committedRaw("prod").values.hypervisor as HypervisorConfig;
@@ -140,5 +140,61 @@ describe("sanoid and scrub", () => {
     expect(sanoid.calls).toEqual(["apt-get install -y sanoid", "systemctl enable --now sanoid.timer"]);
     expect(host.file("etc/sanoid/sanoid.conf")).toContain("[template_homelab]\n\thourly = 24\n\tdaily = 30\n\tweekly = 8\n\tmonthly = 12");
     expect(host.run("zfs-scrub").calls).toEqual(["systemctl enable --now zfs-scrub-weekly@tank.timer"]);
+  });
+});
+
+describe("the files and what each step says it does, exactly", () => {
+  const config = () => committedRaw("prod").values.hypervisor as HypervisorConfig;
+
+  test("vfio hands the GPU to vfio-pci before any host driver (softdeps for nouveau, nvidia and the GPU's audio)", () => {
+    expect(vfioModprobeConf(["10de:2204", "10de:1aef"])).toBe(
+      [
+        "# Managed by homelab (Pulumi): hand the GPU to vfio-pci before any host driver",
+        "options vfio-pci ids=10de:2204,10de:1aef disable_vga=1",
+        "softdep nouveau pre: vfio-pci",
+        "softdep nvidia pre: vfio-pci",
+        "softdep snd_hda_intel pre: vfio-pci",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("sanoid keeps what the config says, never a yearly, and snapshots and prunes by itself", () => {
+    expect(sanoidConf("tank", { hourly: 24, daily: 30, weekly: 8, monthly: 12 })).toBe(
+      [
+        "# Managed by homelab (Pulumi): ZFS snapshots of the data pool",
+        "[tank]",
+        "\tuse_template = homelab",
+        "\trecursive = yes",
+        "",
+        "[template_homelab]",
+        "\thourly = 24",
+        "\tdaily = 30",
+        "\tweekly = 8",
+        "\tmonthly = 12",
+        "\tyearly = 0",
+        "\tautosnap = yes",
+        "\tautoprune = yes",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("each step's description names what it changes, with the config's values", () => {
+    const c = config();
+    const byName = Object.fromEntries(hostSteps(c).map((s) => [s.name, s.description]));
+    expect(byName["zfs-arc"]).toBe(`Limit the ZFS ARC to ${c.zfs.arcMaxGb} GB (now and across reboots)`);
+    expect(byName["zfs-scrub"]).toBe(`Scrub pool ${c.zfs.pool} ${c.zfs.scrubSchedule}`);
+    expect(byName["zfs-alerts"]).toBe(`Mail ZFS events to ${c.zfs.alertEmail}`);
+    expect(byName["gpu-passthrough"]).toMatch(new RegExp(`^IOMMU \\(${c.cpuVendor}_iommu=on iommu=pt\\), vfio-pci for ${c.gpu.vendorDeviceIds.join(", ")}, host `));
+    expect(byName["nfs-exports"]).toBe(`Datasets ${c.nfs.shares.map((s: string) => `${c.zfs.pool}/media/${s}`).join(", ")} exported to ${c.nfs.clients.join(", ")}`);
+    expect(byName.sanoid).toMatch(new RegExp(`^Snapshots of ${c.zfs.pool}: ${c.snapshots.hourly} hourly, ${c.snapshots.daily} daily, `));
+  });
+
+  test("a file is written through a temporary copy that is removed, and only replaced when it differs", () => {
+    const step = hostSteps(config()).find((s) => s.name === "zfs-arc") as { script: string };
+    expect(step.script).toMatch(/tmp=\$\(mktemp\)\ncat > "\$tmp" <<'HOMELAB_EOF'\n/);
+    expect(step.script).toContain(`if ! cmp -s "$tmp" '/etc/modprobe.d/zfs.conf'; then install -D -m 0644 "$tmp" '/etc/modprobe.d/zfs.conf'`);
+    expect(step.script).toContain('rm -f "$tmp"');
   });
 });

@@ -24,6 +24,8 @@ import { StackKind, requiredSecrets, stackKinds } from "../../config/schema";
 import { labelKeys } from "../../components/omni/templates";
 import { hostSteps, mediaDataset } from "../../components/hypervisor/hostConfig";
 import { parseDeployArgs } from "../../plan/deploy";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mutationScopes = require("../mutation/scopes.js") as Record<string, unknown>;
 import { runCommittedStack, planStack, Plan } from "../../plan/plan";
 import { parseArgs as parsePlanArgs } from "../../plan/run";
 import { programRawConfig, projectRoot, readStackFile, runConfig } from "../../plan/stackFiles";
@@ -135,6 +137,12 @@ export class Session {
         return;
       }
       if (script === "preview" || script === "up") return await this.deploy(parseDeployArgs([script, ...scriptArgs]));
+      if (script === "mutation") {
+        // test/mutation/run.mjs: scope names (or --report-only), each one it knows.
+        const unknown = scriptArgs.filter((a) => a !== "--report-only" && !Object.hasOwn(mutationScopes, a));
+        if (unknown.length > 0) fail(`npm run mutation: unknown scope ${unknown.join(", ")}: expected one of ${Object.keys(mutationScopes).join(", ")}`);
+        return;
+      }
     } catch (err) {
       if (err instanceof CommandFailure) throw err;
       return fail(`npm run ${script}: ${(err as Error).message}`);
