@@ -133,6 +133,8 @@ export interface ServiceContext {
   settings: ServiceSettings;
   /** Every entry of the catalog, on every cluster (the dashboard lists them). */
   catalog: readonly ServiceEntry[];
+  /** The pods' network: where the Gateway's proxy and cloudflared connect from (trusted proxies). */
+  podSubnet: string;
 }
 
 /** Authentik's issuer for one application (the identity work registers the provider under this slug). */

@@ -20,9 +20,9 @@ const unprivileged = {
 };
 
 // Managed here, copied over the volume's copy at every start; YAML of their own goes in /config/packages.
-// trusted_proxies: the pod network (Talos' default 10.244.0.0/16), where Cilium's Gateway proxy takes its
-// per-node address; only a routed request (none yet: LAN only) carries X-Forwarded-For.
-const configuration = `# Written by the homelab program (services/homeAssistant.ts) at every start: edit it there.
+// trusted_proxies: the pod network, where Cilium's Gateway proxy takes its per-node address; only a routed
+// request (none yet: LAN only) carries X-Forwarded-For.
+const configuration = (podNetwork: string) => `# Written by the homelab program (services/homeAssistant.ts) at every start: edit it there.
 default_config:
 
 homeassistant:
@@ -32,7 +32,7 @@ http:
   server_port: ${port}
   use_x_forwarded_for: true
   trusted_proxies:
-    - 10.244.0.0/16
+    - ${podNetwork}
 
 automation: !include automations.yaml
 script: !include scripts.yaml
@@ -73,7 +73,7 @@ export const homeAssistant: ServiceEntry = {
   values: (ctx) => {
     const values = appTemplateValues(homeAssistant, ctx, {
       containers: { server: { image: serviceImages.homeAssistant } },
-      configMaps: { defaults: { path: "/defaults", files: { "configuration.yaml": configuration } } },
+      configMaps: { defaults: { path: "/defaults", files: { "configuration.yaml": configuration(ctx.podSubnet) } } },
     });
     const pod = values.defaultPodOptions as Record<string, unknown>;
     pod.hostNetwork = true;

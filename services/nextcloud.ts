@@ -10,11 +10,6 @@ import { resources } from "../components/platform/resources";
 
 const subdomain = "cloud";
 
-// Talos' default pod subnet (Cilium IPAM "kubernetes"): the Gateway's proxy
-// and cloudflared reach the pod from it, so their X-Forwarded-For is believed.
-// Should come from the cluster config once it names its pod subnet.
-const podSubnet = "10.244.0.0/16";
-
 // The chart wants registry and repository apart.
 const [registry, ...repository] = serviceImages.nextcloud.repository.split("/");
 
@@ -100,7 +95,8 @@ export const nextcloud: ServiceEntry = {
           // Large files: chunked uploads never reach these, plain WebDAV PUTs of big files do.
           { name: "PHP_UPLOAD_LIMIT", value: "16G" },
           { name: "APACHE_BODY_LIMIT", value: String(16 * 1024 ** 3) },
-          { name: "TRUSTED_PROXIES", value: podSubnet },
+          // The Gateway's proxy and cloudflared connect from the pod network: their X-Forwarded-For is believed.
+          { name: "TRUSTED_PROXIES", value: ctx.podSubnet },
           { name: "OVERWRITEHOST", value: host },
           { name: "OVERWRITECLIURL", value: ctx.url },
           { name: "OIDC_CLIENT_SECRET", valueFrom: { secretKeyRef: { name: ctx.secretName, key: "OIDC_CLIENT_SECRET" } } },

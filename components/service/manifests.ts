@@ -9,6 +9,7 @@ import { Manifest, namespace } from "../platform/context";
 import { bitwardenStoreName } from "../platform/externalSecrets";
 import { gatewayNamespace, lanLoadBalancerLabel, tunnelGatewayName } from "../platform/cilium";
 import { nfsMediaClass } from "../platform/storage";
+import { podSubnet } from "../platform/talos";
 import { AuthTier, BackupClass, ServiceContext, ServiceEntry, ServiceSettings, Volume, Workloads } from "../../services/entry";
 
 /** Labels every object of a service carries; backups select on homelab.io/backup. */
@@ -42,6 +43,7 @@ export function serviceContext(entry: ServiceEntry, cluster: string, reduced: bo
     timezone: settings.timezone,
     settings,
     catalog,
+    podSubnet,
     secretName: secretNameOf(entry),
     url: hostname ? `https://${hostname}` : undefined,
     // CloudNativePG names the read-write Service <cluster>-rw and the owner's Secret <cluster>-app.
