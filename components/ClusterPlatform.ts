@@ -15,6 +15,7 @@ import { acmeIssuerManifests, certManagerNamespace, certManagerValues, selfSigne
 import { platformApplications, platformRepos } from "./platform/catalog";
 import { ciliumValues, gatewayManifests, lanLoadBalancerManifests } from "./platform/cilium";
 import { Manifest, PlatformContext, namespace } from "./platform/context";
+import { manifestResource } from "./platform/manifestResource";
 import {
   bitwardenStoreManifest,
   bitwardenTlsManifests,
@@ -242,11 +243,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     const ns = m.metadata.namespace ? `${m.metadata.namespace}-` : "";
     const object = `${m.kind.toLowerCase()}-${ns}${m.metadata.name}`;
     const id = `${this.name}-${object}`;
-    const opts = { parent: this, provider: this.args.provider, dependsOn, ...formerNames(id, `${this.args.cluster}-${object}`) };
-    const withAnnotations = annotations ? { ...m, metadata: { ...m.metadata, annotations: { ...(m.metadata.annotations ?? {}), ...annotations } } } : m;
-    if (m.kind === "Namespace") return new k8s.core.v1.Namespace(id, withAnnotations as k8s.core.v1.NamespaceArgs, opts);
-    if (m.kind === "LimitRange") return new k8s.core.v1.LimitRange(id, withAnnotations as k8s.core.v1.LimitRangeArgs, opts);
-    return new k8s.apiextensions.CustomResource(id, withAnnotations as k8s.apiextensions.CustomResourceArgs, opts);
+    return manifestResource(id, m, { parent: this, provider: this.args.provider, dependsOn, ...formerNames(id, `${this.args.cluster}-${object}`) }, annotations);
   }
 
   /** Applies objects one after the other (each depends on the previous one). */

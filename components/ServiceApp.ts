@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceEntry, ServiceSettings } from "../services/entry";
 import { renderApplication } from "./platform/application";
 import { Manifest } from "./platform/context";
+import { manifestResource } from "./platform/manifestResource";
 import {
   PublicHostname,
   databaseCluster,
@@ -84,11 +85,6 @@ export class ServiceApp extends pulumi.ComponentResource {
   }
 
   private apply(id: string, m: Manifest, opts: pulumi.CustomResourceOptions, dependsOn: pulumi.Resource[], annotations?: Record<string, string>): pulumi.Resource {
-    const object = annotations ? { ...m, metadata: { ...m.metadata, annotations: { ...(m.metadata.annotations ?? {}), ...annotations } } } : m;
-    const o = { ...opts, dependsOn };
-    if (m.kind === "Namespace") return new k8s.core.v1.Namespace(id, object as k8s.core.v1.NamespaceArgs, o);
-    if (m.kind === "PersistentVolumeClaim") return new k8s.core.v1.PersistentVolumeClaim(id, object as k8s.core.v1.PersistentVolumeClaimArgs, o);
-    if (m.kind === "Service") return new k8s.core.v1.Service(id, object as k8s.core.v1.ServiceArgs, o);
-    return new k8s.apiextensions.CustomResource(id, object as k8s.apiextensions.CustomResourceArgs, o);
+    return manifestResource(id, m, { ...opts, dependsOn }, annotations);
   }
 }

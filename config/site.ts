@@ -29,27 +29,31 @@ export interface HomeSite {
   machines: SiteMachine[];
 }
 
-export function siteOfProd(c: ProdConfig): HomeSite {
+/** What either home stack holds on the host through its cluster: the LAN it uses and its node VMs. */
+function clusterSite(c: ProdConfig | DevConfig): Omit<HomeSite, "machines"> {
   return {
     proxmox: c.proxmox,
     clusterName: c.cluster.name,
     lan: { bridge: c.cluster.network.bridge, cidr: c.cluster.network.cidr, gateway: c.cluster.network.gateway },
     lanPool: c.platform.lanLoadBalancer?.pool,
+  };
+}
+
+const clusterMachines = (c: ProdConfig | DevConfig): SiteMachine[] =>
+  c.cluster.nodes.map((n, i) => ({ path: `cluster.nodes[${i}]`, vmId: n.vmId, machineUuid: n.machineUuid, ip: n.ip, memoryGb: n.memoryGb, diskGb: n.diskGb, datastore: "vm" as const }));
+
+export function siteOfProd(c: ProdConfig): HomeSite {
+  return {
+    ...clusterSite(c),
     machines: [
-      ...c.cluster.nodes.map((n, i) => ({ path: `cluster.nodes[${i}]`, vmId: n.vmId, machineUuid: n.machineUuid, ip: n.ip, memoryGb: n.memoryGb, diskGb: n.diskGb, datastore: "vm" as const })),
+      ...clusterMachines(c),
       { path: "gamingVm", vmId: c.gamingVm.vmId, memoryGb: c.gamingVm.memoryGb, diskGb: c.gamingVm.diskGb, datastore: "pool" as const },
     ],
   };
 }
 
 export function siteOfDev(c: DevConfig): HomeSite {
-  return {
-    proxmox: c.proxmox,
-    clusterName: c.cluster.name,
-    lan: { bridge: c.cluster.network.bridge, cidr: c.cluster.network.cidr, gateway: c.cluster.network.gateway },
-    lanPool: c.platform.lanLoadBalancer?.pool,
-    machines: c.cluster.nodes.map((n, i) => ({ path: `cluster.nodes[${i}]`, vmId: n.vmId, machineUuid: n.machineUuid, ip: n.ip, memoryGb: n.memoryGb, diskGb: n.diskGb, datastore: "vm" as const })),
-  };
+  return { ...clusterSite(c), machines: clusterMachines(c) };
 }
 
 export interface SiteIssue {

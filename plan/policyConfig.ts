@@ -8,18 +8,13 @@ import { StackConfig } from "../config/load";
 import { HomelabPolicyConfig, WaveDeclaration, WorkloadDeclaration } from "../contract/policyConfig";
 import { declaredPorts } from "../components/OmniServer";
 import { BudgetNode, clusterBudget } from "../components/platform/budget";
-import { chartTable as platformCharts } from "../components/platform/charts";
-import { serviceChartDeclarations } from "../components/service/manifests";
-import { catalog } from "../services";
+import { chartTable } from "../components/platform/charts";
 import { majorMinorImages } from "../config/versions";
 import { isBudgeted, workloadDeclaration } from "../policies/rules/clusterBudget";
 import { types } from "../policies/rules/types";
 import { waveDeclaration } from "../policies/rules/waveOrder";
 import { plainProps } from "./analyzer";
 import { ProgramRun } from "./mockRuntime";
-
-/** Where every chart the program installs sets its containers' resources: the platform's, then each service's release. */
-export const chartTable = { ...platformCharts, ...serviceChartDeclarations(catalog) };
 
 /** The stack's cluster nodes as the budget counts them (an OCI OCPU is one vCPU on A1). */
 function budgetNodes(sc: StackConfig): BudgetNode[] {

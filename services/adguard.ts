@@ -79,28 +79,12 @@ export const adguard: ServiceEntry = {
   // Port 53 as an unprivileged user: containerd (2.x, Talos) opens ports below 1024 to every pod.
   podSecurity: { level: "restricted" },
   wave: 3,
-  values: (ctx) => {
-    const values = appTemplateValues(adguard, ctx, {
+  values: (ctx) =>
+    appTemplateValues(adguard, ctx, {
       containers: { dns: { image: serviceImages.adguardHome, args: ["--no-check-update", "-c", `${workDir}/AdGuardHome.yaml`, "-w", workDir] } },
+      initSteps: { seed: { command: ["/bin/sh", "-c", seedScript], resources: resources("10m", "16Mi", "100m", "64Mi") } },
       configMaps: { seed: { path: "/seed", files: { "AdGuardHome.yaml": seedConfig } } },
-    });
-    // appTemplateValues has no init containers: the seed step is added here, with the data volume mounted into it.
-    const controllers = values.controllers as Record<string, { containers: Record<string, Record<string, unknown>>; initContainers?: unknown }>;
-    const app = controllers.dns.containers.app;
-    controllers.dns.initContainers = {
-      seed: {
-        image: app.image,
-        command: ["/bin/sh", "-c", seedScript],
-        envFrom: [{ secretRef: { name: ctx.secretName } }],
-        resources: resources("10m", "16Mi", "100m", "64Mi"),
-        securityContext: app.securityContext,
-      },
-    };
-    const persistence = values.persistence as Record<string, { advancedMounts: Record<string, Record<string, unknown>> }>;
-    persistence.data.advancedMounts.dns.seed = [{ path: workDir }];
-    // The web UI on the in-cluster Service only: the probe and admins' port-forwards.
-    const service = values.service as Record<string, { ports: Record<string, unknown> }>;
-    service.app.ports.http = { port: webPort };
-    return values;
-  },
+      // The web UI on the in-cluster Service only: the probe and admins' port-forwards.
+      extraPorts: { http: webPort },
+    }),
 };

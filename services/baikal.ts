@@ -39,5 +39,8 @@ export const baikal: ServiceEntry = {
   egress: [],
   podSecurity: { level: "baseline", why: "the image's nginx and PHP-FPM masters start as root (port 80, chown of the volumes), workers run as nginx" },
   wave: 3,
-  values: (ctx) => appTemplateValues(baikal, ctx, { containers: { server: { image: serviceImages.baikal } } }),
+  values: (ctx) =>
+    appTemplateValues(baikal, ctx, {
+      containers: { server: { image: serviceImages.baikal, startsAsRoot: "nginx and PHP-FPM masters bind port 80 and chown the volumes, then run their workers as nginx" } },
+    }),
 };

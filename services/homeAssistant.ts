@@ -7,18 +7,6 @@ import { appTemplateChart, appTemplateValues, appTemplateWorkloadPaths } from ".
 import { ServiceEntry } from "./entry";
 
 const port = 8123;
-// The home-operations build runs rootless; 1000 owns the volume.
-const uid = 1000;
-const unprivileged = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  runAsUser: uid,
-  runAsGroup: uid,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
-
 // Managed here, copied over the volume's copy at every start; YAML of their own goes in /config/packages.
 // trusted_proxies: the pod network, where Cilium's Gateway proxy takes its per-node address; only a routed
 // request (none yet: LAN only) carries X-Forwarded-For.
@@ -70,32 +58,12 @@ export const homeAssistant: ServiceEntry = {
   // network does not carry: hostNetwork, which baseline forbids. The container itself stays unprivileged.
   podSecurity: { level: "privileged", why: "hostNetwork for mDNS/SSDP device discovery on the LAN" },
   wave: 3,
-  values: (ctx) => {
-    const values = appTemplateValues(homeAssistant, ctx, {
+  values: (ctx) =>
+    appTemplateValues(homeAssistant, ctx, {
+      // The home-operations build runs rootless as 1000, which owns the volume: the container stays restricted.
       containers: { server: { image: serviceImages.homeAssistant } },
+      initSteps: { configuration: { command: ["/bin/sh", "-c", prepareScript], resources: resources("10m", "16Mi", "100m", "64Mi") } },
       configMaps: { defaults: { path: "/defaults", files: { "configuration.yaml": configuration(ctx.podSubnet) } } },
-    });
-    const pod = values.defaultPodOptions as Record<string, unknown>;
-    pod.hostNetwork = true;
-    // Cluster names still resolve from the host network.
-    pod.dnsPolicy = "ClusterFirstWithHostNet";
-    // Only the pod's network is the host's: the containers run as restricted ones would (appTemplateValues keeps
-    // the image's user in a privileged namespace).
-    pod.securityContext = { runAsNonRoot: true, fsGroup: uid, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } };
-    // appTemplateValues has no init containers: the configuration step is added here, with the data volume mounted into it.
-    const controllers = values.controllers as Record<string, { containers: Record<string, Record<string, unknown>>; initContainers?: unknown }>;
-    const app = controllers.server.containers.app;
-    app.securityContext = unprivileged;
-    controllers.server.initContainers = {
-      configuration: {
-        image: app.image,
-        command: ["/bin/sh", "-c", prepareScript],
-        resources: resources("10m", "16Mi", "100m", "64Mi"),
-        securityContext: unprivileged,
-      },
-    };
-    const persistence = values.persistence as Record<string, { advancedMounts: Record<string, Record<string, unknown>> }>;
-    persistence.config.advancedMounts.server.configuration = [{ path: "/config" }];
-    return values;
-  },
+      hostNetwork: "mDNS/SSDP device discovery needs the LAN's multicast",
+    }),
 };

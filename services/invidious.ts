@@ -37,8 +37,8 @@ export const invidious: ServiceEntry = {
   egress: [{ why: "YouTube: pages, thumbnails and video streams (Google's addresses, no fixed list of names)", to: "world", ports: [443] }],
   podSecurity: { level: "restricted" },
   wave: 3,
-  values: (ctx) => {
-    const values = appTemplateValues(invidious, ctx, {
+  values: (ctx) =>
+    appTemplateValues(invidious, ctx, {
       containers: {
         invidious: {
           image: serviceImages.invidious,
@@ -64,22 +64,12 @@ export const invidious: ServiceEntry = {
           env: { SERVER_SECRET_KEY: { valueFrom: { secretKeyRef: { name: ctx.secretName, key: "INVIDIOUS_INVIDIOUS_COMPANION_KEY" } } } },
           // The image's own user.
           runAs: 10001,
+          port: companionPort,
+          // At the root, not under /companion.
+          probe: { path: "/healthz", port: companionPort },
         },
       },
       // The companion caches YouTube's player scripts under /var/tmp.
       scratch: { tmp: "/tmp", cache: "/var/tmp" },
-    });
-    // appTemplateValues gives the main controller the one Service: the companion needs its own, and with two
-    // Services the chart would suffix the main one (invidious-app), so it keeps the entry's name explicitly.
-    const service = values.service as Record<string, Record<string, unknown>>;
-    values.service = {
-      app: { ...service.app, forceRename: invidious.name },
-      companion: { controller: "companion", ports: { http: { port: companionPort } } },
-    };
-    // Its health check is not the entry's (/healthz at the root, not under /companion).
-    const probe = { enabled: true, custom: true, spec: { httpGet: { path: "/healthz", port: companionPort }, periodSeconds: 15, failureThreshold: 4 } };
-    const controllers = values.controllers as Record<string, { containers: Record<string, Record<string, unknown>> }>;
-    controllers.companion.containers.app.probes = { liveness: probe, readiness: probe };
-    return values;
-  },
+    }),
 };

@@ -32,6 +32,7 @@ export const lidarr: ServiceEntry = {
       containers: {
         server: {
           image: serviceImages.lidarr,
+          startsAsRoot: "linuxserver's s6 init chowns /config, then runs Lidarr as PUID/PGID",
           env: {
             // Files written to the shared library belong to 1000, like the other services' (group-writable).
             PUID: "1000",

@@ -31,11 +31,13 @@ export const romm: ServiceEntry = {
   egress: [{ why: "game metadata and artwork (IGDB, ScreenScraper, RetroAchievements, SteamGridDB...)", to: "world", ports: [443] }],
   podSecurity: { level: "restricted" },
   wave: 3,
-  values: (ctx) => {
-    const values = appTemplateValues(romm, ctx, {
+  values: (ctx) =>
+    appTemplateValues(romm, ctx, {
       containers: {
         server: {
           image: serviceImages.romm,
+          // Restricted does not require a read-only root filesystem.
+          writesRoot: "the entrypoint writes nginx's configuration from templates into /etc/nginx/conf.d, and nginx its temporary files",
           env: {
             ROMM_BASE_URL: ctx.url,
             // MariaDB is RomM's default, with its port.
@@ -50,11 +52,5 @@ export const romm: ServiceEntry = {
       },
       // Its built-in Valkey (task queue and cache) keeps its data here.
       scratch: { tmp: "/tmp", "redis-data": "/redis-data" },
-    });
-    // The entrypoint writes nginx's configuration from templates into the image (/etc/nginx/conf.d), and nginx its
-    // temporary files: a read-only root filesystem would stop it. Restricted does not require one.
-    const controllers = values.controllers as Record<string, { containers: Record<string, { securityContext: Record<string, unknown> }> }>;
-    controllers.server.containers.app.securityContext.readOnlyRootFilesystem = false;
-    return values;
-  },
+    }),
 };

@@ -4,9 +4,11 @@
 // policy config) to check the values the program computes.
 import type { ChartsConfig } from "../../contract/policyConfig";
 import { charts } from "../../config/versions";
+import { catalog } from "../../services";
 import { addons } from "../../services/platform";
+import { serviceChartDeclarations } from "../service/manifests";
 
-/** The charts Pulumi installs directly (wave 0), then each add-on's declaration from its entry. */
+/** The charts Pulumi installs directly (wave 0), then each add-on's and each service release's declaration from its entry. */
 export const chartTable: ChartsConfig = {
   [charts.cilium.chart]: {
     workloads: [
@@ -40,4 +42,5 @@ export const chartTable: ChartsConfig = {
     workloads: [{ path: "resources" }, { path: "webhook.resources" }, { path: "certController.resources" }, { path: "bitwarden-sdk-server.resources" }],
   },
   ...Object.fromEntries(addons.map((a) => [a.chart.chart, a.declaration])),
+  ...serviceChartDeclarations(catalog),
 };

@@ -244,3 +244,41 @@ describe("platform add-ons", () => {
     for (const a of addons) expect(chartTable[a.chart.chart]).toBe(a.declaration);
   });
 });
+
+describe("app-template values", () => {
+  const ctx = () => serviceContext(pastebin, "prod", false, settings, [pastebin]);
+  const image = serviceImages.glance;
+
+  it("refuse a container that starts as root in a restricted namespace, and the host network outside a privileged one", () => {
+    expect(() => appTemplateValues(pastebin, ctx(), { containers: { web: { image, startsAsRoot: "chowns its volume" } } })).toThrow(
+      "service pastebin: web starts as root, which restricted Pod Security refuses",
+    );
+    expect(() => appTemplateValues(pastebin, ctx(), { containers: { web: { image } }, hostNetwork: "discovery" })).toThrow("service pastebin: hostNetwork needs the privileged Pod Security level");
+    const baseline = { ...pastebin, podSecurity: { level: "baseline" as const, why: "its init runs as root" } };
+    const values = appTemplateValues(baseline, ctx(), { containers: { web: { image, startsAsRoot: "chowns its volume" } } });
+    expect((values.controllers as Inputs).web.containers.app.securityContext).toEqual({ allowPrivilegeEscalation: false, seccompProfile: { type: "RuntimeDefault" } });
+    expect((values.defaultPodOptions as Inputs).securityContext).toEqual({ seccompProfile: { type: "RuntimeDefault" } });
+  });
+
+  it("give init steps the image, secrets, user and volumes of the main container", () => {
+    const values = appTemplateValues(pastebin, ctx(), { containers: { web: { image, runAs: 33 } }, initSteps: { seed: { command: ["sh", "-c", "true"], resources: resources("1m", "1Mi", "2m", "2Mi") } } }) as Inputs;
+    expect(values.controllers.web.initContainers.seed).toEqual({
+      image: values.controllers.web.containers.app.image,
+      command: ["sh", "-c", "true"],
+      envFrom: [{ secretRef: { name: "pastebin-secrets" } }],
+      resources: resources("1m", "1Mi", "2m", "2Mi"),
+      securityContext: values.controllers.web.containers.app.securityContext,
+    });
+    expect(values.controllers.web.initContainers.seed.securityContext).toMatchObject({ runAsUser: 33, readOnlyRootFilesystem: true });
+    expect(values.persistence.data.advancedMounts.web).toEqual({ app: [{ path: "/data", readOnly: false }], seed: [{ path: "/data", readOnly: false }] });
+    expect(values.persistence.documents.advancedMounts.web.seed).toEqual([{ path: "/documents", readOnly: true }]);
+  });
+
+  it("give a sidecar with a port its own Service and probe, the main Service keeping the entry's name", () => {
+    const withSidecar = { ...pastebin, workloads: { ...pastebin.workloads, cache: { resources: resources("1m", "1Mi", "2m", "2Mi") } } };
+    const values = appTemplateValues(withSidecar, ctx(), { containers: { web: { image }, cache: { image, port: 6379, probe: { path: "/ping", port: 6379 } } } }) as Inputs;
+    expect(values.service).toEqual({ app: { controller: "web", forceRename: "pastebin", ports: { http: { port: 8080 } } }, cache: { controller: "cache", ports: { http: { port: 6379 } } } });
+    expect(values.controllers.cache.containers.app.probes.liveness.spec.httpGet).toEqual({ path: "/ping", port: 6379 });
+    expect(values.controllers.cache.containers.app.probes.startup).toBeUndefined();
+  });
+});

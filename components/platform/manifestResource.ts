@@ -1,0 +1,23 @@
+// One rendered manifest as a Pulumi resource: the core kinds the program
+// applies as their typed resources (so Pulumi awaits them as it knows how),
+// anything else as a custom resource. Extra annotations (a readiness wait)
+// are merged into the manifest's own.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Manifest } from "./context";
+
+export function manifestResource(id: string, m: Manifest, opts: pulumi.CustomResourceOptions, annotations?: Record<string, string>): pulumi.Resource {
+  const object = annotations ? { ...m, metadata: { ...m.metadata, annotations: { ...(m.metadata.annotations ?? {}), ...annotations } } } : m;
+  switch (m.kind) {
+    case "Namespace":
+      return new k8s.core.v1.Namespace(id, object as k8s.core.v1.NamespaceArgs, opts);
+    case "LimitRange":
+      return new k8s.core.v1.LimitRange(id, object as k8s.core.v1.LimitRangeArgs, opts);
+    case "PersistentVolumeClaim":
+      return new k8s.core.v1.PersistentVolumeClaim(id, object as k8s.core.v1.PersistentVolumeClaimArgs, opts);
+    case "Service":
+      return new k8s.core.v1.Service(id, object as k8s.core.v1.ServiceArgs, opts);
+    default:
+      return new k8s.apiextensions.CustomResource(id, object as k8s.apiextensions.CustomResourceArgs, opts);
+  }
+}
