@@ -27,7 +27,7 @@ import {
 import { longhornLimitRange, longhornNamespace } from "./platform/storage";
 import { Wave, WaveLedger } from "./platform/waves";
 import { ServiceApp } from "./ServiceApp";
-import { PublicHostname, serviceRepos, serviceRepositorySecrets } from "./service/manifests";
+import { EgressProxyAddress, PublicHostname, serviceRepos, serviceRepositorySecrets } from "./service/manifests";
 import { ServiceEntry, ServiceSettings } from "../services/entry";
 
 export interface ClusterPlatformArgs {
@@ -45,7 +45,14 @@ export interface ClusterPlatformArgs {
   /** Bitwarden Secrets Manager machine-account token (secret config). */
   bitwardenMachineToken: pulumi.Input<string>;
   /** The catalog entries this cluster runs (wave 2 and up), and what they need from the stack. */
-  services: { entries: ServiceEntry[]; settings: ServiceSettings; reduced: boolean; catalog: readonly ServiceEntry[] };
+  services: {
+    entries: ServiceEntry[];
+    settings: ServiceSettings;
+    reduced: boolean;
+    catalog: readonly ServiceEntry[];
+    /** The static-IP egress proxy (the cloud cluster's, on the management VM). */
+    egressProxy?: EgressProxyAddress;
+  };
 }
 
 /** Waits Pulumi applies to custom resources that report readiness. */
@@ -183,8 +190,9 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         defaultStorageClass: this.args.platform.storage.defaultClass,
         provider: this.args.provider,
         hubProvider: this.args.hub.provider as k8s.Provider,
-        lanAddresses: this.args.platform.lanLoadBalancer !== undefined,
+        lan: this.args.platform.lanLoadBalancer ? { fixedAddresses: this.args.platform.lanLoadBalancer.addresses ?? {} } : undefined,
         after: this.ledger.dependenciesFor(entry.wave),
+        egressProxy: this.args.services.egressProxy,
       },
       { parent: this },
     );

@@ -5,7 +5,7 @@ import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { HypervisorConfig } from "../config/schema";
-import { hostSteps, mediaDataset } from "./hypervisor/hostConfig";
+import { ShareOwners, hostSteps, mediaDataset } from "./hypervisor/hostConfig";
 import { formerNames, ignoreLegacyTriggers } from "./lifecycle";
 
 /** The provider's ID of a Linux bridge (bpg/proxmox: `<node name>:<iface>`), also its import ID. */
@@ -19,6 +19,8 @@ export interface HypervisorHostArgs {
   sshUser: string;
   sshPrivateKey: pulumi.Input<string>;
   config: HypervisorConfig;
+  /** Library shares that an app writes, and as whom (the services' catalog says): the host makes each its writer's. */
+  shareOwners?: ShareOwners;
 }
 
 export class HypervisorHost extends pulumi.ComponentResource {
@@ -93,7 +95,7 @@ export class HypervisorHost extends pulumi.ComponentResource {
     const connection = { host: args.address, user: args.sshUser, privateKey: pulumi.secret(args.sshPrivateKey) };
     let previous: pulumi.Resource = pool;
     const outputs: pulumi.Output<string>[] = [];
-    for (const step of hostSteps(config)) {
+    for (const step of hostSteps(config, args.shareOwners)) {
       // Steps are idempotent: a changed script is an update that runs it again. They have no delete.
       const cmd: command.remote.Command = new command.remote.Command(
         `${name}-${step.name}`,

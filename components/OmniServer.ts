@@ -1,6 +1,7 @@
 // Omni on Oracle Cloud: the OCI network, a reserved public IP, the management
-// VM (A1.Flex) with Docker from cloud-init, and the Compose project (Omni +
-// PostgreSQL) copied over SSH and started. Exposes what clusters need to join.
+// VM (A1.Flex) with Docker from cloud-init, and the Compose project (Omni,
+// PostgreSQL and the static-IP egress proxy) copied over SSH and started.
+// Exposes what clusters need to join, and the proxy's address.
 import * as command from "@pulumi/command";
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,6 +10,7 @@ import * as tls from "@pulumi/tls";
 import { OciConfig, OmniServerConfig } from "../config/schema";
 import { formerNames, ignoreLegacyTriggers } from "./lifecycle";
 import { cloudInit, composeYaml, deployScript, initialServiceAccountKeyPath } from "./omni/managementVm";
+import { EgressProxyArgs, egressProxyPort, squidConf } from "./omni/egressProxy";
 import { shellQuote } from "./shell";
 import { ociMachineTags } from "./tags";
 
@@ -54,6 +56,8 @@ export class OmniServer extends pulumi.ComponentResource {
   readonly caCertPem: pulumi.Output<string>;
   readonly composeYaml: pulumi.Output<string>;
   readonly cloudInit: string;
+  /** Where the cluster's services reach the internet from the reserved public IP (Squid, private address only). */
+  readonly egressProxy: { host: string; port: number };
 
   constructor(name: string, args: OmniServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:index:OmniServer", name, {}, opts);
@@ -167,12 +171,15 @@ export class OmniServer extends pulumi.ComponentResource {
     );
     const postgresPassword = new random.RandomPassword(`${name}-postgres-password`, { length: 32, special: false }, { parent: this });
 
+    // The cluster nodes share the VM's subnet; their pods leave masqueraded to their node's address.
+    const egressProxy: EgressProxyArgs = { listenIp: omni.vm.privateIp, allowedCidrs: [o.network.subnetCidr], port: egressProxyPort };
     this.composeYaml = publicIp.ipAddress.apply((ip) =>
-      composeYaml({ accountId: omni.accountId, accountName: omni.accountName, hostname: omni.hostname, publicIp: ip, initialUsers: omni.initialUsers, ports: omni.ports }),
+      composeYaml({ accountId: omni.accountId, accountName: omni.accountName, hostname: omni.hostname, publicIp: ip, initialUsers: omni.initialUsers, ports: omni.ports, egressProxy }),
     );
     const connection = { host: publicIp.ipAddress, user: omni.vm.sshUser, privateKey: pulumi.secret(args.sshPrivateKey) };
     const stdin = pulumi.secret(pulumi.interpolate`#ENV\nPOSTGRES_PASSWORD=${postgresPassword.result}\n#KEY\n${tlsKey.privateKeyPem}\n#CERT\n${tlsCert.certPem}`);
-    const script = this.composeYaml.apply(deployScript);
+    const proxyConf = squidConf(egressProxy);
+    const script = this.composeYaml.apply((compose) => deployScript(compose, proxyConf));
     // The deploy script is idempotent: a changed compose file is an update that runs it again.
     const deploy = new command.remote.Command(
       `${name}-compose-up`,
@@ -186,12 +193,21 @@ export class OmniServer extends pulumi.ComponentResource {
       { parent: this, dependsOn: [deploy], additionalSecretOutputs: ["stdout"] },
     );
 
+    this.egressProxy = { host: egressProxy.listenIp, port: egressProxy.port };
     this.vcnId = vcn.id;
     this.subnetId = subnet.id;
     this.publicIp = publicIp.ipAddress;
     this.endpoint = pulumi.output(`https://${omni.hostname}:${omni.ports.api}`);
     this.caCertPem = tlsCert.certPem;
     this.serviceAccountKey = pulumi.secret(saKey.stdout.apply((s) => s.trim()));
-    this.registerOutputs({ vcnId: this.vcnId, subnetId: this.subnetId, publicIp: this.publicIp, endpoint: this.endpoint, caCertPem: this.caCertPem, serviceAccountKey: this.serviceAccountKey });
+    this.registerOutputs({
+      vcnId: this.vcnId,
+      subnetId: this.subnetId,
+      publicIp: this.publicIp,
+      endpoint: this.endpoint,
+      caCertPem: this.caCertPem,
+      serviceAccountKey: this.serviceAccountKey,
+      egressProxy: this.egressProxy,
+    });
   }
 }

@@ -10,6 +10,7 @@ import { renderApplication } from "./platform/application";
 import { Manifest } from "./platform/context";
 import { manifestResource } from "./platform/manifestResource";
 import {
+  EgressProxyAddress,
   PublicHostname,
   databaseCluster,
   httpRoute,
@@ -18,6 +19,7 @@ import {
   probeTarget,
   publicHostname,
   serviceApplication,
+  serviceCertificate,
   serviceContext,
   serviceExternalSecret,
   serviceNamespace,
@@ -37,10 +39,12 @@ export interface ServiceAppArgs {
   provider: k8s.Provider;
   /** The hub cluster's API, where the Application lives. */
   hubProvider: k8s.Provider;
-  /** Whether the cluster announces LAN addresses (prod); elsewhere a LAN service answers inside the cluster only. */
-  lanAddresses: boolean;
+  /** Where the cluster announces LAN addresses (prod), the pool's fixed ones by namespace/name; elsewhere a LAN service answers inside the cluster only. */
+  lan?: { fixedAddresses: Record<string, string> };
   /** Everything of the waves before the entry's: nothing here starts before it is healthy. */
   after: pulumi.Resource[];
+  /** The cluster's static-IP egress proxy, where it has one (cloud). */
+  egressProxy?: EgressProxyAddress;
 }
 
 /** Waits Pulumi applies to custom resources that report readiness. */
@@ -59,12 +63,12 @@ export class ServiceApp extends pulumi.ComponentResource {
 
     const ns = this.apply(`${name}-namespace`, serviceNamespace(entry), onCluster, args.after);
     const inNamespace = [ns];
-    const objects: pulumi.Resource[] = [ns, this.apply(`${name}-network-policy`, networkPolicy(entry, { domain }), onCluster, inNamespace)];
+    const objects: pulumi.Resource[] = [ns, this.apply(`${name}-network-policy`, networkPolicy(entry, { domain, cluster, egressProxy: args.egressProxy }), onCluster, inNamespace)];
     for (const claim of volumeClaims(entry, args.defaultStorageClass)) {
       // The family's files outlive the service: removing the entry (or the stack) leaves the claim and its data.
       objects.push(this.apply(`${name}-pvc-${claim.metadata.name}`, claim, { ...onCluster, retainOnDelete: true }, inNamespace));
     }
-    const ctx = serviceContext(entry, cluster, args.reduced, args.settings, args.catalog);
+    const ctx = serviceContext(entry, cluster, args.reduced, args.settings, args.catalog, args.egressProxy, args.lan?.fixedAddresses);
     const secret = serviceExternalSecret(entry, ctx);
     if (secret) objects.push(this.apply(`${name}-external-secret`, secret, onCluster, inNamespace, readyWhen));
     const database = databaseCluster(entry, args.defaultStorageClass);
@@ -72,7 +76,10 @@ export class ServiceApp extends pulumi.ComponentResource {
     if (database) objects.push(this.apply(`${name}-database`, database, { ...onCluster, retainOnDelete: true }, inNamespace, readyWhen));
     const route = httpRoute(entry, domain);
     if (route) objects.push(this.apply(`${name}-route`, route, onCluster, inNamespace));
-    const lan = args.lanAddresses ? lanService(entry) : undefined;
+    const certificate = serviceCertificate(entry, domain);
+    // Issued (DNS01) before the app starts: its pod mounts the Secret.
+    if (certificate) objects.push(this.apply(`${name}-certificate`, certificate, onCluster, inNamespace, readyWhen));
+    const lan = args.lan ? lanService(entry, args.lan.fixedAddresses) : undefined;
     if (lan) objects.push(this.apply(`${name}-lan-service`, lan, onCluster, inNamespace));
 
     const spec = serviceApplication(entry, cluster, entry.values(ctx));

@@ -32,6 +32,8 @@ const name = z
   .regex(/^[a-z][a-z0-9-]{0,62}$/, expect("a lowercase name (a-z, 0-9, '-')"));
 
 const ipv4 = z.string(expect("an IPv4 address like 192.168.68.51")).refine(isIpv4, expect("an IPv4 address like 192.168.68.51"));
+/** A Kubernetes Service as namespace/name. */
+const serviceRef = z.string(expect("a Service as namespace/name")).regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, expect("a Service as namespace/name, e.g. adguard/adguard-dns"));
 
 const cidr = z
   .string(expect("an IPv4 CIDR like 10.0.1.0/24"))
@@ -277,7 +279,9 @@ const platform = section({
     /** Node interfaces that answer ARP for pool addresses (regular expressions). */
     interfaces: z.array(z.string(expect("an interface regex like ^ens[0-9]+$")).min(1, expect("an interface regex like ^ens[0-9]+$")), expect("a list of interface regexes")).min(1, expect("at least one interface regex")),
     /** The only Services allowed a LAN address, as namespace/name. */
-    services: z.array(z.string(expect("a Service as namespace/name")).regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, expect("a Service as namespace/name, e.g. adguard/adguard-dns")), expect("a list of namespace/name")).min(1, expect("at least one Service")),
+    services: z.array(serviceRef, expect("a list of namespace/name")).min(1, expect("at least one Service")),
+    /** Fixed pool addresses by namespace/name, for what clients are told to use (the LAN's DNS server, handed out by the router). */
+    addresses: z.record(serviceRef, ipv4, expect("a map of namespace/name to an address of the pool")).optional(),
   }).optional(),
   certManager: section({
     acmeEmail: email("the email Let's Encrypt writes to about expiring certificates"),
@@ -539,6 +543,15 @@ function platformIssues(p: PlatformConfig, ctx: PlatformContext): Issue[] {
       }
     }
     uniqueValues(issues, lb.services, ["platform", "lanLoadBalancer", "services"], "Service");
+    const fixed = Object.entries(lb.addresses ?? {});
+    for (const [service, ip] of fixed) {
+      const path = ["platform", "lanLoadBalancer", "addresses", service];
+      if (!lb.services.includes(service)) issues.push({ path, message: `expected a Service listed in platform.lanLoadBalancer.services (${lb.services.join(", ")})` });
+      else if (!cidrContains(lb.pool, ip) || !isHostAddress(lb.pool, ip)) issues.push({ path, message: `expected a host address of the pool ${lb.pool}` });
+    }
+    for (const [ip, idx] of duplicates(fixed, ([, a]) => a)) {
+      for (const i of idx.slice(1)) issues.push({ path: ["platform", "lanLoadBalancer", "addresses", fixed[i][0]], message: `expected a unique address; ${ip} is also given to ${fixed[idx[0]][0]}` });
+    }
   }
   uniqueValues(issues, p.certManager.dnsZones, ["platform", "certManager", "dnsZones"], "DNS zone");
   if (p.servicesReserveGb >= ctx.workloadMemoryGb) {

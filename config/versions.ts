@@ -5,6 +5,8 @@
 export const images = {
   omni: "ghcr.io/siderolabs/omni:v1.12.2",
   postgres: "docker.io/library/postgres:17.6-bookworm",
+  /** The static-IP egress proxy (Canonical's Squid image, multi-architecture). */
+  squid: "docker.io/ubuntu/squid:6.10-24.04_edge",
 } as const;
 
 /**
@@ -100,6 +102,9 @@ export const serviceImages = {
   // Invidious publishes multi-arch images only as latest; the arm64 build has its own exact tag.
   invidious: { repository: "quay.io/invidious/invidious", tag: "2.20260804.1-arm64" },
   invidiousCompanion: { repository: "quay.io/invidious/invidious-companion", tag: "2026.09.19-bb3b37f" },
+  // Comet publishes moving channel tags only (latest, dev); the digest is what runs. A public NixOS
+  // configuration pins this multi-architecture manifest ("upstream publishes moving channel tags only").
+  comet: { repository: "ghcr.io/g0ldyy/comet", tag: "latest", digest: "sha256:dca62133336e02784d02aaad861381820674d1c8e3e98a03797610b81ee4defe" },
   adguardHome: { repository: "docker.io/adguard/adguardhome", tag: "v0.107.79" },
   homeAssistant: { repository: "ghcr.io/home-operations/home-assistant", tag: "2026.8.3" },
   // bjw-s-labs/home-ops kubernetes/apps/media/audiobookshelf pins this digest.

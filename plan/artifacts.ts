@@ -17,7 +17,8 @@ export type ArtifactKind =
   | "cloud-init"
   | "kubernetes-object"
   | "helm-release"
-  | "glance-config";
+  | "glance-config"
+  | "squid-config";
 
 export interface Artifact {
   /** Relative to out/<stack>/. */
@@ -68,10 +69,13 @@ export function kubernetesObject(type: string, inputs: Record<string, unknown>):
   return { apiVersion: t.apiVersion, kind: t.kind, ...body, metadata };
 }
 
-/** The compose file the deploy script writes on the management VM (between its heredoc markers). */
-export function composeFromDeployScript(script: string): string | undefined {
-  const m = /<<'HOMELAB_EOF'\n([\s\S]*?)\nHOMELAB_EOF/.exec(script);
-  return m ? `${m[1]}\n` : undefined;
+/** The file a deploy script writes through a heredoc into a path ending in `file` (sudo tee <path> <<'HOMELAB_EOF'). */
+export function fileFromDeployScript(script: string, file: string): string | undefined {
+  for (const m of script.matchAll(/^(.*)<<'HOMELAB_EOF'\n([\s\S]*?)\nHOMELAB_EOF$/gm)) {
+    const target = /tee\s+(\S+)/.exec(m[1])?.[1];
+    if (target === file || target?.endsWith(`/${file}`)) return `${m[2]}\n`;
+  }
+  return undefined;
 }
 
 export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artifact[] {
@@ -98,9 +102,11 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
       const text = str(r.inputs.stdin);
       if (text) out.push({ path: `omni/${clusterName}/machine-classes.yaml`, kind: "omni-machine-classes", content: text });
     } else if (r.type === "command:remote:Command" && create.includes("docker compose up")) {
-      const compose = composeFromDeployScript(create);
+      const compose = fileFromDeployScript(create, "compose.yaml");
       if (!compose) continue;
       out.push({ path: "compose/compose.yaml", kind: "compose-project", content: compose });
+      const squid = fileFromDeployScript(create, "squid.conf");
+      if (squid) out.push({ path: "compose/egress-proxy/squid.conf", kind: "squid-config", content: squid });
       // The VM's .env holds the values; here every variable the file requires is present, as a marker.
       const vars = [...new Set([...compose.matchAll(/\$\{([A-Z0-9_]+)(?::?[?-][^}]*)?\}/g)].map((m) => m[1]))].sort();
       out.push({ path: "compose/.env", kind: "compose-env", content: vars.map((v) => `${v}=${SECRET}\n`).join("") });

@@ -3,7 +3,7 @@
 // on the entry's health path, resources from the entry, the entry's volumes
 // mounted where it says, secrets and database wired in as environment.
 import { ImageRef, serviceCharts } from "../config/versions";
-import { claimNameOf, workloadsOn } from "../components/service/manifests";
+import { claimNameOf, tlsMountPath, tlsSecretNameOf, workloadsOn } from "../components/service/manifests";
 import type { Resources } from "../components/platform/resources";
 import { ChartSource, ServiceContext, ServiceEntry } from "./entry";
 
@@ -83,8 +83,24 @@ export function appTemplateValues(entry: ServiceEntry, ctx: ServiceContext, spec
     const probe = check && httpProbe(check.path, check.port);
     const image = { repository: c.image.repository, tag: c.image.digest ? `${c.image.tag}@${c.image.digest}` : c.image.tag };
     const initSteps = name === main ? Object.entries(spec.initSteps ?? {}) : [];
+    const replicas = w.replicas ?? 1;
     controllers[name] = {
-      replicas: w.replicas ?? 1,
+      replicas,
+      // Replicas on different nodes where there are several: one node's loss or drain leaves one serving.
+      ...(replicas > 1
+        ? {
+            pod: {
+              topologySpreadConstraints: [
+                {
+                  maxSkew: 1,
+                  topologyKey: "kubernetes.io/hostname",
+                  whenUnsatisfiable: "ScheduleAnyway",
+                  labelSelector: { matchLabels: { "app.kubernetes.io/instance": entry.name, "app.kubernetes.io/controller": name } },
+                },
+              ],
+            },
+          }
+        : {}),
       // A volume written by one pod at a time: the new pod starts after the old one stops.
       strategy: entry.volumes.some((v) => v.kind === "data") ? "Recreate" : "RollingUpdate",
       ...(initSteps.length
@@ -115,6 +131,8 @@ export function appTemplateValues(entry: ServiceEntry, ctx: ServiceContext, spec
       advancedMounts: { [main]: mounts(v.mountPath, v.kind === "library" && v.access === "ro") },
     };
   }
+  // The entry's certificate (cert-manager's Secret), read-only where the context says the files are.
+  if (entry.tls) persistence.tls = { type: "secret", name: tlsSecretNameOf(entry), advancedMounts: { [main]: { app: [{ path: tlsMountPath, readOnly: true }] } } };
   for (const [name, cm] of Object.entries(spec.configMaps ?? {})) {
     persistence[name] = { type: "configMap", identifier: name, globalMounts: [{ path: cm.path, readOnly: true }] };
   }

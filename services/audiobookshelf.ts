@@ -17,7 +17,7 @@ export const audiobookshelf: ServiceEntry = {
   volumes: [
     { kind: "data", name: "config", sizeGi: 5, mountPath: "/config" },
     // Read-write: uploads from the web UI and downloaded podcast episodes land in the library.
-    { kind: "library", folder: "audiobooks", access: "rw", sizeGi: 500, mountPath: "/audiobooks" },
+    { kind: "library", folder: "audiobooks", access: "rw", owner: { uid: 1000, gid: 1000, why: "Audiobookshelf runs as 1000 (app-template) and writes uploads and metadata there" }, sizeGi: 500, mountPath: "/audiobooks" },
   ],
   // Listening progress and accounts; the books themselves are the library's (ZFS snapshots).
   backup: "local",

@@ -54,15 +54,26 @@ export interface LanExposure {
 
 export type Exposure = TunnelExposure | LanExposure | { kind: "none" };
 
-/** A folder of the media library (the `nfs-media` class: the claim's name is the folder). */
-export interface LibraryVolume {
+/** Who owns a library folder on the home NFS server: the user and group its writing app runs as (root squashed to nobody). */
+export interface FolderOwner {
+  uid: number;
+  gid: number;
+  /** Which process writes as this user. */
+  why: string;
+}
+
+/**
+ * A folder of the media library on the home NFS server (the `nfs-media`
+ * class: the claim's name is the folder, a dataset of its own). An app that
+ * writes it says as whom: the host makes the folder that user's.
+ */
+export type LibraryVolume = {
   kind: "library";
   /** Folder under the media root, e.g. music; also the claim's name. */
   folder: string;
-  access: "ro" | "rw";
   sizeGi: number;
   mountPath: string;
-}
+} & ({ access: "ro" } | { access: "rw"; owner: FolderOwner });
 
 /** The app's own data: a claim on the cluster's block storage (Longhorn or local-path). */
 export interface DataVolume {
@@ -96,12 +107,26 @@ export interface SecretRef {
 }
 
 /** Outbound traffic the network policy allows besides DNS, the database and the cluster's own services. */
-export interface Egress {
+export type Egress = DirectEgress | StaticIpEgress;
+
+export interface DirectEgress {
   /** Why it is needed. */
   why: string;
   /** DNS names (Cilium toFQDNs), or `world` for any public address. */
   to: string[] | "world";
   ports: number[];
+}
+
+/**
+ * Through the static-IP egress proxy (the management VM's reserved public IP),
+ * for upstreams that accept one stable source address only. The network policy
+ * allows the proxy and nothing else out, so a request that skips the proxy
+ * fails instead of leaving from a node's ephemeral IP. Only where the cluster
+ * has a proxy (the cloud cluster).
+ */
+export interface StaticIpEgress {
+  why: string;
+  to: "static-ip-proxy";
 }
 
 export interface DashboardEntry {
@@ -135,6 +160,12 @@ export interface ServiceContext {
   catalog: readonly ServiceEntry[];
   /** The pods' network: where the Gateway's proxy and cloudflared connect from (trusted proxies). */
   podSubnet: string;
+  /** The static-IP egress proxy's URL, for an entry whose egress says `static-ip-proxy`. */
+  staticEgressProxy?: string;
+  /** The entry's own certificate, where it asks for one: its name and the files' paths in the container. */
+  tls?: { hostname: string; certFile: string; keyFile: string };
+  /** The fixed LAN address of the entry's LoadBalancer Service, where the config gives one. */
+  lanAddress?: string;
 }
 
 /** Authentik's issuer for one application (the identity work registers the provider under this slug). */
@@ -168,6 +199,12 @@ export interface ServiceEntry {
   /** On the family dashboard; admin apps land on the admin board only. */
   dashboard: DashboardEntry;
   secrets: SecretRef[];
+  /**
+   * A certificate for <subdomain>.<domain> from Let's Encrypt (cert-manager,
+   * DNS01 through Cloudflare, so names never published work), for TLS the app
+   * serves itself rather than through the tunnel (DNS over TLS and HTTPS).
+   */
+  tls?: { subdomain: string; why: string };
   /**
    * More keys of the same Secret, rendered by External Secrets: plain text, or
    * a template of the secrets above ({{ .KEY }}) for apps that read a whole

@@ -7,7 +7,14 @@ import { claimNameOf } from "../components/service/manifests";
 import { LibraryVolume, oidcIssuer, ServiceContext, ServiceEntry } from "./entry";
 
 // Every file Immich writes (originals, thumbnails, encoded videos) goes under /data, where the chart mounts the library claim.
-const library: LibraryVolume = { kind: "library", folder: "photos", access: "rw", sizeGi: 1000, mountPath: "/data" };
+const library: LibraryVolume = {
+  kind: "library",
+  folder: "photos",
+  access: "rw",
+  owner: { uid: 1000, gid: 1000, why: "the Immich server runs as 1000 (its pod security context) and writes uploads and thumbnails" },
+  sizeGi: 1000,
+  mountPath: "/data",
+};
 
 /** A component's one container, as the chart nests it (server, machine-learning and valkey each have controllers.main). */
 const component = (container: Record<string, unknown>) => ({ controllers: { main: { containers: { main: container } } } });

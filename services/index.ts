@@ -4,6 +4,7 @@ import { ServiceEntry } from "./entry";
 import { adguard } from "./adguard";
 import { audiobookshelf } from "./audiobookshelf";
 import { baikal } from "./baikal";
+import { comet } from "./comet";
 import { glance } from "./glance";
 import { homeAssistant } from "./homeAssistant";
 import { immich } from "./immich";
@@ -29,6 +30,7 @@ export const catalog: readonly ServiceEntry[] = [
   n8n,
   mealie,
   invidious,
+  comet,
   // prod (and dev)
   adguard,
   homeAssistant,

@@ -14,7 +14,7 @@ export const lidarr: ServiceEntry = {
   auth: "admin",
   exposure: { kind: "tunnel", subdomain: "lidarr", port: 8686 },
   volumes: [
-    { kind: "library", folder: "music", access: "rw", sizeGi: 500, mountPath: "/music" },
+    { kind: "library", folder: "music", access: "rw", owner: { uid: 1000, gid: 1000, why: "Lidarr runs as PUID/PGID 1000 and imports albums" }, sizeGi: 500, mountPath: "/music" },
     { kind: "data", name: "config", sizeGi: 2, mountPath: "/config" },
   ],
   // Its database can be rebuilt by rescanning the library; a local copy saves the afternoon. The music itself is the host's to back up.

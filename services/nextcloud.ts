@@ -5,7 +5,7 @@
 // back to the database, enough for one pod and a family.
 import { serviceCharts, serviceImages } from "../config/versions";
 import { claimNameOf } from "../components/service/manifests";
-import { DataVolume, oidcIssuer, ServiceContext, ServiceEntry } from "./entry";
+import { DataVolume, LibraryVolume, oidcIssuer, ServiceContext, ServiceEntry } from "./entry";
 import { resources } from "../components/platform/resources";
 
 const subdomain = "cloud";
@@ -15,10 +15,18 @@ const [registry, ...repository] = serviceImages.nextcloud.repository.split("/");
 
 // Code, config and apps: the chart's main claim.
 const html: DataVolume = { kind: "data", name: "html", sizeGi: 5, mountPath: "/var/www/html" };
-// The family's files. On block storage for now; their place is the home NFS
-// share (through Twingate), as a claim of an NFS class swapped in here once
-// the config names that export (storage.nfs holds only the media root).
-const data: DataVolume = { kind: "data", name: "data", sizeGi: 20, mountPath: "/var/www/html/data" };
+// The family's files: the `files` folder of the home NFS server (its own ZFS
+// dataset, snapshotted with the rest of the pool), reached from the cloud
+// through Twingate; the cluster's NFS server address is config
+// (platform.storage.nfs.server). Owned by www-data, as whom Nextcloud writes.
+const data: LibraryVolume = {
+  kind: "library",
+  folder: "files",
+  access: "rw",
+  owner: { uid: 33, gid: 33, why: "Nextcloud's Apache and PHP run as www-data (33) and chmod the data directory to 0770" },
+  sizeGi: 2000,
+  mountPath: "/var/www/html/data",
+};
 
 /** Runs before every start (as www-data): OIDC and background jobs are set here, not by hand in the admin pages. */
 const beforeStarting = (ctx: ServiceContext) =>

@@ -19,7 +19,7 @@ export const romm: ServiceEntry = {
     // resources (artwork), assets (saves, states, screenshots) and config under RomM's base path.
     { kind: "data", name: "data", sizeGi: 10, mountPath: "/romm" },
     // Read-write: ROMs uploaded from the web UI land in the library.
-    { kind: "library", folder: "roms", access: "rw", sizeGi: 1000, mountPath: "/romm/library" },
+    { kind: "library", folder: "roms", access: "rw", owner: { uid: 1000, gid: 1000, why: "RomM runs as 1000 (app-template) and writes uploads" }, sizeGi: 1000, mountPath: "/romm/library" },
   ],
   // The saves and states of the family's games.
   backup: "critical",

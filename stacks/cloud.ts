@@ -66,7 +66,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     // Earlier releases named the component after the cluster.
     formerNames("cluster", config.cluster.name),
   );
-  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services });
+  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy });
   return {
     omni: omniOutputs,
     cluster: { name: config.cluster.name, kubeconfig: cluster.kubeconfig },

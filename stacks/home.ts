@@ -6,6 +6,8 @@ import { secret } from "../config/load";
 import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig } from "../config/schema";
 import { GamingVm } from "../components/GamingVm";
 import { HypervisorHost } from "../components/HypervisorHost";
+import { catalog } from "../services";
+import { libraryFolders, missingShares } from "../services/library";
 import { TalosCluster } from "../components/TalosCluster";
 import { formerNames } from "../components/lifecycle";
 import { OmniAccess } from "../components/omni/omnictl";
@@ -72,6 +74,10 @@ function homeCluster(
 
 export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): ProdOutputs {
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
+  // The home NFS server holds every library folder of the catalog, the cloud services' too.
+  const folders = libraryFolders(catalog);
+  const missing = missingShares(config.hypervisor.nfs.shares, folders);
+  if (missing) throw new Error(missing);
   const host = new HypervisorHost("hypervisor", {
     provider,
     nodeName: config.proxmox.nodeName,
@@ -79,6 +85,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
     sshUser: config.proxmox.sshUser,
     sshPrivateKey: secret("proxmoxSshPrivateKey"),
     config: config.hypervisor,
+    shareOwners: Object.fromEntries(folders.flatMap((f) => (f.owner ? [[f.folder, f.owner]] : []))),
   });
   // PROD's Longhorn volumes (the family's data) live on the worker's disk.
   const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { dependsOn: [host], protectMachines: true, stackKind: "prod", services: config.services });

@@ -9,7 +9,7 @@ import { OmniAccess, omniKubeconfig } from "../components/omni/omnictl";
 import { secret } from "../config/load";
 import { formerNames } from "../components/lifecycle";
 import { kubernetesProvider } from "./providers";
-import { PublicHostname } from "../components/service/manifests";
+import { EgressProxyAddress, PublicHostname } from "../components/service/manifests";
 
 export interface PlatformArgs {
   cluster: string;
@@ -23,6 +23,8 @@ export interface PlatformArgs {
   /** Which stack: it picks the catalog's services (dev runs prod's, reduced). */
   stackKind: StackKind;
   services: ServicesConfig;
+  /** The static-IP egress proxy the cluster's services may use (cloud: the management VM's). */
+  egressProxy?: EgressProxyAddress;
 }
 
 export interface PlatformOutputs {
@@ -56,7 +58,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       hub: { cluster: hubCluster, provider: hubProvider },
       registrationKubeconfig,
       bitwardenMachineToken: secret("bitwardenMachineToken"),
-      services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog },
+      services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog, egressProxy: a.egressProxy },
     },
     { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },
   );

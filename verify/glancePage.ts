@@ -4,9 +4,9 @@
 // app's; a screenshot is kept beside the configuration.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { freePort } from "./net";
 
 export interface PageExpectation {
   /** URLs that must be links on the page (the family's services). */
@@ -22,17 +22,6 @@ export interface PageResult {
 
 /** Chromium as Debian installs it, unless CHROMIUM names another. */
 export const chromiumPath = (): string => process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHealth(url: string, glance: ChildProcess, log: () => string, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;

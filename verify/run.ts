@@ -12,6 +12,7 @@ import { isBuiltIn, validateCustomResource } from "./crdModels";
 import { ArtifactEntry, Check, kubernetesVersionFor, requiredTools, talosCommands } from "./checks";
 import { DocCommand, documentedCommands } from "./docCommands";
 import { checkGlancePage } from "./glancePage";
+import { checkSquidProxy, parseSquidConf } from "./egressProxy";
 import { validateConfig } from "../config/load";
 import { committedRawConfig } from "../plan/stackFiles";
 import { hostnameOf } from "../components/service/manifests";
@@ -153,6 +154,8 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   results.push(expectReject({ tool: "actionlint", artifact: rel(badWorkflow), args: ["-no-color", badWorkflow] }));
   const badTunnel = path.join(fixtures, "cloudflared/config.yaml");
   results.push(expectReject({ tool: "cloudflared", artifact: rel(badTunnel), args: ["tunnel", "--config", badTunnel, "ingress", "validate"] }));
+  const badSquid = parseSquidConf(path.join(fixtures, "squid/squid.conf"));
+  results.push({ tool: "squid", artifact: rel(badSquid.artifact), ok: !badSquid.ok, message: badSquid.ok ? "accepted a broken file: this check cannot fail" : `rejected as expected: ${badSquid.message}` });
   return results;
 }
 
@@ -186,6 +189,16 @@ const documentedFieldCommands = (): Result[] => documentedCommands(root).filter(
 function mustRefuse(text: string): Result {
   const r = fieldCommand({ file: "made up", line: 0, text, argv: text.split(" "), source: "block", metavariables: [] });
   return r.ok ? { ...r, ok: false, message: "accepted a made-up command: this check cannot fail" } : { ...r, ok: true, message: `rejected as expected: ${r.message}` };
+}
+
+/** The egress proxy's configuration a stack generates, parsed by Squid. */
+function egressProxyConfigs(stack: (typeof stackKinds)[number]): Result[] {
+  return readIndex(stack)
+    .filter((a) => a.kind === "squid-config")
+    .map((a) => {
+      const r = parseSquidConf(path.join(outRoot, stack, a.path));
+      return { tool: "squid", artifact: rel(r.artifact), ok: r.ok, message: r.message };
+    });
 }
 
 /** The family dashboard a stack generates, served by Glance and opened in Chromium. */
@@ -238,6 +251,8 @@ async function main(): Promise<number> {
   if (fs.existsSync(workflows)) results.push(expectPass({ tool: "actionlint", artifact: rel(workflows), args: [], cwd: root }));
   else results.push({ tool: "actionlint", artifact: ".github/workflows", ok: true, message: "skipped: no workflows in the repository yet" });
   for (const stack of stackKinds) results.push(...(await dashboardChecks(stack)));
+  for (const stack of stackKinds) results.push(...egressProxyConfigs(stack));
+  results.push(...(await checkSquidProxy()).map((r) => ({ tool: "squid", ...r })));
   results.push(...documentedFieldCommands());
   results.push(...(await negativeChecks(versions[0])));
 

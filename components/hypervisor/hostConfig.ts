@@ -86,8 +86,20 @@ const ensureDataset = (dataset: string, createOptions = "") =>
 const header = "set -eu\nchanged=0";
 
 /** Every step that configures the host, in the order they run. */
-export function hostSteps(config: HypervisorConfig): HostStep[] {
+/** The owner a library folder's writer needs (root is squashed over NFS): uid and gid by share name. */
+export type ShareOwners = Record<string, { uid: number; gid: number }>;
+
+/** Gives a share's dataset to its writer, once; a later change of owner in the catalog hands it over. */
+const ensureOwner = (path: string, owner: { uid: number; gid: number }) => {
+  const ids = `${owner.uid}:${owner.gid}`;
+  return `[ "$(stat -c %u:%g ${q(path)})" = ${q(ids)} ] || { chown ${q(ids)} ${q(path)}; echo ${q(`CHANGED owner of ${path} to ${ids}`)}; }`;
+};
+
+export function hostSteps(config: HypervisorConfig, shareOwners: ShareOwners = {}): HostStep[] {
   const { zfs, gpu, nfs, snapshots, cpuVendor } = config;
+  const unknown = Object.keys(shareOwners).filter((share) => !nfs.shares.includes(share));
+  if (unknown.length) throw new Error(`hypervisor.nfs.shares: owners given for ${unknown.join(", ")}, which are not shares; expected one of ${nfs.shares.join(", ")}`);
+  const owned = nfs.shares.filter((share) => shareOwners[share] !== undefined);
   const kernelArgs = iommuKernelArgs(cpuVendor);
   return [
     {
@@ -143,12 +155,15 @@ export function hostSteps(config: HypervisorConfig): HostStep[] {
     },
     {
       name: "nfs-exports",
-      description: `Datasets ${nfs.shares.map((s) => mediaDataset(zfs.pool, s)).join(", ")} exported to ${nfs.clients.join(", ")}`,
+      description:
+        `Datasets ${nfs.shares.map((s) => mediaDataset(zfs.pool, s)).join(", ")} exported to ${nfs.clients.join(", ")}` +
+        (owned.length ? `; owned by their writers: ${owned.map((s) => `${s} ${shareOwners[s].uid}:${shareOwners[s].gid}`).join(", ")}` : ""),
       script: [
         header,
         `command -v exportfs >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y nfs-kernel-server >/dev/null; echo CHANGED nfs-kernel-server; }`,
         ensureDataset(`${zfs.pool}/media`, "-o compression=lz4 -o atime=off "),
         ...nfs.shares.map((share) => ensureDataset(mediaDataset(zfs.pool, share))),
+        ...owned.map((share) => ensureOwner(`/${mediaDataset(zfs.pool, share)}`, shareOwners[share])),
         installFile("/etc/exports.d/homelab.exports", nfsExports(zfs.pool, nfs.shares, nfs.clients)),
         `systemctl enable --now nfs-server >/dev/null`,
         `exportfs -ra`,

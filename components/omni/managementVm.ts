@@ -5,6 +5,7 @@
 import { stringify } from "yaml";
 import { images } from "../../config/versions";
 import { heredoc } from "../shell";
+import { EgressProxyArgs, egressProxyService, squidConf, squidConfPath } from "./egressProxy";
 
 export const projectDir = "/opt/homelab";
 
@@ -15,6 +16,8 @@ export interface ComposeArgs {
   publicIp: string;
   initialUsers: string[];
   ports: { api: number; sideroLinkWireguard: number; machineApi: number; kubernetesProxy: number };
+  /** The static-IP egress proxy for the cluster (components/omni/egressProxy.ts). */
+  egressProxy: EgressProxyArgs;
 }
 
 /** Path, on the VM, of the key Omni writes for its initial (automation) service account. */
@@ -47,6 +50,7 @@ export function composeProject(args: ComposeArgs): object {
   return {
     name: "homelab-mgmt",
     services: {
+      "egress-proxy": egressProxyService(images.squid, squidConf(args.egressProxy)),
       omni: {
         image: images.omni,
         container_name: "omni",
@@ -104,10 +108,10 @@ export function cloudInit(): string {
 
 /**
  * Idempotent bootstrap on the VM: wait for cloud-init, create Omni's etcd
- * encryption key once (it never leaves the VM), write the compose project,
- * then start it. Reads the .env content and TLS files from stdin.
+ * encryption key once (it never leaves the VM), write the compose project
+ * and the egress proxy's configuration, then start it. Reads the .env content and TLS files from stdin.
  */
-export function deployScript(compose: string): string {
+export function deployScript(compose: string, proxyConf: string): string {
   return [
     "set -eu",
     "sudo cloud-init status --wait >/dev/null",
@@ -126,6 +130,8 @@ export function deployScript(compose: string): string {
     `printf '%s\\n' "$input" | sed -n '/^#KEY$/,/^#CERT$/p' | sed '1d;$d' | sudo tee ${projectDir}/omni/tls/tls.key >/dev/null`,
     `printf '%s\\n' "$input" | sed -n '/^#CERT$/,$p' | sed '1d' | sudo tee ${projectDir}/omni/tls/tls.crt >/dev/null`,
     `sudo chmod 0600 ${projectDir}/.env ${projectDir}/omni/tls/tls.key`,
+    `sudo install -d -m 0755 ${projectDir}/${squidConfPath.split("/")[0]}`,
+    heredoc(`sudo tee ${projectDir}/${squidConfPath} >/dev/null`, proxyConf, "the egress proxy's configuration"),
     heredoc(`sudo tee ${projectDir}/compose.yaml >/dev/null`, compose, "the compose file"),
     `cd ${projectDir} && sudo docker compose up -d --remove-orphans --wait`,
   ].join("\n");

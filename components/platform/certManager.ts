@@ -14,6 +14,9 @@ export const acmeServers = {
   "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
 } as const;
 
+/** The issuer of every certificate the clusters serve (staging is for trying a change). */
+export const productionIssuer: keyof typeof acmeServers = "letsencrypt-prod";
+
 export function certManagerValues(): Record<string, unknown> {
   return {
     crds: { enabled: true, keep: true },

@@ -10,12 +10,17 @@ import { bitwardenStoreName } from "../platform/externalSecrets";
 import { gatewayNamespace, lanLoadBalancerLabel, tunnelGatewayName } from "../platform/cilium";
 import { nfsMediaClass } from "../platform/storage";
 import { podSubnet } from "../platform/talos";
+import { productionIssuer } from "../platform/certManager";
+import { egressProxyUrl } from "../omni/egressProxy";
 import { AuthTier, BackupClass, ServiceContext, ServiceEntry, ServiceSettings, Volume, Workloads } from "../../services/entry";
 
 /** Labels every object of a service carries; backups select on homelab.io/backup. */
 export const labelKeys = { service: serviceLabel, backup: backupLabel, tier: authTierLabel } as const;
 
 export const secretNameOf = (entry: ServiceEntry) => `${entry.name}-secrets`;
+/** The Secret cert-manager writes an entry's certificate into (tls.crt, tls.key), and where the app finds it. */
+export const tlsSecretNameOf = (entry: ServiceEntry) => `${entry.name}-tls`;
+export const tlsMountPath = "/tls";
 export const databaseNameOf = (entry: ServiceEntry) => `${entry.name}-db`;
 
 /** The workloads that run on this cluster: dev's smaller overlay where the entry gives one. */
@@ -32,10 +37,25 @@ export function hostnameOf(entry: ServiceEntry, domain: string): string | undefi
   return entry.exposure.kind === "tunnel" ? `${entry.exposure.subdomain}.${domain}` : undefined;
 }
 
+/** The static-IP egress proxy a cluster's services may use (the cloud cluster's, on the management VM). */
+export interface EgressProxyAddress {
+  host: string;
+  port: number;
+}
+
 /** What the entry's values function is given. */
-export function serviceContext(entry: ServiceEntry, cluster: string, reduced: boolean, settings: ServiceSettings, catalog: readonly ServiceEntry[]): ServiceContext {
+export function serviceContext(
+  entry: ServiceEntry,
+  cluster: string,
+  reduced: boolean,
+  settings: ServiceSettings,
+  catalog: readonly ServiceEntry[],
+  egressProxy?: EgressProxyAddress,
+  lanAddresses?: Record<string, string>,
+): ServiceContext {
   const domain = settings.domain;
   const hostname = hostnameOf(entry, domain);
+  const proxy = usesStaticIp(entry) ? staticProxyOf(entry, cluster, egressProxy) : undefined;
   return {
     cluster,
     reduced,
@@ -45,6 +65,9 @@ export function serviceContext(entry: ServiceEntry, cluster: string, reduced: bo
     catalog,
     podSubnet,
     secretName: secretNameOf(entry),
+    tls: entry.tls ? { hostname: `${entry.tls.subdomain}.${domain}`, certFile: `${tlsMountPath}/tls.crt`, keyFile: `${tlsMountPath}/tls.key` } : undefined,
+    lanAddress: entry.exposure.kind === "lan" ? lanAddresses?.[`${entry.name}/${entry.exposure.service}`] : undefined,
+    staticEgressProxy: proxy ? egressProxyUrl(proxy.host, proxy.port) : undefined,
     url: hostname ? `https://${hostname}` : undefined,
     // CloudNativePG names the read-write Service <cluster>-rw and the owner's Secret <cluster>-app.
     database: entry.database
@@ -153,17 +176,32 @@ function ingressRules(entry: ServiceEntry): Record<string, unknown>[] {
   return [sameNamespace];
 }
 
+export const usesStaticIp = (entry: ServiceEntry): boolean => entry.egress.some((e) => e.to === "static-ip-proxy");
+
+function staticProxyOf(entry: ServiceEntry, cluster: string, proxy: EgressProxyAddress | undefined): EgressProxyAddress {
+  if (!proxy) {
+    throw new Error(`service ${entry.name}: its egress goes through the static-IP proxy, which cluster ${cluster} does not have; expected a service of the cloud cluster (its management VM holds the reserved IP)`);
+  }
+  return proxy;
+}
+
 /**
  * Default deny for the namespace, then exactly what the entry declares:
  * ingress from the Gateway (or the LAN), its own pods (the app and its
  * database), DNS, the identity provider for an SSO app, named egress.
  */
-export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; kubeApi?: boolean }): Manifest {
+export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; cluster: string; egressProxy?: EgressProxyAddress }): Manifest {
   const egress: Record<string, unknown>[] = [dnsEgress, { toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": entry.name } }] }];
   if (entry.auth === "sso") {
     egress.push({ toFQDNs: [{ matchName: `auth.${ctx.domain}` }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] });
   }
   for (const e of entry.egress) {
+    if (e.to === "static-ip-proxy") {
+      // The proxy is outside the cluster (the management VM): matched by its address.
+      const proxy = staticProxyOf(entry, ctx.cluster, ctx.egressProxy);
+      egress.push({ toCIDR: [`${proxy.host}/32`], toPorts: [{ ports: [{ port: String(proxy.port), protocol: "TCP" }] }] });
+      continue;
+    }
     const ports = [{ ports: e.ports.map((p) => ({ port: String(p), protocol: "TCP" })) }];
     egress.push(e.to === "world" ? { toEntities: ["world"], toPorts: ports } : { toFQDNs: e.to.map((matchName) => ({ matchName })), toPorts: ports });
   }
@@ -240,6 +278,24 @@ export function probeTarget(entry: ServiceEntry, domain: string): string {
   return host ? `https://${host}${entry.health.path}` : `http://${service}.${entry.name}.svc.cluster.local:${entry.health.port}${entry.health.path}`;
 }
 
+/** The entry's certificate (cert-manager), for the TLS it serves itself; none when it asks for none. */
+export function serviceCertificate(entry: ServiceEntry, domain: string): Manifest | undefined {
+  if (!entry.tls) return undefined;
+  return {
+    apiVersion: "cert-manager.io/v1",
+    kind: "Certificate",
+    metadata: { name: tlsSecretNameOf(entry), namespace: entry.name, labels: labels(entry) },
+    spec: {
+      secretName: tlsSecretNameOf(entry),
+      dnsNames: [`${entry.tls.subdomain}.${domain}`],
+      issuerRef: { kind: "ClusterIssuer", name: productionIssuer },
+      privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+      // Renewed a month before expiry; the app reloads or restarts onto the new files.
+      renewBefore: "720h",
+    },
+  };
+}
+
 /** Chart repositories the services project may pull from. */
 export const serviceRepos = (entries: readonly ServiceEntry[]): string[] => [...new Set(entries.map((e) => e.chart.repo))].sort();
 
@@ -279,12 +335,19 @@ export function serviceChartDeclarations(entries: readonly ServiceEntry[]): Char
  * label, and only those the config allows). Local traffic policy keeps the
  * clients' addresses (AdGuard's statistics and per-client rules need them).
  */
-export function lanService(entry: ServiceEntry): Manifest | undefined {
+export function lanService(entry: ServiceEntry, fixedAddresses: Record<string, string> = {}): Manifest | undefined {
   if (entry.exposure.kind !== "lan") return undefined;
+  const fixed = fixedAddresses[`${entry.name}/${entry.exposure.service}`];
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: entry.exposure.service, namespace: entry.name, labels: { ...labels(entry), [lanLoadBalancerLabel]: "true" } },
+    metadata: {
+      name: entry.exposure.service,
+      namespace: entry.name,
+      labels: { ...labels(entry), [lanLoadBalancerLabel]: "true" },
+      // Cilium's LB-IPAM hands out exactly this address of the pool: clients were told it (the router's DHCP).
+      ...(fixed ? { annotations: { "lbipam.cilium.io/ips": fixed } } : {}),
+    },
     spec: {
       type: "LoadBalancer",
       externalTrafficPolicy: "Local",

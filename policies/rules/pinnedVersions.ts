@@ -20,13 +20,15 @@ const releaseTag = /\d+\.\d+\.\d+/;
 const majorMinorTag = /^v?\d+\.\d+(-[A-Za-z0-9.-]+)?$/;
 
 /**
- * A digest pins an image; so does a tag that names one release. `latest`,
+ * A digest pins an image, whatever tag stands beside it; so does a tag that names one release. `latest`,
  * bare majors and minors (17, 1.2) and channels (stable) move under us. A
  * chart's own default tag counts only where the config says so.
  */
 function imageProblem(image: ImageUse, chartPinsImages: boolean, majorMinorImages: string[]): string | undefined {
+  // The runtime pulls by the digest whatever tag stands beside it (latest@sha256:... for apps that publish channels only).
+  if (image.digest) return undefined;
   if (image.tag === "latest") return `${image.path} ${image.shown} uses the tag latest; expected an exact release tag or a digest`;
-  if (image.digest || (!image.tag && image.fromObject && chartPinsImages)) return undefined;
+  if (!image.tag && image.fromObject && chartPinsImages) return undefined;
   if (image.tag) {
     // A tag the chart fills in from its own appVersion is as pinned as the chart version.
     if (releaseTag.test(image.tag) || image.tag.includes("{{")) return undefined;

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HypervisorConfig } from "../../config/schema";
-import { hostSteps, sanoidConf, vfioModprobeConf, zedEmailLine } from "../../components/hypervisor/hostConfig";
+import { ShareOwners, hostSteps, sanoidConf, vfioModprobeConf, zedEmailLine } from "../../components/hypervisor/hostConfig";
 import { committedRaw } from "../helpers";
 
 const base = committedRaw("prod").values.hypervisor as HypervisorConfig;
@@ -22,7 +22,7 @@ interface Host {
   file(p: string): string;
 }
 
-function scratchHost(config: HypervisorConfig, setup: (root: string) => void = () => undefined): Host {
+function scratchHost(config: HypervisorConfig, setup: (root: string) => void = () => undefined, owners: ShareOwners = {}): Host {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "host-"));
   const bin = path.join(root, "bin");
   fs.mkdirSync(bin);
@@ -33,8 +33,13 @@ function scratchHost(config: HypervisorConfig, setup: (root: string) => void = (
   for (const dir of ["etc/zfs/zed.d", "etc/modprobe.d", "etc/modules-load.d", "etc/kernel", "etc/default", "sys/module/zfs/parameters"]) fs.mkdirSync(path.join(root, dir), { recursive: true });
   fs.writeFileSync(path.join(root, "etc/zfs/zed.d/zed.rc"), '#ZED_EMAIL_ADDR="root"\nZED_NOTIFY_INTERVAL_SECS=3600\n');
   fs.writeFileSync(path.join(root, "sys/module/zfs/parameters/zfs_arc_max"), "0\n");
+  // stat -c %u:%g and chown: owners kept in <root>/owners/<path with slashes as _>, 0:0 until chowned.
+  fs.mkdirSync(path.join(root, "owners"));
+  const ownerFile = `'${root}/owners/'$(echo "$last" | tr / _)`;
+  fs.writeFileSync(path.join(bin, "stat"), `#!/bin/sh\necho "stat $*" >> '${calls}'\neval "last=\\$$#"\ncat ${ownerFile} 2>/dev/null || echo 0:0\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, "chown"), `#!/bin/sh\necho "chown $*" >> '${calls}'\neval "last=\\$$#"\necho "$1" > ${ownerFile}\n`, { mode: 0o755 });
   setup(root);
-  const steps = hostSteps(config);
+  const steps = hostSteps(config, owners);
   return {
     root,
     run(name) {
@@ -131,6 +136,23 @@ describe("nfs-exports", () => {
     expect(second.out).toEqual([]);
     expect(second.calls.filter((c) => c.startsWith("zfs create"))).toEqual([]);
   });
+
+  test("gives each written share to its writer once, and hands it over when the writer changes", () => {
+    const owners = { files: { uid: 33, gid: 33 }, photos: { uid: 1000, gid: 1000 } };
+    const host = scratchHost(base, undefined, owners);
+    const first = host.run("nfs-exports");
+    expect(first.out.filter((l) => l.startsWith("CHANGED owner"))).toEqual(["CHANGED owner of /tank/media/photos to 1000:1000", "CHANGED owner of /tank/media/files to 33:33"]);
+    expect(first.calls.filter((c) => c.startsWith("chown"))).toEqual(["chown 1000:1000 /tank/media/photos", "chown 33:33 /tank/media/files"]);
+    // Shares nobody writes keep whatever owner they have.
+    expect(first.calls.filter((c) => c.startsWith("stat"))).toEqual(["stat -c %u:%g /tank/media/photos", "stat -c %u:%g /tank/media/files"]);
+    expect(host.run("nfs-exports").out).toEqual([]);
+    const handedOver = scratchHost(base, (root) => fs.writeFileSync(path.join(root, "owners", "_tank_media_files"), "1000:1000\n"), owners);
+    expect(handedOver.run("nfs-exports").calls.filter((c) => c.startsWith("chown"))).toEqual(["chown 1000:1000 /tank/media/photos", "chown 33:33 /tank/media/files"]);
+  });
+
+  test("refuses an owner for a folder that is not a share, naming the shares", () => {
+    expect(() => hostSteps(base, { scans: { uid: 1000, gid: 1000 } })).toThrow(`hypervisor.nfs.shares: owners given for scans, which are not shares; expected one of ${base.nfs.shares.join(", ")}`);
+  });
 });
 
 describe("sanoid and scrub", () => {
@@ -188,6 +210,8 @@ describe("the files and what each step says it does, exactly", () => {
     expect(byName["zfs-alerts"]).toBe(`Mail ZFS events to ${c.zfs.alertEmail}`);
     expect(byName["gpu-passthrough"]).toMatch(new RegExp(`^IOMMU \\(${c.cpuVendor}_iommu=on iommu=pt\\), vfio-pci for ${c.gpu.vendorDeviceIds.join(", ")}, host `));
     expect(byName["nfs-exports"]).toBe(`Datasets ${c.nfs.shares.map((s: string) => `${c.zfs.pool}/media/${s}`).join(", ")} exported to ${c.nfs.clients.join(", ")}`);
+    const owned = Object.fromEntries(hostSteps(c, { music: { uid: 1000, gid: 1001 }, files: { uid: 33, gid: 33 } }).map((s) => [s.name, s.description]));
+    expect(owned["nfs-exports"]).toBe(`${byName["nfs-exports"]}; owned by their writers: music 1000:1001, files 33:33`);
     expect(byName.sanoid).toMatch(new RegExp(`^Snapshots of ${c.zfs.pool}: ${c.snapshots.hourly} hourly, ${c.snapshots.daily} daily, `));
   });
 

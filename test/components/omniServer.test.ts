@@ -2,6 +2,7 @@ import * as oci from "@pulumi/oci";
 import { parse } from "yaml";
 import { OmniServer, declaredPorts } from "../../components/OmniServer";
 import { cloudInit, composeProject, deployScript } from "../../components/omni/managementVm";
+import { egressProxyService, squidConf } from "../../components/omni/egressProxy";
 import { OciConfig, OmniServerConfig } from "../../config/schema";
 import { images } from "../../config/versions";
 import { recordResources } from "../../plan/mockRuntime";
@@ -10,7 +11,7 @@ import { committedRaw } from "../helpers";
 const values = committedRaw("cloud").values;
 const ociConfig = values.oci as OciConfig;
 const omniConfig = values.omni as OmniServerConfig;
-const composeArgs = { accountId: omniConfig.accountId, accountName: "homelab", hostname: "omni.homelab.example", publicIp: "198.51.100.7", initialUsers: ["admin@homelab.example"], ports: omniConfig.ports };
+const composeArgs = { accountId: omniConfig.accountId, accountName: "homelab", hostname: "omni.homelab.example", publicIp: "198.51.100.7", initialUsers: ["admin@homelab.example"], ports: omniConfig.ports, egressProxy: { listenIp: "10.0.1.10", allowedCidrs: ["10.0.1.0/24"], port: 3128 } };
 
 describe("management VM documents (pure)", () => {
   const compose = composeProject(composeArgs) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -41,10 +42,22 @@ describe("management VM documents (pure)", () => {
     expect(parse(init)).toMatchObject({ ssh_pwauth: false, disable_root: true, packages: expect.arrayContaining(["docker.io", "docker-compose-v2"]) });
   });
 
-  it("deploys idempotently: the etcd key is created once, compose is started with --wait", () => {
-    const script = deployScript("services: {}\n");
+  it("deploys idempotently: the etcd key is created once, the proxy's configuration and compose are written, compose is started with --wait", () => {
+    const script = deployScript("services: {}\n", "http_port 10.0.1.10:3128\n");
     expect(script).toContain("if [ ! -s /opt/homelab/omni/omni.asc ]; then");
+    expect(script).toContain("sudo tee /opt/homelab/egress-proxy/squid.conf >/dev/null <<'HOMELAB_EOF'\nhttp_port 10.0.1.10:3128\nHOMELAB_EOF");
+    // The configuration exists before compose starts the container that mounts it.
+    expect(script.indexOf("egress-proxy/squid.conf")).toBeLessThan(script.indexOf("docker compose up"));
     expect(script).toContain("docker compose up -d --remove-orphans --wait");
+  });
+
+  it("runs the egress proxy on the VM's own network, its configuration mounted read-only and hashed into a label", () => {
+    const proxy = compose.services["egress-proxy"];
+    expect(proxy).toMatchObject({ image: images.squid, network_mode: "host", restart: "unless-stopped", volumes: ["./egress-proxy/squid.conf:/etc/squid/squid.conf:ro"] });
+    const other = egressProxyService(images.squid, squidConf({ ...composeArgs.egressProxy, allowedCidrs: ["10.0.2.0/24"] }));
+    // A changed configuration changes the label, so compose recreates the container with it.
+    expect((other.labels as Record<string, string>)["homelab.io/config-sha256"]).not.toBe(proxy.labels["homelab.io/config-sha256"]);
+    expect(proxy.labels["homelab.io/config-sha256"]).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 

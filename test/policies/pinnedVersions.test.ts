@@ -33,6 +33,9 @@ describe("pinned-versions", () => {
     const values = {
       image: { repository: "quay.io/cilium/cilium", tag: "v1.18.3", digest: "sha256:abc", useDigest: true },
       operator: { image: { repository: "quay.io/cilium/operator", digest: "sha256:def" } },
+      // A channel tag beside a digest: the digest is what runs (apps that publish moving tags only).
+      comet: { image: { repository: "ghcr.io/g0ldyy/comet", tag: "latest@sha256:dca6" } },
+      proxy: { image: "docker.io/ubuntu/squid:latest@sha256:0123" },
       hubble: { relay: { image: "quay.io/cilium/hubble-relay:v1.18.3" } },
       extraContainers: [{ image: "busybox@sha256:0123" }, { image: "registry.local:5000/tools/sh:1.36.1" }, { image: "lscr.io/linuxserver/lidarr:3.1.0.4875-ls38" }],
       templated: { image: "{{ .Values.global.registry }}/app:{{ .Chart.AppVersion }}" },

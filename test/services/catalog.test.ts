@@ -9,7 +9,7 @@ import { chartTable } from "../../components/platform/charts";
 import { PlatformContext } from "../../components/platform/context";
 import { addons } from "../../services/platform";
 import { resources } from "../../components/platform/resources";
-import { httpRoute, publicHostname, serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
+import { httpRoute, networkPolicy, publicHostname, serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
 import { serviceImages } from "../../config/versions";
 import { recordResources } from "../../plan/mockRuntime";
 import { valueAt } from "../../policies/rules/kubernetesInputs";
@@ -22,6 +22,9 @@ import { committedRaw } from "../helpers";
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const settings = committedRaw("prod").values.services;
+/** The cloud cluster's static-IP egress proxy (the management VM's address in the committed cloud stack). */
+const cloudProxy = { host: committedRaw("cloud").values.omni.vm.privateIp as string, port: 3128 };
+const proxyFor = (e: ServiceEntry) => (e.home === "cloud" ? cloudProxy : undefined);
 
 describe("every catalog entry", () => {
   it("has a unique DNS-label name, a unique subdomain, and one file in services/", () => {
@@ -49,7 +52,7 @@ describe("every catalog entry", () => {
     "%s (dev overlay: %s): the values hold exactly the resources and replicas the budget counts",
     (_, reduced, e) => {
       if (reduced && (e.home !== "prod" || (e.dev && "skip" in e.dev))) return;
-      const values = e.values(serviceContext(e, reduced ? "dev" : e.home, reduced, settings, catalog));
+      const values = e.values(serviceContext(e, reduced ? "dev" : e.home, reduced, settings, catalog, proxyFor(e)));
       const workloads = workloadsOn(e, reduced);
       expect(Object.keys(e.workloadPaths).sort()).toEqual(Object.keys(workloads).sort());
       for (const [w, paths] of Object.entries(e.workloadPaths)) {
@@ -192,6 +195,104 @@ describe("a new entry, and nothing else", () => {
     expect(familyLinks([pastebin], "homelab.example")).toEqual([
       { group: "Tools", links: [{ title: "Paste", url: "https://paste.homelab.example", icon: "di:privatebin", description: "Share a snippet" }] },
     ]);
+  });
+});
+
+describe("static-IP egress (Comet and Real-Debrid)", () => {
+  const comet = catalog.find((e) => e.name === "comet") as ServiceEntry;
+  const viaProxy: ServiceEntry = { ...comet, name: "fetcher", home: "prod", egress: [{ why: "an upstream that allows one address", to: "static-ip-proxy" }] };
+
+  it("allows the proxy's address and port out, and no other public address", () => {
+    const policy = networkPolicy(comet, { domain: "homelab.example", cluster: "cloud", egressProxy: cloudProxy }) as Inputs;
+    expect(policy.spec.egress).toContainEqual({ toCIDR: [`${cloudProxy.host}/32`], toPorts: [{ ports: [{ port: "3128", protocol: "TCP" }] }] });
+    expect(JSON.stringify(policy.spec.egress)).not.toContain("world");
+    expect(policy.spec.egress.filter((r: Inputs) => r.toFQDNs || r.toCIDR || r.toEntities)).toHaveLength(1);
+  });
+
+  it("gives the app the proxy's URL, every request through it", () => {
+    const ctx = serviceContext(comet, "cloud", false, settings, catalog, cloudProxy);
+    expect(ctx.staticEgressProxy).toBe(`http://${cloudProxy.host}:3128`);
+    const env = valueAt(comet.values(ctx), "controllers.server.containers.app.env") as Inputs;
+    expect(env).toMatchObject({ GLOBAL_PROXY_URL: `http://${cloudProxy.host}:3128`, PROXY_ETHOS: "always" });
+    // The database URL in Comet's form, the password expanded by Kubernetes from the variable set before it.
+    expect(env.DATABASE_URL).toEqual({ value: "comet:$(DATABASE_PASSWORD)@comet-db-rw:5432/comet", dependsOn: "DATABASE_PASSWORD" });
+    expect(env.DATABASE_PASSWORD).toEqual({ valueFrom: { secretKeyRef: { name: "comet-db-app", key: "password" } } });
+    expect(serviceContext(catalog.find((e) => e.name === "mealie") as ServiceEntry, "cloud", false, settings, catalog, cloudProxy).staticEgressProxy).toBeUndefined();
+  });
+
+  it("is refused, by name, on a cluster without the proxy", () => {
+    const expected = "service fetcher: its egress goes through the static-IP proxy, which cluster prod does not have; expected a service of the cloud cluster (its management VM holds the reserved IP)";
+    expect(() => serviceContext(viaProxy, "prod", false, settings, catalog)).toThrow(expected);
+    expect(() => networkPolicy(viaProxy, { domain: "homelab.example", cluster: "prod" })).toThrow(expected);
+  });
+
+  it("runs two replicas spread over nodes, rolling (no volume holds them to one node)", () => {
+    const values = comet.values(serviceContext(comet, "cloud", false, settings, catalog, cloudProxy));
+    expect(valueAt(values, "controllers.server")).toMatchObject({
+      replicas: 2,
+      strategy: "RollingUpdate",
+      pod: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/instance": "comet", "app.kubernetes.io/controller": "server" } } }] },
+    });
+    const single = catalog.find((e) => e.name === "mealie") as ServiceEntry;
+    expect(valueAt(single.values(serviceContext(single, "cloud", false, settings, catalog)), "controllers.server.pod")).toBeUndefined();
+  });
+});
+
+describe("AdGuard's encrypted DNS on the LAN", () => {
+  const adguard = catalog.find((e) => e.name === "adguard") as ServiceEntry;
+  const record = (cluster: "prod" | "dev") =>
+    recordResources({ stack: cluster, config: {}, secretKeys: [] }, () => {
+      const raw = committedRaw(cluster).values;
+      const provider = new k8s.Provider(cluster, { kubeconfig: "kubeconfig" });
+      const hub = cluster === "prod" ? provider : new k8s.Provider("hub", { kubeconfig: "kubeconfig" });
+      new ClusterPlatform("platform", {
+        cluster,
+        site: "home",
+        workloadNodes: 1,
+        platform: raw.platform,
+        provider,
+        hub: { cluster: "prod", provider: hub },
+        registrationKubeconfig: cluster === "prod" ? undefined : "users: [{ user: { token: t } }]\nclusters: [{ cluster: { server: 'https://x' } }]",
+        bitwardenMachineToken: "token",
+        services: { entries: [adguard], settings: raw.services, reduced: cluster === "dev", catalog },
+      });
+      return {};
+    });
+  const inAdguard = (run: Awaited<ReturnType<typeof record>>, kind: string) => run.resources.filter((r) => r.type.endsWith(`:${kind}`) && (r.inputs as Inputs).metadata?.namespace === "adguard");
+
+  it("gets a Let's Encrypt certificate for dns.<domain>, issued before the app, mounted where its config reads it", async () => {
+    const run = await record("prod");
+    const [cert] = inAdguard(run, "Certificate");
+    expect(cert.inputs).toMatchObject({
+      metadata: { name: "adguard-tls", annotations: { "pulumi.com/waitFor": "condition=Ready" } },
+      spec: { secretName: "adguard-tls", dnsNames: ["dns.homelab.example"], issuerRef: { kind: "ClusterIssuer", name: "letsencrypt-prod" } },
+    });
+    const app = run.resources.find((r) => r.type.endsWith(":Application") && (r.inputs as Inputs).metadata.name === "prod-adguard");
+    expect(app?.dependencies).toContain(cert.urn);
+    const values = (app?.inputs as Inputs).spec.source.helm.valuesObject;
+    expect(values.persistence.tls).toEqual({ type: "secret", name: "adguard-tls", advancedMounts: { dns: { app: [{ path: "/tls", readOnly: true }] } } });
+    const seed = parse(values.configMaps.seed.data["AdGuardHome.yaml"]);
+    expect(seed.tls).toMatchObject({ enabled: true, server_name: "dns.homelab.example", port_https: 443, port_dns_over_tls: 853, certificate_path: "/tls/tls.crt", private_key_path: "/tls/tls.key" });
+    // The LAN resolves the encrypted-DNS name to AdGuard's own fixed address.
+    expect(seed.filtering.rewrites).toEqual([{ domain: "dns.homelab.example", answer: "192.168.71.241", enabled: true }]);
+  });
+
+  it("answers on its fixed LAN address: plain DNS, DoT and DoH, and the network policy opens exactly those ports", async () => {
+    const run = await record("prod");
+    const lan = inAdguard(run, "Service").find((r) => (r.inputs as Inputs).spec.type === "LoadBalancer");
+    expect((lan?.inputs as Inputs).metadata.annotations).toEqual({ "lbipam.cilium.io/ips": "192.168.71.241" });
+    expect((lan?.inputs as Inputs).spec.ports.map((p: Inputs) => `${p.port}/${p.protocol}`)).toEqual(["53/UDP", "53/TCP", "853/TCP", "443/TCP"]);
+    const [policy] = inAdguard(run, "CiliumNetworkPolicy");
+    expect((policy.inputs as Inputs).spec.ingress[1].toPorts[0].ports.map((p: Inputs) => `${p.port}/${p.protocol}`)).toEqual(["53/UDP", "53/TCP", "853/TCP", "443/TCP"]);
+  });
+
+  it("on dev (no LAN addresses) keeps its certificate and adds no rewrite to an address it does not have", async () => {
+    const run = await record("dev");
+    expect(inAdguard(run, "Certificate")).toHaveLength(1);
+    expect(inAdguard(run, "Service").filter((r) => (r.inputs as Inputs).spec.type === "LoadBalancer")).toHaveLength(0);
+    const app = run.resources.find((r) => r.type.endsWith(":Application") && (r.inputs as Inputs).metadata.name === "dev-adguard");
+    const seed = parse((app?.inputs as Inputs).spec.source.helm.valuesObject.configMaps.seed.data["AdGuardHome.yaml"]);
+    expect(seed.filtering.rewrites).toEqual([]);
   });
 });
 

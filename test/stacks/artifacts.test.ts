@@ -1,7 +1,7 @@
 // The documents `npm run plan` writes under out/<stack>/: one per document,
 // in the consuming tool's format, never with a secret value.
 import { parse, parseAllDocuments } from "yaml";
-import { composeFromDeployScript, kubernetesObject, kubernetesTypeOf } from "../../plan/artifacts";
+import { fileFromDeployScript, kubernetesObject, kubernetesTypeOf } from "../../plan/artifacts";
 import { Plan, planStack } from "../../plan/plan";
 import { leakedFakeSecrets } from "../../plan/secrets";
 
@@ -24,7 +24,9 @@ describe("generated documents", () => {
 
   it("writes the management VM's compose project with an .env that names its variables but holds no value", () => {
     const compose = parse(artifact("cloud", "compose/compose.yaml")?.content ?? "");
-    expect(Object.keys(compose.services)).toEqual(["omni", "postgres"]);
+    expect(Object.keys(compose.services)).toEqual(["egress-proxy", "omni", "postgres"]);
+    // The proxy's configuration sits where the compose file mounts it from, listening on the VM's private address.
+    expect(artifact("cloud", "compose/egress-proxy/squid.conf")?.content).toContain("http_port 10.0.1.10:3128\n");
     expect(artifact("cloud", "compose/.env")?.content).toBe("POSTGRES_PASSWORD=[secret]\n");
     expect(artifact("cloud", "cloud-init/oci-mgmt.yaml")?.content.startsWith("#cloud-config\n")).toBe(true);
   });
@@ -57,7 +59,10 @@ describe("artifact helpers", () => {
   });
 
   it("takes the compose file out of the deploy script's heredoc", () => {
-    expect(composeFromDeployScript("set -eu\nsudo tee f <<'HOMELAB_EOF'\nname: x\nservices: {}\nHOMELAB_EOF\ncd /opt")).toBe("name: x\nservices: {}\n");
-    expect(composeFromDeployScript("no heredoc")).toBeUndefined();
+    const script = "set -eu\nsudo tee /opt/p/other.conf >/dev/null <<'HOMELAB_EOF'\nhttp_port 1\nHOMELAB_EOF\nsudo tee /opt/p/compose.yaml >/dev/null <<'HOMELAB_EOF'\nname: x\nservices: {}\nHOMELAB_EOF\ncd /opt";
+    expect(fileFromDeployScript(script, "compose.yaml")).toBe("name: x\nservices: {}\n");
+    expect(fileFromDeployScript(script, "other.conf")).toBe("http_port 1\n");
+    expect(fileFromDeployScript(script, "compose.yml")).toBeUndefined();
+    expect(fileFromDeployScript("no heredoc", "compose.yaml")).toBeUndefined();
   });
 });
