@@ -196,7 +196,7 @@ export interface ServiceEntry {
   workloads: Workloads;
   /** Path that answers 200 without a login, on the exposed port. */
   health: { path: string; port: number };
-  /** On the family dashboard; admin apps land on the admin board only. */
+  /** On the family dashboard (admin apps never: their links wait for the SSO proxy that admits group admin). */
   dashboard: DashboardEntry;
   secrets: SecretRef[];
   /**
