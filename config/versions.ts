@@ -96,6 +96,8 @@ export const serviceImages = {
   glance: { repository: "docker.io/glanceapp/glance", tag: "v0.8.5" },
   mealie: { repository: "ghcr.io/mealie-recipes/mealie", tag: "v3.27.0" },
   nextcloud: { repository: "docker.io/library/nextcloud", tag: "34.0.1-apache" },
+  // The Nextcloud chart's Redis subchart takes Bitnami's images; their free copies live under bitnamilegacy.
+  nextcloudRedis: { repository: "docker.io/bitnamilegacy/redis", tag: "8.2.1-debian-12-r0" },
   immichServer: { repository: "ghcr.io/immich-app/immich-server", tag: "v3.2.4" },
   immichMachineLearning: { repository: "ghcr.io/immich-app/immich-machine-learning", tag: "v3.2.4" },
   n8n: { repository: "docker.n8n.io/n8nio/n8n", tag: "2.46.5" },

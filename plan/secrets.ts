@@ -14,10 +14,11 @@ const secretReferenceKey = /(^|[a-z])(secretName|SecretName)$|^existingSecret$|^
 /**
  * An ExternalSecret's `data[].secretKey` is the key in the target Secret (the
  * value comes from `remoteRef`); beside a `secretName` (a chart's
- * existingSecret block), `passwordKey` and the like name a key of that Secret.
+ * existingSecret block) or an `existingSecret` (Bitnami's auth block),
+ * `passwordKey`, `existingSecretPasswordKey` and the like name a key of that Secret.
  */
 const isReference = (key: string, parent: Record<string, unknown>) =>
-  secretReferenceKey.test(key) || (key === "secretKey" && "remoteRef" in parent) || (/Key$/.test(key) && "secretName" in parent);
+  secretReferenceKey.test(key) || (key === "secretKey" && "remoteRef" in parent) || (/Key$/.test(key) && ("secretName" in parent || "existingSecret" in parent));
 
 const hidden = (v: unknown) => v === SECRET || v === UNKNOWN;
 

@@ -1,8 +1,9 @@
 // Nextcloud (FR-011): the family's files, with version history. Login
 // through Authentik (user_oidc); sync and DAV clients use app passwords.
 // Official chart: one Apache pod, background jobs as a CronJob, PostgreSQL
-// from CloudNativePG. No Redis: APCu caches locally and file locking falls
-// back to the database, enough for one pod and a family.
+// from CloudNativePG, Redis (the chart's subchart, standalone, no disk) for
+// file locking and the shared cache, so a sync client's parallel uploads
+// never fight over database locks.
 import { serviceCharts, serviceImages } from "../config/versions";
 import { claimNameOf } from "../components/service/manifests";
 import { DataVolume, LibraryVolume, oidcIssuer, ServiceContext, ServiceEntry } from "./entry";
@@ -10,8 +11,9 @@ import { resources } from "../components/platform/resources";
 
 const subdomain = "cloud";
 
-// The chart wants registry and repository apart.
+// The charts want registry and repository apart.
 const [registry, ...repository] = serviceImages.nextcloud.repository.split("/");
+const [redisRegistry, ...redisRepository] = serviceImages.nextcloudRedis.repository.split("/");
 
 // Code, config and apps: the chart's main claim.
 const html: DataVolume = { kind: "data", name: "html", sizeGi: 5, mountPath: "/var/www/html" };
@@ -51,11 +53,14 @@ export const nextcloud: ServiceEntry = {
   workloadPaths: {
     server: { resources: "resources", replicas: "replicaCount" },
     cron: { resources: "cronjob.cronjob.resources" },
+    redis: { resources: "redis.master.resources" },
   },
   workloads: {
     server: { resources: resources("100m", "512Mi", "400m", "1536Mi") },
     // cron.php every 5 minutes; PHP may take its 512M memory_limit.
     cron: { resources: resources("25m", "128Mi", "100m", "512Mi") },
+    // Locks and cached metadata for a family: tens of MiB.
+    redis: { resources: resources("25m", "64Mi", "200m", "256Mi") },
   },
   auth: "sso",
   exposure: {
@@ -83,6 +88,7 @@ export const nextcloud: ServiceEntry = {
     { key: "nextcloud-username", bitwarden: "nextcloud-admin-user" },
     { key: "nextcloud-password", bitwarden: "nextcloud-admin-password" },
     { key: "OIDC_CLIENT_SECRET", bitwarden: "nextcloud-oidc-client-secret" },
+    { key: "redis-password", bitwarden: "nextcloud-redis-password" },
   ],
   // Calendar subscriptions, link previews, federated shares and the app store reach any public host.
   egress: [{ why: "app store and updates, calendar subscriptions, link previews, federated shares", to: "world", ports: [443] }],
@@ -134,7 +140,16 @@ export const nextcloud: ServiceEntry = {
         database: db?.name,
         existingSecret: { enabled: true, secretName: db?.secret, usernameKey: "username", passwordKey: db?.passwordKey },
       },
-      redis: { enabled: false },
+      redis: {
+        enabled: true,
+        architecture: "standalone",
+        image: { registry: redisRegistry, repository: redisRepository.join("/"), tag: serviceImages.nextcloudRedis.tag },
+        auth: { enabled: true, existingSecret: ctx.secretName, existingSecretPasswordKey: "redis-password" },
+        // A cache and lock table: nothing to keep across restarts.
+        master: { persistence: { enabled: false }, resources: nextcloud.workloads.redis.resources },
+        // The namespace's Cilium policy already says who may talk to whom.
+        networkPolicy: { enabled: false },
+      },
       externalRedis: { enabled: false },
       cronjob: {
         enabled: true,

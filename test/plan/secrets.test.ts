@@ -57,6 +57,10 @@ describe("plaintextSecretPaths", () => {
     expect(plaintextSecretPaths({ existingSecret: { enabled: true, secretName: "nextcloud-db-app", usernameKey: "username", passwordKey: "password" } })).toEqual([]);
     expect(plaintextSecretPaths({ existingSecret: { enabled: true, passwordKey: "password" } })).toEqual(["existingSecret.passwordKey"]);
     expect(plaintextSecretPaths({ db: { secretName: "x", password: "hunter2", passwordKeys: "k" } })).toEqual(["db.password", "db.passwordKeys"]);
+    // Bitnami's auth block names the Secret as existingSecret and its key beside it.
+    expect(plaintextSecretPaths({ auth: { enabled: true, existingSecret: "nextcloud-secrets", existingSecretPasswordKey: "redis-password" } })).toEqual([]);
+    expect(plaintextSecretPaths({ auth: { enabled: true, existingSecretPasswordKey: "redis-password" } })).toEqual(["auth.existingSecretPasswordKey"]);
+    expect(plaintextSecretPaths({ auth: { existingSecret: "s", password: "hunter2" } })).toEqual(["auth.password"]);
   });
 
   test("a switch under a sensitive name is no credential; anything else there is", () => {

@@ -145,8 +145,8 @@ describe("readable plan", () => {
     const text = renderPlan(plans.cloud);
     expect(text).toContain(`== stack cloud: ${3 + entriesFor("cloud").length} components`);
     expect(text).toContain("homelab:index:ClusterPlatform");
-    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10136 \/ 17336 MiB/);
-    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 7200 MiB):");
+    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10200 \/ 17336 MiB/);
+    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 7136 MiB):");
     expect(text).toMatch(/Services \(catalog entries on this stack\):\n\s+service\s+tier\s+address\s+backup\s+requests\s+limits\s+storage\n/);
     expect(text).toMatch(/vaultwarden\s+sso\s+vault\.homelab\.example\s+critical\s+288 MiB 75m\s+896 MiB 1000m\s+data 2Gi \(local-path\), database 2Gi \(local-path\)/);
     expect(text).toContain("homelab:index:OmniServer");
