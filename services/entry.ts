@@ -40,6 +40,8 @@ export interface TunnelExposure {
    * each says why.
    */
   bypassSso?: { path: string; why: string }[];
+  /** Paths of an `sso` or `native` app that only group `admin` may reach at the edge (an app's own admin page), each with why. */
+  adminPaths?: { path: string; why: string }[];
 }
 
 /** Reachable on the home LAN only, on a LoadBalancer address of the cluster's pool. */

@@ -24,6 +24,8 @@ export const vaultwarden: ServiceEntry = {
       { path: "/icons", why: "site icons fetched by the clients" },
       { path: "/attachments", why: "attachment downloads by the clients" },
     ],
+    // Vaultwarden's own admin token guards it too; the edge keeps everyone else from even seeing it.
+    adminPaths: [{ path: "/admin", why: "server settings, users and invitations" }],
   },
   volumes: [{ kind: "data", name: "data", sizeGi: 2, mountPath: "/data" }],
   backup: "critical",

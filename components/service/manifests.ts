@@ -260,11 +260,19 @@ export interface PublicHostname {
   service: string;
   tier: AuthTier;
   bypassSso: string[];
+  /** Paths the edge admits for group admin only. */
+  adminPaths: string[];
 }
 
 export function publicHostname(entry: ServiceEntry, domain: string): PublicHostname | undefined {
   if (entry.exposure.kind !== "tunnel" || waitsForSsoProxy(entry)) return undefined;
-  return { hostname: `${entry.exposure.subdomain}.${domain}`, service: entry.name, tier: entry.auth, bypassSso: (entry.exposure.bypassSso ?? []).map((b) => b.path) };
+  return {
+    hostname: `${entry.exposure.subdomain}.${domain}`,
+    service: entry.name,
+    tier: entry.auth,
+    bypassSso: (entry.exposure.bypassSso ?? []).map((b) => b.path),
+    adminPaths: (entry.exposure.adminPaths ?? []).map((a) => a.path),
+  };
 }
 
 /**

@@ -198,6 +198,21 @@ describe("a new entry, and nothing else", () => {
   });
 });
 
+describe("the public hostnames the edge consumes", () => {
+  it("carry the tier, the paths that keep the app's own login, and the paths for admins only", () => {
+    const vaultwarden = catalog.find((e) => e.name === "vaultwarden") as ServiceEntry;
+    expect(publicHostname(vaultwarden, "homelab.example")).toEqual({
+      hostname: "vault.homelab.example",
+      service: "vaultwarden",
+      tier: "sso",
+      bypassSso: ["/api", "/identity", "/notifications/hub", "/icons", "/attachments"],
+      adminPaths: ["/admin"],
+    });
+    expect(publicHostname(pastebin, "dev.homelab.example")).toEqual({ hostname: "paste.dev.homelab.example", service: "pastebin", tier: "sso", bypassSso: ["/raw"], adminPaths: [] });
+    expect(publicHostname(catalog.find((e) => e.name === "adguard") as ServiceEntry, "homelab.example")).toBeUndefined();
+  });
+});
+
 describe("static-IP egress (Comet and Real-Debrid)", () => {
   const comet = catalog.find((e) => e.name === "comet") as ServiceEntry;
   const viaProxy: ServiceEntry = { ...comet, name: "fetcher", home: "prod", egress: [{ why: "an upstream that allows one address", to: "static-ip-proxy" }] };
