@@ -22,6 +22,8 @@ export interface ProxmoxMachinesArgs {
   bridge: string;
   vlanId?: number;
   nodes: ProxmoxNodeConfig[];
+  /** Host USB devices (vendor:product) passed through to a node's VM, by node name (Home Assistant's radios). */
+  usbDevices?: Record<string, string[]>;
 }
 
 export interface OciMachinesArgs {
@@ -146,6 +148,8 @@ export class TalosCluster extends pulumi.ComponentResource {
             cdrom: { fileId: iso.id, interface: "ide2" },
             bootOrders: ["scsi0", "ide2"],
             networkDevices: [{ bridge: m.bridge, model: "virtio", vlanId: m.vlanId, firewall: false }],
+            // A radio keeps its identity across ports and reboots by vendor:product; a change is an update (the VM restarts).
+            ...(m.usbDevices?.[node.name]?.length ? { usbs: m.usbDevices[node.name].map((host) => ({ host, usb3: true })) } : {}),
             operatingSystem: { type: "l26" },
             agent: { enabled: true, trim: true },
             onBoot: true,

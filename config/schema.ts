@@ -323,6 +323,26 @@ const services = section({
   timezone: z
     .string(expect("an IANA time zone like Europe/Paris"))
     .regex(/^(UTC|[A-Z][A-Za-z_]+(\/[A-Z][A-Za-z_+-]+){1,2})$/, expect("an IANA time zone like Europe/Paris")),
+  /** Home Assistant's USB radios (Zigbee, Z-Wave sticks), passed from the Proxmox host to the workload node and into its pod (prod only). */
+  homeAssistant: section({
+    usbDevices: z
+      .array(
+        section({
+          /** vendor:product as lsusb shows it on the host. */
+          usbId: z.string(expect("a vendor:product id like 10c4:ea60")).regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, expect("a vendor:product id like 10c4:ea60")),
+          /** Its stable name on the node, e.g. /dev/serial/by-id/usb-...; the same path inside the pod. */
+          path: z
+            .string(expect("a device path like /dev/serial/by-id/usb-Silicon_Labs_CP2102N-if00-port0"))
+            .regex(/^\/dev\/[A-Za-z0-9._:/+-]+$/, expect("a device path like /dev/serial/by-id/usb-Silicon_Labs_CP2102N-if00-port0"))
+            .refine((p) => !p.split("/").includes(".."), expect("a device path without ..")),
+          /** The group that owns the device on the node (dialout is 20 on most systems): Home Assistant runs with it. */
+          group: wholeNumber("a group ID", 1, 65535),
+        }),
+        expect("a list of USB devices"),
+      )
+      .min(1, expect("at least one USB device"))
+      .max(4, expect("at most 4 USB devices")),
+  }).optional(),
   dashboard: section({
     /** The weather widget's place, as Open-Meteo's geocoding finds it: "City, Country". */
     weatherLocation: z
@@ -611,6 +631,13 @@ export function prodIssues(c: ProdConfig): Issue[] {
     issues.push({ path: ["hypervisor", "network", "gateway"], message: `expected the router's address; ${c.proxmox.address} is the Proxmox host (proxmox.address)` });
   }
   issues.push(...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }]));
+  const usb = c.services.homeAssistant?.usbDevices ?? [];
+  if (usb.length > 0 && workloadNodes(c.cluster.nodes).length !== 1) {
+    issues.push({ path: ["services", "homeAssistant", "usbDevices"], message: `expected a cluster with one workload node: a USB device is attached to one VM (this cluster has ${workloadNodes(c.cluster.nodes).length})` });
+  }
+  for (const [id, idx] of duplicates(usb, (d) => d.usbId)) {
+    for (const i of idx.slice(1)) issues.push({ path: ["services", "homeAssistant", "usbDevices", i, "usbId"], message: `expected a unique USB device; ${id} is also services.homeAssistant.usbDevices[${idx[0]}]` });
+  }
   // The prod stack owns the NFS server, so its clusters' nfs-media class must point at it.
   const mediaRoot = `/${c.hypervisor.zfs.pool}/media`;
   if (c.platform.storage.nfs.path !== mediaRoot) issues.push({ path: ["platform", "storage", "nfs", "path"], message: `expected ${mediaRoot}, the media root the host exports (hypervisor.zfs.pool)` });
@@ -624,11 +651,17 @@ export function zfsPoolCapacityGb(zfs: Pick<HypervisorConfig["zfs"], "layout" | 
 }
 
 export function devIssues(c: DevConfig): Issue[] {
-  return [...homeClusterIssues(c.cluster, c.proxmox, []), ...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }])];
+  return [
+    ...homeClusterIssues(c.cluster, c.proxmox, []),
+    ...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }]),
+    // The host's USB radios belong to prod's Home Assistant, which dev does not run.
+    ...(c.services.homeAssistant ? [{ path: ["services", "homeAssistant"], message: "expected no homeAssistant section: Home Assistant does not run on dev" }] : []),
+  ];
 }
 
 export function cloudIssues(c: CloudConfig): Issue[] {
   const issues: Issue[] = [...versionIssues(c.cluster.versions, ["cluster", "versions"])];
+  if (c.services.homeAssistant) issues.push({ path: ["services", "homeAssistant"], message: "expected no homeAssistant section: Home Assistant runs at home (prod)" });
   const { vcnCidr, subnetCidr } = c.oci.network;
   if (!cidrWithin(vcnCidr, subnetCidr)) {
     issues.push({ path: ["oci", "network", "subnetCidr"], message: `expected a subnet inside the VCN ${vcnCidr}` });

@@ -45,6 +45,12 @@ export interface AppTemplateSpec {
   extraPorts?: Record<string, number>;
   /** Why the pod needs the node's network (the namespace must be privileged); cluster names still resolve. */
   hostNetwork?: string;
+  /**
+   * Host devices (USB radios) at the same path in the main container, which
+   * then runs privileged (the device cgroup admits no host device otherwise;
+   * the namespace must be privileged) with each device's group.
+   */
+  devices?: { path: string; group: number }[];
 }
 
 /** The resources and replicas the budget reads, where these values put them. */
@@ -73,6 +79,8 @@ export function appTemplateValues(entry: ServiceEntry, ctx: ServiceContext, spec
   const main = Object.keys(workloads)[0];
   const mainContainer = spec.containers[main];
   if (spec.hostNetwork && entry.podSecurity.level !== "privileged") throw new Error(`service ${entry.name}: hostNetwork needs the privileged Pod Security level`);
+  const devices = spec.devices ?? [];
+  if (devices.length && entry.podSecurity.level !== "privileged") throw new Error(`service ${entry.name}: host devices need the privileged Pod Security level`);
   const envFrom = entry.secrets.length ? { envFrom: [{ secretRef: { name: ctx.secretName } }] } : {};
   const controllers: Record<string, unknown> = {};
   for (const [name, w] of Object.entries(workloads)) {
@@ -114,7 +122,7 @@ export function appTemplateValues(entry: ServiceEntry, ctx: ServiceContext, spec
           ...envFrom,
           ...(probe ? { probes: { liveness: probe, readiness: probe, ...(name === main ? { startup: { ...probe, spec: { ...probe.spec, failureThreshold: 30, periodSeconds: 5 } } } : {}) } } : {}),
           resources: w.resources,
-          securityContext: containerSecurity(c),
+          securityContext: name === main && devices.length ? { ...containerSecurity(c), privileged: true } : containerSecurity(c),
         },
       },
     };
@@ -133,6 +141,10 @@ export function appTemplateValues(entry: ServiceEntry, ctx: ServiceContext, spec
   }
   // The entry's certificate (cert-manager's Secret), read-only where the context says the files are.
   if (entry.tls) persistence.tls = { type: "secret", name: tlsSecretNameOf(entry), advancedMounts: { [main]: { app: [{ path: tlsMountPath, readOnly: true }] } } };
+  devices.forEach((d, i) => {
+    // The stable by-id name is a symlink: no type check, the node resolves it.
+    persistence[`device-${i}`] = { type: "hostPath", hostPath: d.path, advancedMounts: { [main]: { app: [{ path: d.path }] } } };
+  });
   for (const [name, cm] of Object.entries(spec.configMaps ?? {})) {
     persistence[name] = { type: "configMap", identifier: name, globalMounts: [{ path: cm.path, readOnly: true }] };
   }
@@ -159,7 +171,13 @@ export function appTemplateValues(entry: ServiceEntry, ctx: ServiceContext, spec
       ...(spec.hostNetwork ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
       securityContext: anyRoot
         ? { seccompProfile: { type: "RuntimeDefault" } }
-        : { runAsNonRoot: true, fsGroup: mainContainer.runAs ?? 1000, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } },
+        : {
+            runAsNonRoot: true,
+            fsGroup: mainContainer.runAs ?? 1000,
+            fsGroupChangePolicy: "OnRootMismatch",
+            ...(devices.length ? { supplementalGroups: [...new Set(devices.map((d) => d.group))] } : {}),
+            seccompProfile: { type: "RuntimeDefault" },
+          },
     },
     controllers,
     service,

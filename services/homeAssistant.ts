@@ -55,7 +55,8 @@ export const homeAssistant: ServiceEntry = {
   // Said for the record: a host-network pod is no Cilium endpoint, so the namespace's policy does not hold it.
   egress: [{ why: "integrations' cloud services and device databases", to: "world", ports: [443] }],
   // mDNS/Zeroconf and SSDP discovery (and HomeKit, Cast answers) need the LAN's multicast, which the pod
-  // network does not carry: hostNetwork, which baseline forbids. The container itself stays unprivileged.
+  // network does not carry: hostNetwork, which baseline forbids. The container stays unprivileged unless
+  // the config passes USB radios through (services.homeAssistant.usbDevices): then it is, for their device nodes.
   podSecurity: { level: "privileged", why: "hostNetwork for mDNS/SSDP device discovery on the LAN" },
   wave: 3,
   values: (ctx) =>
@@ -65,5 +66,7 @@ export const homeAssistant: ServiceEntry = {
       initSteps: { configuration: { command: ["/bin/sh", "-c", prepareScript], resources: resources("10m", "16Mi", "100m", "64Mi") } },
       configMaps: { defaults: { path: "/defaults", files: { "configuration.yaml": configuration(ctx.podSubnet) } } },
       hostNetwork: "mDNS/SSDP device discovery needs the LAN's multicast",
+      // Zigbee and Z-Wave sticks the config passes through (the Proxmox host gives them to the workload node's VM).
+      devices: (ctx.settings.homeAssistant?.usbDevices ?? []).map((d) => ({ path: d.path, group: d.group })),
     }),
 };

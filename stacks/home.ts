@@ -3,7 +3,7 @@
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
-import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig } from "../config/schema";
+import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig, workloadNodes } from "../config/schema";
 import { GamingVm } from "../components/GamingVm";
 import { HypervisorHost } from "../components/HypervisorHost";
 import { catalog } from "../services";
@@ -36,6 +36,13 @@ export interface ProdOutputs {
   site: HomeSite;
 }
 
+/** Home Assistant's USB radios on the cluster's one workload node (config validation holds it to one). */
+function usbPassthrough(cluster: HomeClusterConfig, services: ServicesConfig): Record<string, string[]> | undefined {
+  const devices = services.homeAssistant?.usbDevices ?? [];
+  const [node] = workloadNodes(cluster.nodes);
+  return devices.length && node ? { [node.name]: devices.map((d) => d.usbId) } : undefined;
+}
+
 function homeCluster(
   stack: string,
   provider: proxmox.Provider,
@@ -62,6 +69,7 @@ function homeCluster(
         bridge: cluster.network.bridge,
         vlanId: cluster.network.vlanId,
         nodes: cluster.nodes,
+        usbDevices: usbPassthrough(cluster, opts.services),
       },
       talos: talosRequirements(platform),
     },

@@ -73,11 +73,28 @@ describe("TalosCluster on Proxmox (mocks)", () => {
         protectMachines: true,
         versions: prod.cluster.versions,
         omni,
-        machines: { platform: "proxmox", provider, nodeName: "pve", vmDatastore: "local-zfs", isoDatastore: "local", bridge: "vmbr0", nodes: prod.cluster.nodes },
+        machines: {
+          platform: "proxmox",
+          provider,
+          nodeName: "pve",
+          vmDatastore: "local-zfs",
+          isoDatastore: "local",
+          bridge: "vmbr0",
+          nodes: prod.cluster.nodes,
+          usbDevices: { "prod-worker-1": ["10c4:ea60"] },
+        },
       });
     });
   });
   const vms = () => run.resources.filter((r) => r.type === "proxmoxve:index/vmLegacy:VmLegacy");
+
+  it("passes a host USB device through to the node it is given to, and none to the others", () => {
+    const usbs = vms().map((vm) => [vm.name, (vm.inputs as Record<string, unknown>).usbs]);
+    expect(usbs).toEqual([
+      ["cluster-prod-cp-1", undefined],
+      ["cluster-prod-worker-1", [{ host: "10c4:ea60", usb3: true }]],
+    ]);
+  });
 
   it("creates one VM per node with the PRD sizes", () => {
     const sizes = vms().map((vm) => {

@@ -132,6 +132,63 @@ const cases: Case[] = [
     line: 'homelab:platform.lanLoadBalancer.addresses.home-assistant/home-assistant-web = "192.168.71.241": expected a unique address; 192.168.71.241 is also given to adguard/adguard-dns',
   },
   { name: "fixed LAN address not an address", stack: "prod", mutate: (v) => (v.platform.lanLoadBalancer.addresses = { "adguard/adguard-dns": "dns" }), line: 'homelab:platform.lanLoadBalancer.addresses.adguard/adguard-dns = "dns": expected an IPv4 address like 192.168.68.51' },
+  {
+    name: "USB radio id not vendor:product",
+    stack: "prod",
+    mutate: (v) => (v.services.homeAssistant = { usbDevices: [{ usbId: "10c4ea60", path: "/dev/serial/by-id/usb-x", group: 20 }] }),
+    line: 'homelab:services.homeAssistant.usbDevices[0].usbId = "10c4ea60": expected a vendor:product id like 10c4:ea60',
+  },
+  {
+    name: "USB radio path outside /dev",
+    stack: "prod",
+    mutate: (v) => (v.services.homeAssistant = { usbDevices: [{ usbId: "10c4:ea60", path: "/etc/shadow", group: 20 }] }),
+    line: 'homelab:services.homeAssistant.usbDevices[0].path = "/etc/shadow": expected a device path like /dev/serial/by-id/usb-Silicon_Labs_CP2102N-if00-port0',
+  },
+  {
+    name: "USB radio path climbing out of /dev",
+    stack: "prod",
+    mutate: (v) => (v.services.homeAssistant = { usbDevices: [{ usbId: "10c4:ea60", path: "/dev/../etc/shadow", group: 20 }] }),
+    line: 'homelab:services.homeAssistant.usbDevices[0].path = "/dev/../etc/shadow": expected a device path without ..',
+  },
+  {
+    name: "USB radio group 0",
+    stack: "prod",
+    mutate: (v) => (v.services.homeAssistant = { usbDevices: [{ usbId: "10c4:ea60", path: "/dev/ttyUSB0", group: 0 }] }),
+    line: "homelab:services.homeAssistant.usbDevices[0].group = 0: expected a group ID from 1 to 65535",
+  },
+  {
+    name: "the same USB radio twice",
+    stack: "prod",
+    mutate: (v) =>
+      (v.services.homeAssistant = {
+        usbDevices: [
+          { usbId: "10c4:ea60", path: "/dev/ttyUSB0", group: 20 },
+          { usbId: "10c4:ea60", path: "/dev/ttyUSB1", group: 20 },
+        ],
+      }),
+    line: 'homelab:services.homeAssistant.usbDevices[1].usbId = "10c4:ea60": expected a unique USB device; 10c4:ea60 is also services.homeAssistant.usbDevices[0]',
+  },
+  {
+    name: "USB radio on a cluster with two workload nodes",
+    stack: "prod",
+    mutate: (v) => {
+      v.services.homeAssistant = { usbDevices: [{ usbId: "10c4:ea60", path: "/dev/ttyUSB0", group: 20 }] };
+      v.cluster.nodes[0].schedulable = true;
+    },
+    line: ["homelab:services.homeAssistant.usbDevices = ", "expected a cluster with one workload node: a USB device is attached to one VM (this cluster has 2)"],
+  },
+  {
+    name: "Home Assistant's radios on dev",
+    stack: "dev",
+    mutate: (v) => (v.services.homeAssistant = { usbDevices: [{ usbId: "10c4:ea60", path: "/dev/ttyUSB0", group: 20 }] }),
+    line: ["homelab:services.homeAssistant = ", "expected no homeAssistant section: Home Assistant does not run on dev"],
+  },
+  {
+    name: "Home Assistant's radios on cloud",
+    stack: "cloud",
+    mutate: (v) => (v.services.homeAssistant = { usbDevices: [{ usbId: "10c4:ea60", path: "/dev/ttyUSB0", group: 20 }] }),
+    line: ["homelab:services.homeAssistant = ", "expected no homeAssistant section: Home Assistant runs at home (prod)"],
+  },
   { name: "LAN service not namespace/name", stack: "prod", mutate: (v) => (v.platform.lanLoadBalancer.services = ["adguard"]), line: 'homelab:platform.lanLoadBalancer.services[0] = "adguard": expected a Service as namespace/name, e.g. adguard/adguard-dns' },
   { name: "Bitwarden project not a UUID", stack: "dev", mutate: (v) => (v.platform.bitwarden.projectId = "homelab"), line: 'homelab:platform.bitwarden.projectId = "homelab": expected a lowercase UUID like 3f6c1f0e-8a4b-4c55-9d2e-0b7a5c1d2e3f' },
   { name: "NFS path not absolute", stack: "prod", mutate: (v) => (v.platform.storage.nfs.path = "tank/media"), line: 'homelab:platform.storage.nfs.path = "tank/media": expected an absolute path like /tank/media' },

@@ -311,6 +311,39 @@ describe("AdGuard's encrypted DNS on the LAN", () => {
   });
 });
 
+describe("Home Assistant's USB radios", () => {
+  const ha = catalog.find((e) => e.name === "home-assistant") as ServiceEntry;
+  const values = (usbDevices?: { usbId: string; path: string; group: number }[]) =>
+    ha.values(serviceContext(ha, "prod", false, { ...settings, ...(usbDevices ? { homeAssistant: { usbDevices } } : {}) }, catalog)) as Inputs;
+
+  it("mount each configured device at its path, the container privileged for the device and in the device's group", () => {
+    const v = values([{ usbId: "10c4:ea60", path: "/dev/serial/by-id/usb-Silicon_Labs_CP2102N-if00-port0", group: 20 }]);
+    expect(v.persistence["device-0"]).toEqual({
+      type: "hostPath",
+      hostPath: "/dev/serial/by-id/usb-Silicon_Labs_CP2102N-if00-port0",
+      advancedMounts: { server: { app: [{ path: "/dev/serial/by-id/usb-Silicon_Labs_CP2102N-if00-port0" }] } },
+    });
+    expect(v.controllers.server.containers.app.securityContext).toMatchObject({ privileged: true, runAsUser: 1000, runAsNonRoot: true });
+    expect(v.defaultPodOptions.securityContext.supplementalGroups).toEqual([20]);
+    // The init step that prepares the configuration stays unprivileged.
+    expect(v.controllers.server.initContainers.configuration.securityContext.privileged).toBeUndefined();
+  });
+
+  it("leave the container unprivileged when none are configured", () => {
+    const v = values();
+    expect(v.controllers.server.containers.app.securityContext.privileged).toBeUndefined();
+    expect(Object.keys(v.persistence).filter((k) => k.startsWith("device-"))).toEqual([]);
+    expect(v.defaultPodOptions.securityContext.supplementalGroups).toBeUndefined();
+  });
+
+  it("are refused for an app outside a privileged namespace", () => {
+    const restricted: ServiceEntry = { ...pastebin, name: "radio" };
+    expect(() => appTemplateValues(restricted, serviceContext(restricted, "prod", false, settings, catalog), { containers: { web: { image: serviceImages.glance } }, devices: [{ path: "/dev/ttyUSB0", group: 20 }] })).toThrow(
+      "service radio: host devices need the privileged Pod Security level",
+    );
+  });
+});
+
 describe("Immich's settings file", () => {
   it("is rendered by External Secrets with the client secret JSON-quoted, whatever it holds", () => {
     const immich = catalog.find((e) => e.name === "immich") as ServiceEntry;
