@@ -386,3 +386,39 @@ describe("rules added after review", () => {
     expect(message).toContain("homelab:gamingVm.cores = 64: expected at most 16 vCPUs");
   });
 });
+
+// The primitive rules at their edges, each side: the last value that passes
+// and the first that fails. Names and URLs reach shells, YAML and URLs.
+describe("primitive rules at their boundaries", () => {
+  const accepts = (stack: StackKind, mutate: (v: Values) => void) => {
+    const raw = committedRaw(stack) as RawConfig & { values: Values };
+    const values = structuredClone(raw.values);
+    mutate(values);
+    expect(() => validateConfig(stack, { values, secretKeys: raw.secretKeys })).not.toThrow();
+  };
+  const refuses = (stack: StackKind, mutate: (v: Values) => void, line: string) => expectLine(configError(stack, mutate), line);
+
+  it("a name is a lowercase DNS label of 1 to 63 characters starting with a letter", () => {
+    accepts("dev", (v) => (v.cluster.name = "d"));
+    accepts("dev", (v) => (v.cluster.name = `d${"0-".repeat(31)}`)); // 63
+    const expected = "expected a lowercase name (a-z, 0-9, '-')";
+    refuses("dev", (v) => (v.cluster.name = `d${"0-".repeat(31)}x`), `homelab:cluster.name = "d${"0-".repeat(31)}x": ${expected}`); // 64
+    for (const bad of ["", "Dev", "1dev", "-dev", "dev_1", "dev;rm", "dev 1", "dév", "dev\n"]) refuses("dev", (v) => (v.cluster.name = bad), `homelab:cluster.name = ${JSON.stringify(bad)}: ${expected}`);
+  });
+
+  it("a port is a whole number from 1 to 65535", () => {
+    accepts("cloud", (v) => (v.omni.ports.kubernetesProxy = 65535));
+    accepts("cloud", (v) => (v.omni.ports.kubernetesProxy = 1));
+    for (const bad of [0, 65536, 8100.5, -1]) refuses("cloud", (v) => (v.omni.ports.kubernetesProxy = bad), `homelab:omni.ports.kubernetesProxy = ${bad}: expected a port 1-65535`);
+    refuses("cloud", (v) => (v.omni.ports.kubernetesProxy = "8100"), 'homelab:omni.ports.kubernetesProxy = "8100": expected a port 1-65535');
+  });
+
+  it("an https URL: https, a host, an optional port and path, no spaces", () => {
+    accepts("prod", (v) => (v.proxmox.endpoint = "https://pve.lan:8006/"));
+    accepts("prod", (v) => (v.proxmox.endpoint = "https://192.168.68.51:8006"));
+    accepts("prod", (v) => (v.proxmox.endpoint = "https://pve.lan/api2/json"));
+    for (const bad of ["http://pve.lan:8006/", "https://", "https:///x", "https://pve lan:8006/", "https://pve.lan:8006/a b", "ftp://pve.lan", " https://pve.lan", "https://pve.lan/\n"]) {
+      refuses("prod", (v) => (v.proxmox.endpoint = bad), `homelab:proxmox.endpoint = ${JSON.stringify(bad)}: expected an https:// URL`);
+    }
+  });
+});
