@@ -34,6 +34,11 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
       const q = (r: { memoryMiB: number; milliCpu: number }) => `${r.memoryMiB} MiB ${r.milliCpu}m`;
       lines.push(`  ${pad(s.name, 16)} ${pad(s.tier, 7)} ${pad(s.address, 28)} ${pad(s.backup, 9)} ${pad(q(s.requests), 18)} ${pad(q(s.limits), 18)} ${s.storage.join(", ") || "-"}`);
     }
+    const reading = plan.services.filter((s) => s.bitwarden.length > 0);
+    if (reading.length > 0) {
+      lines.push("", "Bitwarden secrets the services read (create them in the Secrets Manager project, by these names, before deploying):");
+      for (const s of reading) lines.push(`  ${pad(s.name, 16)} ${s.bitwarden.join(", ")}`);
+    }
   }
   for (const b of plan.budget) {
     lines.push("", `Requests on cluster ${b.cluster} (free after the services reserve: ${b.freeMiB} MiB):`);

@@ -17,6 +17,8 @@ export interface PlannedService {
   requests: { memoryMiB: number; milliCpu: number };
   limits: { memoryMiB: number; milliCpu: number };
   wave: number;
+  /** The Bitwarden secrets (by name in the Secrets Manager project) it reads: to create before a deploy. */
+  bitwarden: string[];
   /** Why a prod service does not run on dev. */
   skipped?: string;
 }
@@ -49,11 +51,12 @@ export function plannedServices(sc: StackConfig): PlannedService[] {
     requests: total(e, reduced, "requests"),
     limits: total(e, reduced, "limits"),
     wave: e.wave,
+    bitwarden: e.secrets.map((x) => x.bitwarden),
   }));
   const skipped = reduced
     ? catalog.flatMap((e) => {
         const why = e.home === "prod" ? skippedOnDev(e) : undefined;
-        return why ? [{ name: e.name, cluster, tier: e.auth, address: "none", storage: [], backup: e.backup, requests: { memoryMiB: 0, milliCpu: 0 }, limits: { memoryMiB: 0, milliCpu: 0 }, wave: e.wave, skipped: why }] : [];
+        return why ? [{ name: e.name, cluster, tier: e.auth, address: "none", storage: [], backup: e.backup, requests: { memoryMiB: 0, milliCpu: 0 }, limits: { memoryMiB: 0, milliCpu: 0 }, wave: e.wave, bitwarden: [], skipped: why }] : [];
       })
     : [];
   return [...running, ...skipped].sort((a, b) => a.name.localeCompare(b.name));
