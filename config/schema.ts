@@ -46,7 +46,8 @@ const hostname = z
   .string(expect("a DNS name like homelab.example"))
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, expect("a DNS name like homelab.example"));
 
-const httpsUrl = z.string(expect("an https:// URL")).regex(/^https:\/\/[^\s/]+(:\d+)?(\/\S*)?$/, expect("an https:// URL"));
+/** https, a host name or address (letters, digits, dots, dashes), an optional port, an optional path. */
+const httpsUrl = z.string(expect("an https:// URL")).regex(/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/\S*)?$/, expect("an https:// URL"));
 
 const ocid = (kind: string) =>
   z
