@@ -150,10 +150,10 @@ describe("readable plan", () => {
     expect(text).toMatch(/Services \(catalog entries on this stack\):\n\s+service\s+tier\s+address\s+backup\s+requests\s+limits\s+storage\n/);
     // What to create in Bitwarden before the first deploy, by service, from the catalog.
     expect(text).toContain("Bitwarden secrets the services read (create them in the Secrets Manager project, by these names, before deploying):");
-    expect(text).toMatch(/\n  comet +comet-admin-password, comet-configure-password, comet-api-token\n/);
-    expect(text).toMatch(/\n  nextcloud +nextcloud-admin-user, nextcloud-admin-password, nextcloud-oidc-client-secret, nextcloud-redis-password\n/);
+    expect(text).toMatch(/\n {2}comet +comet-admin-password, comet-configure-password, comet-api-token\n/);
+    expect(text).toMatch(/\n {2}nextcloud +nextcloud-admin-user, nextcloud-admin-password, nextcloud-oidc-client-secret, nextcloud-redis-password\n/);
     // Glance reads none and is not listed.
-    expect(text).not.toMatch(/\n  glance +\S+-/);
+    expect(text).not.toMatch(/\n {2}glance +\S+-/);
     expect(text).toMatch(/vaultwarden\s+sso\s+vault\.homelab\.example\s+critical\s+288 MiB 75m\s+896 MiB 1000m\s+data 2Gi \(local-path\), database 2Gi \(local-path\)/);
     expect(text).toContain("homelab:index:OmniServer");
     expect(text).toMatch(/OCI Always Free \(A1\)\s+OCPU\s+4 \/ 4/);
