@@ -1,6 +1,6 @@
 // Shared test helpers: the committed stack configs, tweaked per test, run
 // through the same validation and program the plan uses.
-import { NAMESPACE, RawConfig, validateConfig } from "../config/load";
+import { ConfigError, NAMESPACE, RawConfig, validateConfig } from "../config/load";
 import { stackReferencesFor } from "../plan/plan";
 import { StackKind } from "../config/schema";
 import { ProgramRun, runProgram } from "../plan/mockRuntime";
@@ -18,6 +18,17 @@ export function validateMutated(stack: StackKind, mutate: (values: Values, secre
   const raw = committedRaw(stack);
   mutate(raw.values, raw.secretKeys);
   return validateConfig(stack, raw as RawConfig);
+}
+
+/** The problems validateMutated reports, one line each without the bullet; none when the config is valid. */
+export function configProblems(stack: StackKind, mutate: (values: Values) => void): string[] {
+  try {
+    validateMutated(stack, mutate);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
 }
 
 /** The message validateMutated throws (fails the test if it does not throw). */

@@ -1,21 +1,7 @@
 // What the hardware can hold, at the edge: the largest value that fits
 // passes, one more fails, with the key and the figure it must stay within.
-import { ConfigError, RawConfig, validateConfig } from "../../config/load";
-import { StackKind } from "../../config/schema";
-import { Values, committedRaw } from "../helpers";
+import { Values, configProblems as problems } from "../helpers";
 
-function problems(stack: StackKind, mutate: (v: Values) => void): string[] {
-  const raw = committedRaw(stack) as RawConfig & { values: Values };
-  const values = structuredClone(raw.values);
-  mutate(values);
-  try {
-    validateConfig(stack, { values, secretKeys: raw.secretKeys });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 /** The problems reported at one key (the exact path, not its children). */
 const at = (key: string, lines: string[]) => lines.filter((l) => l.startsWith(`homelab:${key} `) || l.startsWith(`homelab:${key}:`));
 

@@ -2,9 +2,8 @@
 // the committed value passes; the same value with something before it, or
 // after it, fails (a pattern anchored at one end only would let those
 // through); a value of the wrong type fails with the same words.
-import { ConfigError, RawConfig, validateConfig } from "../../config/load";
 import { StackKind } from "../../config/schema";
-import { Values, committedRaw } from "../helpers";
+import { Values, committedRaw, configProblems } from "../helpers";
 
 interface Rule {
   stack: StackKind;
@@ -52,21 +51,10 @@ function at(values: Values, key: string): { get(): unknown; set(v: unknown): voi
   return { get: () => parent()[path[path.length - 1]], set: (v) => (parent()[path[path.length - 1]] = v) };
 }
 
-function problems(stack: StackKind, key: string, value: unknown): string[] {
-  const raw = committedRaw(stack) as RawConfig & { values: Values };
-  const values = structuredClone(raw.values);
-  at(values, key).set(value);
-  try {
-    validateConfig(stack, { values, secretKeys: raw.secretKeys });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problems = (stack: StackKind, key: string, value: unknown): string[] => configProblems(stack, (v) => at(v, key).set(value));
 
 describe.each(rules.map((r) => [`${r.stack} ${r.key}`, r] as const))("%s", (_, r) => {
-  const committed = () => at(structuredClone(committedRaw(r.stack).values as Values), r.key).get() as string;
+  const committed = () => at(committedRaw(r.stack).values, r.key).get() as string;
   // Values are shown as the loader shows them: JSON, cut to 80 characters.
   const shown = (value: unknown) => {
     const text = JSON.stringify(value);

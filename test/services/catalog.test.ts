@@ -119,24 +119,27 @@ const pastebin: ServiceEntry = {
   values: (ctx) => appTemplateValues(pastebin, ctx, { containers: { web: { image: serviceImages.glance, env: { BASE_URL: ctx.url } } } }),
 };
 
+/** A home cluster's platform (prod the hub, dev registered with it) delivering `entries`, as a program for the mocks. */
+const homePlatform = (cluster: "prod" | "dev", entries: ServiceEntry[], entryCatalog: readonly ServiceEntry[]) => () => {
+  const raw = committedRaw(cluster).values;
+  const provider = new k8s.Provider(cluster, { kubeconfig: "kubeconfig" });
+  const hub = cluster === "prod" ? provider : new k8s.Provider("hub", { kubeconfig: "kubeconfig" });
+  new ClusterPlatform("platform", {
+    cluster,
+    site: "home",
+    workloadNodes: 1,
+    platform: raw.platform,
+    provider,
+    hub: { cluster: "prod", provider: hub },
+    registrationKubeconfig: cluster === "prod" ? undefined : "users: [{ user: { token: t } }]\nclusters: [{ cluster: { server: 'https://x' } }]",
+    bitwardenMachineToken: "token",
+    services: { entries, settings: raw.services, reduced: cluster === "dev", catalog: entryCatalog },
+  });
+  return {};
+};
+
 describe("a new entry, and nothing else", () => {
-  const program = (cluster: "prod" | "dev") => () => {
-    const raw = committedRaw(cluster).values;
-    const provider = new k8s.Provider(cluster, { kubeconfig: "kubeconfig" });
-    const hub = cluster === "prod" ? provider : new k8s.Provider("hub", { kubeconfig: "kubeconfig" });
-    new ClusterPlatform("platform", {
-      cluster,
-      site: "home",
-      workloadNodes: 1,
-      platform: raw.platform,
-      provider,
-      hub: { cluster: "prod", provider: hub },
-      registrationKubeconfig: cluster === "prod" ? undefined : "users: [{ user: { token: t } }]\nclusters: [{ cluster: { server: 'https://x' } }]",
-      bitwardenMachineToken: "token",
-      services: { entries: [pastebin], settings: raw.services, reduced: cluster === "dev", catalog: [pastebin] },
-    });
-    return {};
-  };
+  const program = (cluster: "prod" | "dev") => homePlatform(cluster, [pastebin], [pastebin]);
   const byKind = (run: { resources: { type: string; inputs: Inputs; dependencies: string[]; urn: string }[] }, kind: string) =>
     run.resources.filter((r) => r.type.endsWith(`:${kind}`) && (r.inputs.metadata?.namespace === "pastebin" || r.inputs.metadata?.name?.includes("pastebin")));
 
@@ -255,24 +258,7 @@ describe("static-IP egress (Comet and Real-Debrid)", () => {
 
 describe("AdGuard's encrypted DNS on the LAN", () => {
   const adguard = catalog.find((e) => e.name === "adguard") as ServiceEntry;
-  const record = (cluster: "prod" | "dev") =>
-    recordResources({ stack: cluster, config: {}, secretKeys: [] }, () => {
-      const raw = committedRaw(cluster).values;
-      const provider = new k8s.Provider(cluster, { kubeconfig: "kubeconfig" });
-      const hub = cluster === "prod" ? provider : new k8s.Provider("hub", { kubeconfig: "kubeconfig" });
-      new ClusterPlatform("platform", {
-        cluster,
-        site: "home",
-        workloadNodes: 1,
-        platform: raw.platform,
-        provider,
-        hub: { cluster: "prod", provider: hub },
-        registrationKubeconfig: cluster === "prod" ? undefined : "users: [{ user: { token: t } }]\nclusters: [{ cluster: { server: 'https://x' } }]",
-        bitwardenMachineToken: "token",
-        services: { entries: [adguard], settings: raw.services, reduced: cluster === "dev", catalog },
-      });
-      return {};
-    });
+  const record = (cluster: "prod" | "dev") => recordResources({ stack: cluster, config: {}, secretKeys: [] }, homePlatform(cluster, [adguard], catalog));
   const inAdguard = (run: Awaited<ReturnType<typeof record>>, kind: string) => run.resources.filter((r) => r.type.endsWith(`:${kind}`) && (r.inputs as Inputs).metadata?.namespace === "adguard");
 
   it("gets a Let's Encrypt certificate for dns.<domain>, issued before the app, mounted where its config reads it", async () => {
