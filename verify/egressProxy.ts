@@ -118,7 +118,7 @@ export async function checkSquidProxy(): Promise<ProxyResult[]> {
           results.push({
             ok: refused === c.refused,
             artifact: `egress proxy: ${c.what}`,
-            message: refused === c.refused ? `ok (${c.refused ? "refused" : "let through"}: ${a.status} ${a.error || ""})`.replace(/ \)/, ")") : `expected ${c.refused ? "a refusal" : "to be let through"}, got ${a.status} ${a.error}`,
+            message: `${refused === c.refused ? `ok, ${c.refused ? "refused" : "let through"}:` : `expected ${c.refused ? "a refusal" : "to be let through"}, got`} ${[a.status, a.error].filter(Boolean).join(" ")}`,
           });
         }
       });

@@ -66,7 +66,7 @@ export function serviceContext(
     podSubnet,
     secretName: secretNameOf(entry),
     tls: entry.tls ? { hostname: `${entry.tls.subdomain}.${domain}`, certFile: `${tlsMountPath}/tls.crt`, keyFile: `${tlsMountPath}/tls.key` } : undefined,
-    lanAddress: entry.exposure.kind === "lan" ? lanAddresses?.[`${entry.name}/${entry.exposure.service}`] : undefined,
+    lanAddress: fixedLanAddress(entry, lanAddresses),
     staticEgressProxy: proxy ? egressProxyUrl(proxy.host, proxy.port) : undefined,
     url: hostname ? `https://${hostname}` : undefined,
     // CloudNativePG names the read-write Service <cluster>-rw and the owner's Secret <cluster>-app.
@@ -337,6 +337,11 @@ export function serviceChartDeclarations(entries: readonly ServiceEntry[]): Char
   );
 }
 
+/** The fixed pool address the config gives the entry's LAN Service (keyed namespace/name), if any. */
+export function fixedLanAddress(entry: ServiceEntry, fixedAddresses: Record<string, string> = {}): string | undefined {
+  return entry.exposure.kind === "lan" ? fixedAddresses[`${entry.name}/${entry.exposure.service}`] : undefined;
+}
+
 /**
  * The LAN address of an entry exposed on the home LAN: a LoadBalancer Service
  * that Cilium announces from the LAN pool (only Services with the pool's
@@ -345,7 +350,7 @@ export function serviceChartDeclarations(entries: readonly ServiceEntry[]): Char
  */
 export function lanService(entry: ServiceEntry, fixedAddresses: Record<string, string> = {}): Manifest | undefined {
   if (entry.exposure.kind !== "lan") return undefined;
-  const fixed = fixedAddresses[`${entry.name}/${entry.exposure.service}`];
+  const fixed = fixedLanAddress(entry, fixedAddresses);
   return {
     apiVersion: "v1",
     kind: "Service",
