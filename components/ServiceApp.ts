@@ -25,6 +25,7 @@ import {
   serviceNamespace,
   volumeClaims,
 } from "./service/manifests";
+import { ssoGateManifests, ssoGates } from "./service/ssoGate";
 
 export interface ServiceAppArgs {
   entry: ServiceEntry;
@@ -74,8 +75,16 @@ export class ServiceApp extends pulumi.ComponentResource {
     const database = databaseCluster(entry, args.defaultStorageClass);
     // The database holds the family's data: deleting the entry must not drop it.
     if (database) objects.push(this.apply(`${name}-database`, database, { ...onCluster, retainOnDelete: true }, inNamespace, readyWhen));
+    // The SSO proxies exist (and are ready) before the route that sends to them.
+    const gates: pulumi.Resource[] = [];
+    for (const gate of ssoGates(entry, domain)) {
+      for (const m of ssoGateManifests(gate, entry.auth, domain)) {
+        gates.push(this.apply(`${name}-${gate.name.slice(entry.name.length + 1)}-${m.kind.toLowerCase()}`, m, onCluster, [...inNamespace, ...gates], m.kind === "ExternalSecret" ? readyWhen : undefined));
+      }
+    }
+    objects.push(...gates);
     const route = httpRoute(entry, domain);
-    if (route) objects.push(this.apply(`${name}-route`, route, onCluster, inNamespace));
+    if (route) objects.push(this.apply(`${name}-route`, route, onCluster, [...inNamespace, ...gates]));
     const certificate = serviceCertificate(entry, domain);
     // Issued (DNS01) before the app starts: its pod mounts the Secret.
     if (certificate) objects.push(this.apply(`${name}-certificate`, certificate, onCluster, inNamespace, readyWhen));

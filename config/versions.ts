@@ -115,6 +115,8 @@ export const serviceImages = {
   romm: { repository: "docker.io/rommapp/romm", tag: "5.2.0" },
   // Immich's chart pins this Valkey digest (immich-app/immich-charts charts/immich/values.yaml).
   valkey: { repository: "docker.io/valkey/valkey", tag: "9.1-alpine", digest: "sha256:34f4f659e02a67cfdf3995d11ae432219c936005055b2cd39a042e86280e053e" },
+  /** The SSO proxy in front of sso and admin routes; the same release is built from source for the access-matrix check (tools/oauth2-proxy). */
+  oauth2Proxy: { repository: "quay.io/oauth2-proxy/oauth2-proxy", tag: "v7.15.4" },
   /** PostgreSQL for every service database (CloudNativePG's standard flavour). */
   postgres: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "17.11-standard-trixie" },
   /** PostgreSQL with VectorChord, which Immich v3 requires. */

@@ -13,3 +13,11 @@ export type AuthTier = (typeof authTiers)[number];
 
 /** The catalog entry an object belongs to. */
 export const serviceLabel = "homelab.io/service";
+
+/** Authentik's groups that access decisions name: `admin` (every admin app) and `family-validated` (the family's SSO apps). */
+export const accessGroups = { admin: "admin", family: "family-validated" } as const;
+
+/** Marks an SSO gate's objects (oauth2-proxy's ConfigMap, Deployment and Service); the value is the gate's name. */
+export const ssoGateLabel = "homelab.io/sso-gate";
+/** The key of a gate's ConfigMap that holds oauth2-proxy's configuration. */
+export const ssoGateConfigKey = "oauth2-proxy.cfg";

@@ -63,9 +63,16 @@ export interface ExposedServicesConfig {
   charts: ChartsConfig;
 }
 
-/** admin-routes-guarded: the SSO proxy every admin route must go through (none until the identity plane provides it). */
-export interface AdminRoutesConfig {
-  ssoProxy?: { namespace: string; name: string };
+/** An SSO gate (oauth2-proxy) as the program renders it: its Service and the groups its configuration admits. */
+export interface SsoGateDeclaration {
+  namespace: string;
+  name: string;
+  admits: string[];
+}
+
+/** sso-routes-gated: the stack's SSO gates, read from their ConfigMaps. */
+export interface SsoRoutesConfig {
+  gates: SsoGateDeclaration[];
 }
 
 /** pinned-versions. */
@@ -136,7 +143,7 @@ export interface HomelabPolicyConfig {
   "container-resources": ContainerResourcesConfig;
   "exposed-services": ExposedServicesConfig;
   "pinned-versions"?: PinnedVersionsConfig;
-  "admin-routes-guarded"?: AdminRoutesConfig;
+  "sso-routes-gated": SsoRoutesConfig;
   "cluster-budget": ClusterBudgetConfig;
   "cluster-budget-declared": ClusterBudgetConfig;
   "sync-waves-ordered": SyncWavesConfig;

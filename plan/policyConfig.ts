@@ -5,7 +5,9 @@
 // requests, each Application's wave), read from the program's own resources
 // the way the policies' resource twins read them.
 import { StackConfig } from "../config/load";
-import { HomelabPolicyConfig, WaveDeclaration, WorkloadDeclaration } from "../contract/policyConfig";
+import { HomelabPolicyConfig, SsoGateDeclaration, WaveDeclaration, WorkloadDeclaration } from "../contract/policyConfig";
+import { ssoGateConfigKey, ssoGateLabel } from "../contract/labels";
+import { admittedGroups } from "../components/service/ssoGate";
 import { declaredPorts } from "../components/OmniServer";
 import { BudgetNode, clusterBudget } from "../components/platform/budget";
 import { chartTable } from "../components/platform/charts";
@@ -30,6 +32,16 @@ export function workloadDeclarationsOf(run: ProgramRun, budget: Pick<HomelabPoli
     if ("declaration" in reading) workloads[r.urn] = reading.declaration;
   }
   return workloads;
+}
+
+/** The stack's SSO gates and what each admits, read from their ConfigMaps as rendered. */
+export function ssoGatesOf(run: ProgramRun): SsoGateDeclaration[] {
+  return run.resources
+    .filter((r) => r.type === "kubernetes:core/v1:ConfigMap")
+    .map((r) => plainProps(r.wireInputs) as { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; data?: Record<string, string> })
+    .filter((m) => m.metadata?.labels?.[ssoGateLabel] !== undefined)
+    .map((m) => ({ namespace: m.metadata?.namespace ?? "default", name: m.metadata?.name ?? "", admits: admittedGroups(m.data?.[ssoGateConfigKey] ?? "") }))
+    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }
 
 /** Each Application's and release's wave and cluster, read as sync-waves-declared reads them. */
@@ -57,6 +69,7 @@ export function policyConfigFor(sc: StackConfig, run: ProgramRun): HomelabPolicy
     "cluster-budget-declared": { ...budget, workloads },
     "sync-waves-ordered": { stackCluster: cluster, resources: waves },
     "sync-waves-declared": { stackCluster: cluster, resources: waves },
+    "sso-routes-gated": { gates: ssoGatesOf(run) },
   };
   if (sc.kind === "cloud") {
     config["security-list-declared-ports"] = {

@@ -1,7 +1,8 @@
 // The services table of the plan: every catalog entry the stack runs, with
 // its tier, address, storage, backup class and what it asks of the cluster.
 import { StackConfig } from "../config/load";
-import { hostnameOf, skippedOnDev, waitsForSsoProxy, workloadsOn } from "../components/service/manifests";
+import { hostnameOf, skippedOnDev, workloadsOn } from "../components/service/manifests";
+import { gateSecrets, ssoGates, ssoProxyResources } from "../components/service/ssoGate";
 import { requestsOf, roundUp } from "../policies/rules/kubernetesInputs";
 import { catalog, entriesFor } from "../services";
 import { ServiceEntry } from "../services/entry";
@@ -28,11 +29,12 @@ function storageOf(e: ServiceEntry, defaultClass: string): string[] {
   return e.database ? [...volumes, `database ${e.database.sizeGi}Gi (${defaultClass})`] : volumes;
 }
 
-/** Requests or limits of every workload (times its replicas) and the database. */
-function total(e: ServiceEntry, reduced: boolean, side: "requests" | "limits") {
+/** Requests or limits of every workload (times its replicas), the database and the SSO proxies. */
+function total(e: ServiceEntry, reduced: boolean, domain: string, side: "requests" | "limits") {
   const parts = [
     ...Object.values(workloadsOn(e, reduced)).map((w) => ({ r: requestsOf({ requests: w.resources[side] }), n: w.replicas ?? 1 })),
     ...(e.database ? [{ r: requestsOf({ requests: e.database.resources[side] }), n: 1 }] : []),
+    ...ssoGates(e, domain).map(() => ({ r: requestsOf({ requests: ssoProxyResources[side] }), n: 1 })),
   ];
   return { memoryMiB: roundUp(parts.reduce((s, p) => s + p.r.memoryMiB * p.n, 0)), milliCpu: roundUp(parts.reduce((s, p) => s + p.r.milliCpu * p.n, 0)) };
 }
@@ -41,17 +43,18 @@ export function plannedServices(sc: StackConfig): PlannedService[] {
   const cluster = sc.config.cluster.name;
   const reduced = sc.kind === "dev";
   const defaultClass = sc.config.platform.storage.defaultClass;
+  const domain = sc.config.services.domain;
   const running = entriesFor(sc.kind).map((e) => ({
     name: e.name,
     cluster,
     tier: e.auth,
-    address: waitsForSsoProxy(e) ? `none until the SSO proxy (${hostnameOf(e, sc.config.services.domain)})` : (hostnameOf(e, sc.config.services.domain) ?? (e.exposure.kind === "lan" ? "LAN" : "none")),
+    address: hostnameOf(e, domain) ?? (e.exposure.kind === "lan" ? "LAN" : "none"),
     storage: storageOf(e, defaultClass),
     backup: e.backup,
-    requests: total(e, reduced, "requests"),
-    limits: total(e, reduced, "limits"),
+    requests: total(e, reduced, domain, "requests"),
+    limits: total(e, reduced, domain, "limits"),
     wave: e.wave,
-    bitwarden: e.secrets.map((x) => x.bitwarden),
+    bitwarden: [...e.secrets.map((x) => x.bitwarden), ...ssoGates(e, domain).flatMap((g) => gateSecrets(g).map((x) => x.bitwarden))],
   }));
   const skipped = reduced
     ? catalog.flatMap((e) => {

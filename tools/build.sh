@@ -19,6 +19,7 @@
 #   tools/cloudflared    cloudflared       (wrapper: repeats upstream's replaces;
 #                                           upstream tags are not semver, so a
 #                                           pseudo-version of a main commit)
+#   tools/oauth2-proxy   oauth2-proxy      (the SSO proxy, run by the access-matrix check)
 #
 # Exits non-zero if any tool fails to build (after trying all of them).
 set -uo pipefail
@@ -85,6 +86,10 @@ cloudflared=$(modver cloudflared github.com/cloudflare/cloudflared) || cloudflar
 build cloudflared cloudflared github.com/cloudflare/cloudflared/cmd/cloudflared \
   "-X main.Version=git-${cloudflared##*-}"
 
+oauth2proxy=$(modver oauth2-proxy github.com/oauth2-proxy/oauth2-proxy/v7) || oauth2proxy=unknown
+build oauth2-proxy oauth2-proxy github.com/oauth2-proxy/oauth2-proxy/v7 \
+  "-X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=$oauth2proxy"
+
 echo
 echo "tools in ${bin#"$root"/} (total $((SECONDS - total))s):"
 version_of() {
@@ -96,6 +101,7 @@ version_of() {
     gitleaks) "$bin/gitleaks" version 2>/dev/null ;;
     compose-check) echo "compose-go $(modver compose-check github.com/compose-spec/compose-go/v2)" ;;
     glance) "$bin/glance" --version 2>/dev/null | head -1 ;;
+    oauth2-proxy) "$bin/oauth2-proxy" --version 2>/dev/null | head -1 ;;
     cloudflared) echo "$("$bin/cloudflared" --version 2>/dev/null | head -1) = github.com/cloudflare/cloudflared $(modver cloudflared github.com/cloudflare/cloudflared)" ;;
   esac
 }

@@ -18,6 +18,8 @@ import { committedRawConfig } from "../plan/stackFiles";
 import { hostnameOf } from "../components/service/manifests";
 import { catalog } from "../services";
 import { familyLinks } from "../services/glance";
+import { groups } from "../components/identity/groups";
+import { runSsoMatrix } from "./sso/matrix";
 
 const root = path.resolve(__dirname, "..", "..");
 const toolsBin = path.join(root, ".tools", "bin");
@@ -226,6 +228,42 @@ async function dashboardChecks(stack: (typeof stackKinds)[number]): Promise<Resu
   return results;
 }
 
+/**
+ * The SSO access matrix with the real oauth2-proxy and an OIDC issuer: 0 wrong
+ * answers with the gates the program renders, and wrong answers with each
+ * kind of broken gate (or the check could not fail). Prints the table.
+ */
+async function ssoMatrixChecks(): Promise<Result[]> {
+  const domain = validateConfig("cloud", committedRawConfig("cloud")).config.services.domain;
+  const bin = path.join(toolsBin, "oauth2-proxy");
+  const real = await runSsoMatrix(bin, catalog, domain);
+  console.log(`SSO access matrix (${domain}; login = sent to the sign-in form, ✗ = wrong answer, ≠ what the catalog says):`);
+  for (const line of real.lines) console.log(`  ${line}`);
+  console.log("");
+  const results: Result[] = [
+    {
+      tool: "oauth2-proxy",
+      artifact: "SSO access matrix (every tunnel hostname, path and user)",
+      ok: !real.error && real.asked > 0 && real.wrong === 0,
+      message: real.error ?? `${real.asked} answers, ${real.wrong} wrong`,
+    },
+  ];
+  const broken: [string, Parameters<typeof runSsoMatrix>[3]][] = [
+    ["an admin gate that also admits family-validated", (gates) => gates.map((g) => (g.allowedGroups.join() === groups.admin ? { ...g, allowedGroups: [groups.family, groups.admin] } : g))],
+    ["a bypass path widened to the whole host", (gates) => gates.map((g) => (g.bypass.length > 0 ? { ...g, bypass: ["/"] } : g))],
+    ["a declared bypass path left out", (gates) => gates.map((g) => ({ ...g, bypass: g.bypass.slice(1) }))],
+  ];
+  for (const [what, breakGates] of broken) {
+    const r = await runSsoMatrix(bin, catalog, domain, breakGates);
+    results.push(
+      r.error || r.wrong === 0
+        ? { tool: "oauth2-proxy", artifact: `the matrix with ${what}`, ok: false, message: r.error ?? "no wrong answer: this check cannot fail" }
+        : { tool: "oauth2-proxy", artifact: `the matrix with ${what}`, ok: true, message: `rejected as expected: ${r.wrong} of ${r.asked} answers wrong` },
+    );
+  }
+  return results;
+}
+
 async function main(): Promise<number> {
   const missing = requiredTools.filter((t) => !fs.existsSync(path.join(toolsBin, t)));
   if (missing.length > 0) {
@@ -253,6 +291,7 @@ async function main(): Promise<number> {
   for (const stack of stackKinds) results.push(...(await dashboardChecks(stack)));
   for (const stack of stackKinds) results.push(...egressProxyConfigs(stack));
   results.push(...(await checkSquidProxy()).map((r) => ({ tool: "squid", ...r })));
+  results.push(...(await ssoMatrixChecks()));
   results.push(...documentedFieldCommands());
   results.push(...(await negativeChecks(versions[0])));
 

@@ -17,6 +17,10 @@ export function manifestResource(id: string, m: Manifest, opts: pulumi.CustomRes
       return new k8s.core.v1.PersistentVolumeClaim(id, object as k8s.core.v1.PersistentVolumeClaimArgs, opts);
     case "Service":
       return new k8s.core.v1.Service(id, object as k8s.core.v1.ServiceArgs, opts);
+    case "ConfigMap":
+      return new k8s.core.v1.ConfigMap(id, object as k8s.core.v1.ConfigMapArgs, opts);
+    case "Deployment":
+      return new k8s.apps.v1.Deployment(id, object as unknown as k8s.apps.v1.DeploymentArgs, opts);
     default:
       return new k8s.apiextensions.CustomResource(id, object as k8s.apiextensions.CustomResourceArgs, opts);
   }

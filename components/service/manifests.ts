@@ -12,6 +12,7 @@ import { nfsMediaClass } from "../platform/storage";
 import { podSubnet } from "../platform/talos";
 import { productionIssuer } from "../platform/certManager";
 import { egressProxyUrl } from "../omni/egressProxy";
+import { ssoGates, ssoProxyPort } from "./ssoGate";
 import { AuthTier, BackupClass, ServiceContext, ServiceEntry, ServiceSettings, Volume, Workloads } from "../../services/entry";
 
 /** Labels every object of a service carries; backups select on homelab.io/backup. */
@@ -163,12 +164,18 @@ const dnsEgress = {
   toPorts: [{ ports: [{ port: "53", protocol: "ANY" }], rules: { dns: [{ matchPattern: "*" }] } }],
 };
 
-/** Where requests may come from: the tunnel Gateway for a public route, anyone on the LAN for a LAN service. */
-function ingressRules(entry: ServiceEntry): Record<string, unknown>[] {
+/**
+ * Where requests may come from: the tunnel Gateway for a public route (to the
+ * SSO proxy when the entry has one, never around it), anyone on the LAN for a
+ * LAN service.
+ */
+function ingressRules(entry: ServiceEntry, domain: string): Record<string, unknown>[] {
   const sameNamespace = { fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": entry.name } }] };
   if (entry.exposure.kind === "tunnel") {
+    const gates = ssoGates(entry, domain);
+    const ports = [...(gates.length > 0 ? [ssoProxyPort] : []), ...(gates.some((g) => g.paths.length === 0) ? [] : [entry.exposure.port])];
     // Cilium's Gateway API proxy has the reserved identity `ingress`.
-    return [sameNamespace, { fromEntities: ["ingress"], toPorts: [{ ports: [{ port: String(entry.exposure.port), protocol: "TCP" }] }] }];
+    return [sameNamespace, { fromEntities: ["ingress"], toPorts: [{ ports: ports.map((p) => ({ port: String(p), protocol: "TCP" })) }] }];
   }
   if (entry.exposure.kind === "lan") {
     return [sameNamespace, { fromEntities: ["world", "cluster"], toPorts: [{ ports: entry.exposure.ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }] }];
@@ -192,7 +199,8 @@ function staticProxyOf(entry: ServiceEntry, cluster: string, proxy: EgressProxyA
  */
 export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; cluster: string; egressProxy?: EgressProxyAddress }): Manifest {
   const egress: Record<string, unknown>[] = [dnsEgress, { toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": entry.name } }] }];
-  if (entry.auth === "sso") {
+  // Apps with their own OIDC and the SSO proxies ask Authentik.
+  if (entry.auth === "sso" || ssoGates(entry, ctx.domain).length > 0) {
     egress.push({ toFQDNs: [{ matchName: `auth.${ctx.domain}` }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] });
   }
   for (const e of entry.egress) {
@@ -212,23 +220,26 @@ export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; cluste
     spec: {
       description: `What ${entry.name} may send and receive; everything else is denied.`,
       endpointSelector: {},
-      ingress: ingressRules(entry),
+      ingress: ingressRules(entry, ctx.domain),
       egress,
     },
   };
 }
 
 /**
- * Admin apps are published only through the SSO proxy that admits group
- * admin (the identity plane's): until it exists they have no route, and
- * admins reach them with a port-forward. The policy admin-routes-guarded holds
- * any admin route to that.
+ * The route from the cluster's tunnel Gateway, for an entry published through
+ * the tunnel: a gate's paths (and its sign-in endpoints) to that gate, the
+ * rest to the host's gate when the tier has one, else to the app. Gateway API
+ * picks the longest matching prefix, element by element.
  */
-export const waitsForSsoProxy = (entry: ServiceEntry): boolean => entry.exposure.kind === "tunnel" && entry.auth === "admin";
-
-/** The route from the cluster's tunnel Gateway, for an entry published through the tunnel. */
 export function httpRoute(entry: ServiceEntry, domain: string): Manifest | undefined {
-  if (entry.exposure.kind !== "tunnel" || waitsForSsoProxy(entry)) return undefined;
+  if (entry.exposure.kind !== "tunnel") return undefined;
+  const gates = ssoGates(entry, domain);
+  const hostGate = gates.find((g) => g.paths.length === 0);
+  const pathRules = gates
+    .filter((g) => g.paths.length > 0)
+    .map((g) => ({ matches: [...g.paths, g.proxyPrefix].map((value) => ({ path: { type: "PathPrefix", value } })), backendRefs: [{ name: g.name, port: ssoProxyPort }] }));
+  const rest = hostGate ? { name: hostGate.name, port: ssoProxyPort } : { name: entry.exposure.service ?? entry.name, port: entry.exposure.port };
   return {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "HTTPRoute",
@@ -236,7 +247,7 @@ export function httpRoute(entry: ServiceEntry, domain: string): Manifest | undef
     spec: {
       parentRefs: [{ name: tunnelGatewayName, namespace: gatewayNamespace, sectionName: "http" }],
       hostnames: [hostnameOf(entry, domain)],
-      rules: [{ backendRefs: [{ name: entry.exposure.service ?? entry.name, port: entry.exposure.port }] }],
+      rules: [...pathRules, { backendRefs: [rest] }],
     },
   };
 }
@@ -265,7 +276,7 @@ export interface PublicHostname {
 }
 
 export function publicHostname(entry: ServiceEntry, domain: string): PublicHostname | undefined {
-  if (entry.exposure.kind !== "tunnel" || waitsForSsoProxy(entry)) return undefined;
+  if (entry.exposure.kind !== "tunnel") return undefined;
   return {
     hostname: `${entry.exposure.subdomain}.${domain}`,
     service: entry.name,

@@ -1,5 +1,5 @@
 import { Policies } from "@pulumi/policy";
-import { adminRoutesPolicy } from "./adminRoutes";
+import { ssoRoutesPolicy } from "./ssoRoutes";
 import { backupDecisionPolicy } from "./backupDecision";
 import { clusterBudgetDeclaredPolicy, clusterBudgetPolicy } from "./clusterBudget";
 import { containerResourcesPolicy } from "./containerResources";
@@ -30,5 +30,5 @@ export const allPolicies: Policies = [
   waveOrderPolicy,
   volumeBackupClassPolicy,
   routeTierPolicy,
-  adminRoutesPolicy,
+  ssoRoutesPolicy,
 ];

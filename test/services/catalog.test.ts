@@ -10,6 +10,7 @@ import { PlatformContext } from "../../components/platform/context";
 import { addons } from "../../services/platform";
 import { resources } from "../../components/platform/resources";
 import { httpRoute, networkPolicy, publicHostname, serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
+import { ssoGates } from "../../components/service/ssoGate";
 import { serviceImages } from "../../config/versions";
 import { recordResources } from "../../plan/mockRuntime";
 import { valueAt } from "../../policies/rules/kubernetesInputs";
@@ -155,7 +156,8 @@ describe("a new entry, and nothing else", () => {
 
     const [policy] = byKind(run, "CiliumNetworkPolicy");
     expect(policy.inputs.spec.endpointSelector).toEqual({});
-    expect(policy.inputs.spec.ingress).toContainEqual({ fromEntities: ["ingress"], toPorts: [{ ports: [{ port: "8080", protocol: "TCP" }] }] });
+    // The Gateway reaches the SSO proxy only, never the app's own port.
+    expect(policy.inputs.spec.ingress).toContainEqual({ fromEntities: ["ingress"], toPorts: [{ ports: [{ port: "4180", protocol: "TCP" }] }] });
     expect(policy.inputs.spec.egress).toContainEqual({ toFQDNs: [{ matchName: "api.example.org" }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] });
     expect(policy.inputs.spec.egress).toContainEqual({ toFQDNs: [{ matchName: "auth.homelab.example" }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] });
 
@@ -167,15 +169,23 @@ describe("a new entry, and nothing else", () => {
       ]),
     );
 
-    const [secret] = byKind(run, "ExternalSecret");
+    const [secret, gateSecret] = byKind(run, "ExternalSecret");
+    expect(gateSecret.inputs.metadata.name).toBe("pastebin-sso-secrets");
     expect(secret.inputs.spec.data).toEqual([{ secretKey: "SIGNING_KEY", remoteRef: { key: "pastebin-signing-key" } }]);
     const [db] = byKind(run, "Cluster");
     expect(db.inputs.spec).toMatchObject({ instances: 1, bootstrap: { initdb: { database: "pastebin", owner: "pastebin" } }, resources: pastebin.database?.resources });
     const [route] = byKind(run, "HTTPRoute");
-    expect(route.inputs.spec).toMatchObject({ hostnames: ["paste.homelab.example"], parentRefs: [{ name: "tunnel", namespace: "gateway" }], rules: [{ backendRefs: [{ name: "pastebin", port: 8080 }] }] });
+    expect(route.inputs.spec).toMatchObject({ hostnames: ["paste.homelab.example"], parentRefs: [{ name: "tunnel", namespace: "gateway" }], rules: [{ backendRefs: [{ name: "pastebin-sso", port: 4180 }] }] });
+    // Its SSO proxy, ready before the route sends to it.
+    const [proxy] = byKind(run, "Deployment");
+    const [proxyService] = byKind(run, "Service");
+    expect(proxy.inputs.metadata).toMatchObject({ name: "pastebin-sso", namespace: "pastebin" });
+    expect(proxyService.inputs.spec.ports).toEqual([{ name: "http", port: 4180, targetPort: "http", protocol: "TCP" }]);
+    expect(byKind(run, "ConfigMap")[0].inputs.data["oauth2-proxy.cfg"]).toContain('allowed_groups = ["family-validated", "admin"]');
+    for (const r of [proxy, proxyService, gateSecret]) expect(route.dependencies).toContain(r.urn);
 
     // The Application waits for everything it needs, and for the waves before its own.
-    for (const r of [ns, policy, secret, db, route]) expect(app.dependencies).toContain(r.urn);
+    for (const r of [ns, policy, secret, db, route, proxy]) expect(app.dependencies).toContain(r.urn);
     const platformApps = run.resources.filter((r) => r.type.endsWith(":Application") && (r.inputs as Inputs).metadata.annotations["argocd.argoproj.io/sync-wave"] === "1");
     for (const r of platformApps) expect(app.dependencies).toContain(r.urn);
   });
@@ -347,15 +357,15 @@ describe("Immich's settings file", () => {
 });
 
 describe("admin apps", () => {
-  it("get no route and no public hostname until the SSO proxy fronts them, whatever their exposure says", () => {
+  it("are routed only through a gate that admits group admin, and have their public hostname", () => {
     const admins = catalog.filter((e) => e.auth === "admin" && e.exposure.kind === "tunnel");
     expect(admins.length).toBeGreaterThan(0);
     for (const e of admins) {
-      expect(httpRoute(e, "homelab.example")).toBeUndefined();
-      expect(publicHostname(e, "homelab.example")).toBeUndefined();
+      const gates = ssoGates(e, "homelab.example");
+      expect(gates.map((g) => g.allowedGroups)).toEqual([["admin"]]);
+      expect((httpRoute(e, "homelab.example")?.spec as { rules: unknown[] }).rules).toEqual([{ backendRefs: [{ name: gates[0].name, port: 4180 }] }]);
+      expect(publicHostname(e, "homelab.example")).toMatchObject({ tier: "admin" });
     }
-    const asFamily = { ...admins[0], auth: "sso" as const };
-    expect(httpRoute(asFamily, "homelab.example")).toBeDefined();
   });
 });
 

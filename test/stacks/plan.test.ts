@@ -145,16 +145,17 @@ describe("readable plan", () => {
     const text = renderPlan(plans.cloud);
     expect(text).toContain(`== stack cloud: ${3 + entriesFor("cloud").length} components`);
     expect(text).toContain("homelab:index:ClusterPlatform");
-    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10200 \/ 17336 MiB/);
-    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 7136 MiB):");
+    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10536 \/ 17336 MiB/);
+    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6800 MiB):");
     expect(text).toMatch(/Services \(catalog entries on this stack\):\n\s+service\s+tier\s+address\s+backup\s+requests\s+limits\s+storage\n/);
     // What to create in Bitwarden before the first deploy, by service, from the catalog.
     expect(text).toContain("Bitwarden secrets the services read (create them in the Secrets Manager project, by these names, before deploying):");
     expect(text).toMatch(/\n {2}comet +comet-admin-password, comet-configure-password, comet-api-token\n/);
-    expect(text).toMatch(/\n {2}nextcloud +nextcloud-admin-user, nextcloud-admin-password, nextcloud-oidc-client-secret, nextcloud-redis-password\n/);
+    expect(text).toMatch(/\n {2}nextcloud +nextcloud-admin-user, nextcloud-admin-password, nextcloud-oidc-client-secret, nextcloud-redis-password, nextcloud-sso-client-secret,\n? *nextcloud-sso-cookie-secret\n/);
     // Glance reads none and is not listed.
     expect(text).not.toMatch(/\n {2}glance +\S+-/);
-    expect(text).toMatch(/vaultwarden\s+sso\s+vault\.homelab\.example\s+critical\s+288 MiB 75m\s+896 MiB 1000m\s+data 2Gi \(local-path\), database 2Gi \(local-path\)/);
+    // Two SSO gates (the host and its /admin) are part of what it asks: 2 x 48 MiB, 10m.
+    expect(text).toMatch(/vaultwarden\s+sso\s+vault\.homelab\.example\s+critical\s+384 MiB 95m\s+1152 MiB 1500m\s+data 2Gi \(local-path\), database 2Gi \(local-path\)/);
     expect(text).toContain("homelab:index:OmniServer");
     expect(text).toMatch(/OCI Always Free \(A1\)\s+OCPU\s+4 \/ 4/);
     expect(text).toContain("homelab:oci.tenancyOcid = ocid1.tenancy.oc1..aaaaaaaaplaceholdertenancy");
