@@ -9,8 +9,8 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { OciConfig, OmniServerConfig } from "../config/schema";
 import { formerNames, ignoreLegacyTriggers } from "./lifecycle";
-import { cloudInit, composeYaml, deployScript, initialServiceAccountKeyPath } from "./omni/managementVm";
-import { EgressProxyArgs, egressProxyPort, squidConf } from "./omni/egressProxy";
+import { VmWorkload, cloudInit, composeYaml, deployScript, initialServiceAccountKeyPath } from "./omni/managementVm";
+import { EgressProxyArgs, egressProxyPort, squidConf, squidConfPath } from "./omni/egressProxy";
 import { shellQuote } from "./shell";
 import { ociMachineTags } from "./tags";
 
@@ -21,6 +21,21 @@ export interface OmniServerArgs {
   omni: OmniServerConfig;
   sshPublicKey: string;
   sshPrivateKey: pulumi.Input<string>;
+  /** What else the VM runs in the same compose project (the identity plane), and the .env values it reads (secret). */
+  workloads?: { workload: VmWorkload; env: pulumi.Input<Record<string, string>> }[];
+  /** Omni signs in through this SAML metadata file, which a workload's step writes into the project directory. */
+  samlMetadataFile?: string;
+}
+
+/** .env lines of the workloads; a value on two lines would break the file, so it is refused by name. */
+function envLines(env: Record<string, string>[]): string {
+  return env
+    .flatMap((e) => Object.entries(e))
+    .map(([k, v]) => {
+      if (/[\r\n]/.test(v)) throw new Error(`OmniServer: .env value of ${k} holds a line break; expected a single-line secret`);
+      return `${k}=${v}\n`;
+    })
+    .join("");
 }
 
 /** One ingress rule of the security list, as declared by config. */
@@ -173,13 +188,25 @@ export class OmniServer extends pulumi.ComponentResource {
 
     // The cluster nodes share the VM's subnet; their pods leave masqueraded to their node's address.
     const egressProxy: EgressProxyArgs = { listenIp: omni.vm.privateIp, allowedCidrs: [o.network.subnetCidr], port: egressProxyPort };
+    const workloads = (args.workloads ?? []).map((w) => w.workload);
     this.composeYaml = publicIp.ipAddress.apply((ip) =>
-      composeYaml({ accountId: omni.accountId, accountName: omni.accountName, hostname: omni.hostname, publicIp: ip, initialUsers: omni.initialUsers, ports: omni.ports, egressProxy }),
+      composeYaml({
+        accountId: omni.accountId,
+        accountName: omni.accountName,
+        hostname: omni.hostname,
+        publicIp: ip,
+        initialUsers: omni.initialUsers,
+        ports: omni.ports,
+        egressProxy,
+        workloads,
+        samlMetadataFile: args.samlMetadataFile,
+      }),
     );
     const connection = { host: publicIp.ipAddress, user: omni.vm.sshUser, privateKey: pulumi.secret(args.sshPrivateKey) };
-    const stdin = pulumi.secret(pulumi.interpolate`#ENV\nPOSTGRES_PASSWORD=${postgresPassword.result}\n#KEY\n${tlsKey.privateKeyPem}\n#CERT\n${tlsCert.certPem}`);
-    const proxyConf = squidConf(egressProxy);
-    const script = this.composeYaml.apply((compose) => deployScript(compose, proxyConf));
+    const workloadEnv = pulumi.all((args.workloads ?? []).map((w) => w.env)).apply(envLines);
+    const stdin = pulumi.secret(pulumi.interpolate`#ENV\nPOSTGRES_PASSWORD=${postgresPassword.result}\n${workloadEnv}#KEY\n${tlsKey.privateKeyPem}\n#CERT\n${tlsCert.certPem}`);
+    const files = [{ path: squidConfPath, content: squidConf(egressProxy), what: "the egress proxy's configuration" }, ...workloads.flatMap((w) => w.files)];
+    const script = this.composeYaml.apply((compose) => deployScript(compose, files, workloads.flatMap((w) => w.steps)));
     // The deploy script is idempotent: a changed compose file is an update that runs it again.
     const deploy = new command.remote.Command(
       `${name}-compose-up`,

@@ -5,6 +5,8 @@
 export const images = {
   omni: "ghcr.io/siderolabs/omni:v1.12.2",
   postgres: "docker.io/library/postgres:17.6-bookworm",
+  /** Authentik, server and worker (the API package in package.json is the same 2026.8 release line). */
+  authentik: "ghcr.io/goauthentik/server:2026.8.6",
   /** The static-IP egress proxy (Canonical's Squid image, multi-architecture). */
   squid: "docker.io/ubuntu/squid:6.10-24.04_edge",
 } as const;

@@ -18,7 +18,8 @@ export type ArtifactKind =
   | "kubernetes-object"
   | "helm-release"
   | "glance-config"
-  | "squid-config";
+  | "squid-config"
+  | "authentik-blueprint";
 
 export interface Artifact {
   /** Relative to out/<stack>/. */
@@ -72,7 +73,7 @@ export function kubernetesObject(type: string, inputs: Record<string, unknown>):
 /** The file a deploy script writes through a heredoc into a path ending in `file` (sudo tee <path> <<'HOMELAB_EOF'). */
 export function fileFromDeployScript(script: string, file: string): string | undefined {
   for (const m of script.matchAll(/^(.*)<<'HOMELAB_EOF'\n([\s\S]*?)\nHOMELAB_EOF$/gm)) {
-    const target = /tee\s+(\S+)/.exec(m[1])?.[1];
+    const target = /tee\s+(\S+)/.exec(m[1])?.[1]?.replace(/^'|'$/g, "");
     if (target === file || target?.endsWith(`/${file}`)) return `${m[2]}\n`;
   }
   return undefined;
@@ -107,6 +108,8 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
       out.push({ path: "compose/compose.yaml", kind: "compose-project", content: compose });
       const squid = fileFromDeployScript(create, "squid.conf");
       if (squid) out.push({ path: "compose/egress-proxy/squid.conf", kind: "squid-config", content: squid });
+      const blueprint = fileFromDeployScript(create, "homelab.yaml");
+      if (blueprint) out.push({ path: "compose/authentik/blueprints/homelab.yaml", kind: "authentik-blueprint", content: blueprint });
       // The VM's .env holds the values; here every variable the file requires is present, as a marker.
       const vars = [...new Set([...compose.matchAll(/\$\{([A-Z0-9_]+)(?::?[?-][^}]*)?\}/g)].map((m) => m[1]))].sort();
       out.push({ path: "compose/.env", kind: "compose-env", content: vars.map((v) => `${v}=${SECRET}\n`).join("") });

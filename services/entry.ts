@@ -214,6 +214,14 @@ export interface ServiceEntry {
    */
   secretTemplate?: (ctx: ServiceContext) => Record<string, string>;
   egress: Egress[];
+  /**
+   * The app signs people in itself through Authentik (its own OIDC client,
+   * client id = the entry's name): the paths on its hostname Authentik may
+   * send them back to, and other redirect URIs (a mobile app's scheme). The
+   * client secret is the Bitwarden secret <name>-oidc-client-secret, which
+   * the identity plane generates.
+   */
+  oidc?: { redirectPaths: string[]; otherRedirectUris?: string[] };
   /** The namespace's Pod Security level; restricted unless the app needs more (say why). */
   podSecurity: { level: PodSecurityLevel; why?: string };
   wave: Exclude<Wave, 0 | 1>;

@@ -84,6 +84,8 @@ export const immich: ServiceEntry = {
   secretTemplate: (ctx) => ({ [configFile]: immichConfig(ctx) }),
   // Machine learning downloads its models from Hugging Face on first start; their CDN hostnames vary.
   egress: [{ why: "machine-learning models from Hugging Face (CDN hostnames vary)", to: "world", ports: [443] }],
+  // The web app returns to its login page or the account settings; the mobile apps to their own scheme.
+  oidc: { redirectPaths: ["/auth/login", "/user-settings"], otherRedirectUris: ["app.immich:///oauth-callback"] },
   podSecurity: { level: "restricted" },
   wave: 3,
   values: (ctx) => ({

@@ -22,6 +22,7 @@ export const mealie: ServiceEntry = {
   secrets: [{ key: "OIDC_CLIENT_SECRET", bitwarden: "mealie-oidc-client-secret" }],
   // Importing a recipe fetches the page it is on, wherever it is; this also reaches Authentik through Cloudflare.
   egress: [{ why: "recipe imports from any website; Authentik's OIDC endpoints", to: "world", ports: [443] }],
+  oidc: { redirectPaths: ["/login"] },
   podSecurity: { level: "restricted" },
   wave: 3,
   values: (ctx) =>

@@ -92,6 +92,7 @@ export const nextcloud: ServiceEntry = {
   ],
   // Calendar subscriptions, link previews, federated shares and the app store reach any public host.
   egress: [{ why: "app store and updates, calendar subscriptions, link previews, federated shares", to: "world", ports: [443] }],
+  oidc: { redirectPaths: ["/apps/user_oidc/code"] },
   // The official image starts as root: the entrypoint installs and upgrades into the volume, Apache binds port 80, then both drop to www-data.
   podSecurity: { level: "baseline", why: "the official image's entrypoint and Apache start as root, then run as www-data" },
   wave: 3,

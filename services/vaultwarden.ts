@@ -38,6 +38,7 @@ export const vaultwarden: ServiceEntry = {
     { key: "SSO_CLIENT_SECRET", bitwarden: "vaultwarden-oidc-client-secret" },
   ],
   egress: [{ why: "mobile push notifications through Bitwarden's relay", to: ["push.bitwarden.com", "identity.bitwarden.com"], ports: [443] }],
+  oidc: { redirectPaths: ["/identity/connect/oidc-signin"] },
   podSecurity: { level: "restricted" },
   wave: 3,
   values: (ctx) =>

@@ -2,7 +2,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
 import { CloudConfig } from "../config/schema";
+import { IdentityPlane, IdentitySummary } from "../components/IdentityPlane";
 import { OmniServer } from "../components/OmniServer";
+import { hostnameOf } from "../components/service/manifests";
+import { catalog } from "../services";
+import { n8n } from "../services/n8n";
 import { TalosCluster } from "../components/TalosCluster";
 import { formerNames } from "../components/lifecycle";
 import { talosRequirements } from "../components/platform/talos";
@@ -17,6 +21,8 @@ export interface CloudOutputs {
     caCertPem: pulumi.Output<string>;
     serviceAccountKey: pulumi.Output<string>;
   };
+  /** Authentik: its hostname, OIDC clients (who each admits) and service accounts. */
+  identity: IdentitySummary;
   /** Absent until the Talos image exists (the first deploy builds Omni alone). */
   cluster?: { name: string; kubeconfig: pulumi.Output<string> };
   platform?: PlatformOutputs;
@@ -31,6 +37,14 @@ export const waitingForTalosImage =
 
 export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   const provider = ociProvider(config.oci, secret("ociPrivateKey"));
+  const domain = config.services.domain;
+  const identity = new IdentityPlane("identity", {
+    domain,
+    omniHostname: config.omni.hostname,
+    catalog,
+    // n8n runs the account-provisioning workflow; its /webhook paths bypass SSO.
+    provisioningWebhookUrl: `https://${hostnameOf(n8n, domain)}/webhook/homelab-provisioning`,
+  });
   const omni = new OmniServer("omni", {
     stack,
     provider,
@@ -38,11 +52,13 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     omni: config.omni,
     sshPublicKey: config.sshPublicKey,
     sshPrivateKey: secret("sshPrivateKey"),
+    workloads: [{ workload: identity.workload, env: identity.env }],
+    samlMetadataFile: identity.samlMetadataFile,
   });
   const omniAccess = { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem };
   const omniOutputs = { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey };
   const talosImage = config.oci.images.talos;
-  if (talosImage === undefined) return { omni: omniOutputs, nextStep: waitingForTalosImage };
+  if (talosImage === undefined) return { omni: omniOutputs, identity: identity.summary, nextStep: waitingForTalosImage };
   const cluster = new TalosCluster(
     "cluster",
     {
@@ -69,6 +85,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy });
   return {
     omni: omniOutputs,
+    identity: identity.summary,
     cluster: { name: config.cluster.name, kubeconfig: cluster.kubeconfig },
     platform: platform.outputs,
   };

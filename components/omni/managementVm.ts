@@ -4,10 +4,24 @@
 // an .env file written from secret values on the VM only.
 import { stringify } from "yaml";
 import { images } from "../../config/versions";
-import { heredoc } from "../shell";
-import { EgressProxyArgs, egressProxyService, squidConf, squidConfPath } from "./egressProxy";
+import { heredoc, shellQuote } from "../shell";
+import { EgressProxyArgs, egressProxyService, squidConf } from "./egressProxy";
 
 export const projectDir = "/opt/homelab";
+
+/** Something else the management VM runs in its compose project (the identity plane, the tunnel connector). */
+export interface VmWorkload {
+  services: Record<string, Record<string, unknown>>;
+  networks?: Record<string, Record<string, unknown>>;
+  /** Variables the PostgreSQL service must hold too (for a step that runs SQL with them). */
+  postgresEnv?: string[];
+  /** Variables of .env it reads: secret values, which reach the VM on stdin only. */
+  envNames: string[];
+  /** Files under the project directory, written before anything starts. */
+  files: { path: string; content: string; what: string }[];
+  /** Shell steps run in the project directory once PostgreSQL is up, before the rest starts. */
+  steps: string[];
+}
 
 export interface ComposeArgs {
   accountId: string;
@@ -18,6 +32,9 @@ export interface ComposeArgs {
   ports: { api: number; sideroLinkWireguard: number; machineApi: number; kubernetesProxy: number };
   /** The static-IP egress proxy for the cluster (components/omni/egressProxy.ts). */
   egressProxy: EgressProxyArgs;
+  /** Sign-in through an identity provider's SAML metadata, a file in the project directory the deploy writes first. */
+  samlMetadataFile?: string;
+  workloads?: VmWorkload[];
 }
 
 /** Path, on the VM, of the key Omni writes for its initial (automation) service account. */
@@ -46,10 +63,22 @@ export function composeProject(args: ComposeArgs): object {
     "--create-initial-service-account",
     "--initial-service-account-key-path=/_out/state/initial-service-account-key",
     "--initial-service-account-lifetime=8760h",
+    ...(args.samlMetadataFile
+      ? [
+          "--auth-saml-enabled=true",
+          // A file, not the URL: Omni then starts even while the identity provider or the tunnel is down.
+          "--auth-saml-metadata=/saml/idp-metadata.xml",
+          // Members of admin carry role omni-admin (the blueprint's mapping); a SAMLLabelRule makes them Omni admins.
+          '--auth-saml-label-rules={"role":"role"}',
+        ]
+      : []),
   ];
+  const workloads = args.workloads ?? [];
+  const postgresEnv = workloads.flatMap((w) => w.postgresEnv ?? []);
   return {
     name: "homelab-mgmt",
     services: {
+      ...Object.assign({}, ...workloads.map((w) => w.services)),
       "egress-proxy": egressProxyService(images.squid, squidConf(args.egressProxy)),
       omni: {
         image: images.omni,
@@ -64,6 +93,7 @@ export function composeProject(args: ComposeArgs): object {
           "./omni/state:/_out/state",
           "./omni/omni.asc:/omni.asc:ro",
           "./omni/tls:/tls:ro",
+          ...(args.samlMetadataFile ? [`./${args.samlMetadataFile}:/saml/idp-metadata.xml:ro`] : []),
         ],
         command: omniFlags,
       },
@@ -75,6 +105,7 @@ export function composeProject(args: ComposeArgs): object {
           POSTGRES_USER: "homelab",
           POSTGRES_DB: "homelab",
           POSTGRES_PASSWORD: "${POSTGRES_PASSWORD:?set in .env}",
+          ...Object.fromEntries(postgresEnv.map((v) => [v, `\${${v}:?set in .env}`])),
         },
         volumes: ["postgres-data:/var/lib/postgresql/data"],
         networks: ["backend"],
@@ -87,7 +118,7 @@ export function composeProject(args: ComposeArgs): object {
         deploy: { resources: { limits: { memory: "1g" } } },
       },
     },
-    networks: { backend: { internal: true } },
+    networks: { backend: { internal: true }, ...Object.assign({}, ...workloads.map((w) => w.networks ?? {})) },
     volumes: { "postgres-data": {} },
   };
 }
@@ -109,9 +140,12 @@ export function cloudInit(): string {
 /**
  * Idempotent bootstrap on the VM: wait for cloud-init, create Omni's etcd
  * encryption key once (it never leaves the VM), write the compose project
- * and the egress proxy's configuration, then start it. Reads the .env content and TLS files from stdin.
+ * and every file it mounts, start PostgreSQL, run the workloads' steps (their
+ * databases, the identity provider's metadata), then start the rest. Reads
+ * the .env content and TLS files from stdin.
  */
-export function deployScript(compose: string, proxyConf: string): string {
+export function deployScript(compose: string, files: VmWorkload["files"], steps: string[] = []): string {
+  const dirs = [...new Set(files.map((f) => f.path.split("/").slice(0, -1).join("/")).filter(Boolean))].sort();
   return [
     "set -eu",
     "sudo cloud-init status --wait >/dev/null",
@@ -130,9 +164,11 @@ export function deployScript(compose: string, proxyConf: string): string {
     `printf '%s\\n' "$input" | sed -n '/^#KEY$/,/^#CERT$/p' | sed '1d;$d' | sudo tee ${projectDir}/omni/tls/tls.key >/dev/null`,
     `printf '%s\\n' "$input" | sed -n '/^#CERT$/,$p' | sed '1d' | sudo tee ${projectDir}/omni/tls/tls.crt >/dev/null`,
     `sudo chmod 0600 ${projectDir}/.env ${projectDir}/omni/tls/tls.key`,
-    `sudo install -d -m 0755 ${projectDir}/${squidConfPath.split("/")[0]}`,
-    heredoc(`sudo tee ${projectDir}/${squidConfPath} >/dev/null`, proxyConf, "the egress proxy's configuration"),
+    ...(dirs.length ? [`sudo install -d -m 0755 ${dirs.map((d) => shellQuote(`${projectDir}/${d}`)).join(" ")}`] : []),
+    ...files.map((f) => heredoc(`sudo tee ${shellQuote(`${projectDir}/${f.path}`)} >/dev/null`, f.content, f.what)),
     heredoc(`sudo tee ${projectDir}/compose.yaml >/dev/null`, compose, "the compose file"),
-    `cd ${projectDir} && sudo docker compose up -d --remove-orphans --wait`,
+    `cd ${projectDir}`,
+    ...(steps.length ? ["sudo docker compose up -d --wait postgres", ...steps] : []),
+    "sudo docker compose up -d --remove-orphans --wait",
   ].join("\n");
 }

@@ -43,9 +43,12 @@ describe("management VM documents (pure)", () => {
   });
 
   it("deploys idempotently: the etcd key is created once, the proxy's configuration and compose are written, compose is started with --wait", () => {
-    const script = deployScript("services: {}\n", "http_port 10.0.1.10:3128\n");
+    const script = deployScript("services: {}\n", [{ path: "egress-proxy/squid.conf", content: "http_port 10.0.1.10:3128\n", what: "the proxy's configuration" }]);
     expect(script).toContain("if [ ! -s /opt/homelab/omni/omni.asc ]; then");
-    expect(script).toContain("sudo tee /opt/homelab/egress-proxy/squid.conf >/dev/null <<'HOMELAB_EOF'\nhttp_port 10.0.1.10:3128\nHOMELAB_EOF");
+    expect(script).toContain("sudo install -d -m 0755 '/opt/homelab/egress-proxy'");
+    expect(script).toContain("sudo tee '/opt/homelab/egress-proxy/squid.conf' >/dev/null <<'HOMELAB_EOF'\nhttp_port 10.0.1.10:3128\nHOMELAB_EOF");
+    // Without steps, PostgreSQL starts with everything else.
+    expect(script).not.toContain("up -d --wait postgres");
     // The configuration exists before compose starts the container that mounts it.
     expect(script.indexOf("egress-proxy/squid.conf")).toBeLessThan(script.indexOf("docker compose up"));
     expect(script).toContain("docker compose up -d --remove-orphans --wait");

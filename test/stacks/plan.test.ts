@@ -143,7 +143,8 @@ describe("platform budget per cluster", () => {
 describe("readable plan", () => {
   it("prints components, counts, capacity, placeholders and policy results", () => {
     const text = renderPlan(plans.cloud);
-    expect(text).toContain(`== stack cloud: ${3 + entriesFor("cloud").length} components`);
+    // OmniServer, IdentityPlane, TalosCluster, ClusterPlatform and one ServiceApp per entry.
+    expect(text).toContain(`== stack cloud: ${4 + entriesFor("cloud").length} components`);
     expect(text).toContain("homelab:index:ClusterPlatform");
     expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10536 \/ 17336 MiB/);
     expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6800 MiB):");
