@@ -10,7 +10,7 @@ import { PlatformConfig } from "../config/schema";
 import { formerNames } from "./lifecycle";
 import { ChartRef, charts, gatewayApi } from "../config/versions";
 import { ApplicationSpec, argocdNamespace, renderApplication } from "./platform/application";
-import { appProjects, argoCdValues, clusterSecretMetadata, inClusterRegistration, registrationFromKubeconfig } from "./platform/argocd";
+import { appProjects, argoCdValues, argocdOidcExternalSecret, clusterSecretMetadata, inClusterRegistration, registrationFromKubeconfig } from "./platform/argocd";
 import { acmeIssuerManifests, certManagerNamespace, certManagerValues, selfSignedIssuerManifest } from "./platform/certManager";
 import { platformApplications, platformRepos } from "./platform/catalog";
 import { ciliumValues, gatewayManifests, lanLoadBalancerManifests } from "./platform/cilium";
@@ -136,7 +136,9 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       if (!argoConfig) throw new Error(`ClusterPlatform ${args.cluster}: the hub needs platform.argocd`);
       const argoNs = this.apply(namespace(argocdNamespace), [cilium]);
       hubReady = [this.release("argocd", charts.argoCd, argocdNamespace, argoCdValues(argoConfig), [argoNs])];
-      this.ledger.add(0, argoNs, ...hubReady);
+      // Not waited for: Argo CD works with its local admin until the cloud stack has written the client secret.
+      const oidc = this.apply(argocdOidcExternalSecret(argoConfig), [argoNs, store]);
+      this.ledger.add(0, argoNs, oidc, ...hubReady);
     }
     if (this.gitopsConnected) this.ledger.add(0, ...this.register(name, isHub, hubReady));
 

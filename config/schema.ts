@@ -359,7 +359,7 @@ export type StackKind = (typeof stackKinds)[number];
 
 /** Secret keys each stack requires (set with `pulumi config set --secret`). */
 export const requiredSecrets: Record<StackKind, readonly string[]> = {
-  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken"],
+  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken", "bitwardenWriterToken"],
   prod: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
   dev: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
 };
@@ -546,6 +546,8 @@ function platformIssues(p: PlatformConfig, ctx: PlatformContext): Issue[] {
   const isHub = p.gitops.hubCluster === ctx.clusterName;
   if (isHub && !p.argocd) issues.push({ path: ["platform", "argocd"], message: `expected this section: cluster ${ctx.clusterName} is the GitOps hub (platform.gitops.hubCluster)` });
   if (!isHub && p.argocd) issues.push({ path: ["platform", "argocd"], message: `expected no argocd section: Argo CD runs on the hub cluster ${p.gitops.hubCluster}` });
+  // The identity plane registers Argo CD's client under this id (components/identity/blueprints.ts).
+  if (p.argocd && p.argocd.oidc.clientId !== "argocd") issues.push({ path: ["platform", "argocd", "oidc", "clientId"], message: "expected argocd: the client the identity plane registers in Authentik" });
   if (isHub && !p.gitops.hubReady) issues.push({ path: ["platform", "gitops", "hubReady"], message: "expected true: this stack deploys the hub itself" });
   if (p.storage.defaultClass === "longhorn" && !p.storage.longhorn) {
     issues.push({ path: ["platform", "storage", "longhorn"], message: "expected this section when storage.defaultClass is longhorn" });

@@ -39,6 +39,11 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
       lines.push("", "Bitwarden secrets the services read (create them in the Secrets Manager project, by these names, before deploying):");
       for (const s of reading) lines.push(`  ${pad(s.name, 16)} ${s.bitwarden.join(", ")}`);
     }
+    const generated = plan.services.filter((s) => s.generated.length > 0);
+    if (generated.length > 0) {
+      lines.push("", "Bitwarden secrets the services read that the cloud stack generates and writes (nothing to create):");
+      for (const s of generated) lines.push(`  ${pad(s.name, 16)} ${s.generated.join(", ")}`);
+    }
   }
   for (const b of plan.budget) {
     lines.push("", `Requests on cluster ${b.cluster} (free after the services reserve: ${b.freeMiB} MiB):`);

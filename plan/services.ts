@@ -3,6 +3,7 @@
 import { StackConfig } from "../config/load";
 import { hostnameOf, skippedOnDev, workloadsOn } from "../components/service/manifests";
 import { gateSecrets, ssoGates, ssoProxyResources } from "../components/service/ssoGate";
+import { generatedBitwardenSecrets } from "../components/identity/blueprints";
 import { requestsOf, roundUp } from "../policies/rules/kubernetesInputs";
 import { catalog, entriesFor } from "../services";
 import { ServiceEntry } from "../services/entry";
@@ -18,8 +19,10 @@ export interface PlannedService {
   requests: { memoryMiB: number; milliCpu: number };
   limits: { memoryMiB: number; milliCpu: number };
   wave: number;
-  /** The Bitwarden secrets (by name in the Secrets Manager project) it reads: to create before a deploy. */
+  /** The Bitwarden secrets (by name in the Secrets Manager project) it reads that someone creates before a deploy. */
   bitwarden: string[];
+  /** Those it reads that the cloud stack's identity plane generates and writes. */
+  generated: string[];
   /** Why a prod service does not run on dev. */
   skipped?: string;
 }
@@ -39,11 +42,16 @@ function total(e: ServiceEntry, reduced: boolean, domain: string, side: "request
   return { memoryMiB: roundUp(parts.reduce((s, p) => s + p.r.memoryMiB * p.n, 0)), milliCpu: roundUp(parts.reduce((s, p) => s + p.r.milliCpu * p.n, 0)) };
 }
 
+function splitSecrets(names: string[], generated: Set<string>): { bitwarden: string[]; generated: string[] } {
+  return { bitwarden: names.filter((n) => !generated.has(n)), generated: names.filter((n) => generated.has(n)) };
+}
+
 export function plannedServices(sc: StackConfig): PlannedService[] {
   const cluster = sc.config.cluster.name;
   const reduced = sc.kind === "dev";
   const defaultClass = sc.config.platform.storage.defaultClass;
   const domain = sc.config.services.domain;
+  const generated = new Set(generatedBitwardenSecrets({ domain, catalog }));
   const running = entriesFor(sc.kind).map((e) => ({
     name: e.name,
     cluster,
@@ -54,12 +62,12 @@ export function plannedServices(sc: StackConfig): PlannedService[] {
     requests: total(e, reduced, domain, "requests"),
     limits: total(e, reduced, domain, "limits"),
     wave: e.wave,
-    bitwarden: [...e.secrets.map((x) => x.bitwarden), ...ssoGates(e, domain).flatMap((g) => gateSecrets(g).map((x) => x.bitwarden))],
+    ...splitSecrets([...e.secrets.map((x) => x.bitwarden), ...ssoGates(e, domain).flatMap((g) => gateSecrets(g).map((x) => x.bitwarden))], generated),
   }));
   const skipped = reduced
     ? catalog.flatMap((e) => {
         const why = e.home === "prod" ? skippedOnDev(e) : undefined;
-        return why ? [{ name: e.name, cluster, tier: e.auth, address: "none", storage: [], backup: e.backup, requests: { memoryMiB: 0, milliCpu: 0 }, limits: { memoryMiB: 0, milliCpu: 0 }, wave: e.wave, bitwarden: [], skipped: why }] : [];
+        return why ? [{ name: e.name, cluster, tier: e.auth, address: "none", storage: [], backup: e.backup, requests: { memoryMiB: 0, milliCpu: 0 }, limits: { memoryMiB: 0, milliCpu: 0 }, wave: e.wave, bitwarden: [], generated: [], skipped: why }] : [];
       })
     : [];
   return [...running, ...skipped].sort((a, b) => a.name.localeCompare(b.name));

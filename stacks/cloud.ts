@@ -35,6 +35,8 @@ export const waitingForTalosImage =
   "Omni is up; the CLOUD cluster waits for its Talos image: download it from Omni, import it into OCI, " +
   "set homelab:oci.images.talos and deploy again (docs/runbooks/first-deploy.md, step 1.5)";
 
+const pick = <T, K extends keyof T>(o: T, keys: K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+
 export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   const provider = ociProvider(config.oci, secret("ociPrivateKey"));
   const domain = config.services.domain;
@@ -44,6 +46,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     catalog,
     // n8n runs the account-provisioning workflow; its /webhook paths bypass SSO.
     provisioningWebhookUrl: `https://${hostnameOf(n8n, domain)}/webhook/homelab-provisioning`,
+    bitwarden: { ...pick(config.platform.bitwarden, ["organizationId", "projectId", "apiUrl", "identityUrl"]), accessToken: secret("bitwardenWriterToken") },
   });
   const omni = new OmniServer("omni", {
     stack,

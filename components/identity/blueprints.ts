@@ -64,7 +64,7 @@ export const tokenBitwarden = (account: string) => `authentik-${account}-token`;
 export const webhookSecretBitwarden = "authentik-provisioning-webhook-secret";
 
 /** Every OIDC client: the gates of every tunnel entry, each app's own login, Argo CD. */
-export function oidcClients(inputs: IdentityInputs): OidcClient[] {
+export function oidcClients(inputs: Pick<IdentityInputs, "domain" | "catalog">): OidcClient[] {
   const { domain, catalog } = inputs;
   const clients: OidcClient[] = [];
   for (const e of catalog) {
@@ -109,6 +109,16 @@ export function oidcClients(inputs: IdentityInputs): OidcClient[] {
     hidden: false,
   });
   return clients;
+}
+
+/** The Bitwarden secrets the identity plane generates and writes (the apps and their gates read them; nobody types them). */
+export function generatedBitwardenSecrets(inputs: Pick<IdentityInputs, "domain" | "catalog">): string[] {
+  return [
+    ...oidcClients(inputs).map((c) => c.bitwarden),
+    ...inputs.catalog.flatMap((e) => ssoGates(e, inputs.domain)).map((g) => `${g.name}-cookie-secret`),
+    ...serviceAccounts.map((a) => tokenBitwarden(a.name)),
+    webhookSecretBitwarden,
+  ];
 }
 
 /** Every variable the blueprint reads from the worker's environment. */

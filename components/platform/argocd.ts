@@ -4,11 +4,31 @@
 import { parse, stringify } from "yaml";
 import { PlatformConfig } from "../../config/schema";
 import { argocdNamespace } from "./application";
+import { bitwardenStoreName } from "./externalSecrets";
 import { Manifest } from "./context";
 import { resources } from "./resources";
 
 /** The Secret (label app.kubernetes.io/part-of=argocd) that will hold the OIDC client secret, filled by External Secrets. */
 export const oidcSecret = { name: "argocd-oidc", key: "clientSecret" } as const;
+
+/**
+ * The OIDC client secret, from the Bitwarden secret the identity plane writes
+ * (<client id>-oidc-client-secret), into the Secret Argo CD reads; Argo CD
+ * reads only Secrets labelled part-of argocd.
+ */
+export function argocdOidcExternalSecret(argocd: ArgoConfig): Manifest {
+  return {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    metadata: { name: oidcSecret.name, namespace: argocdNamespace },
+    spec: {
+      refreshInterval: "1h",
+      secretStoreRef: { kind: "ClusterSecretStore", name: bitwardenStoreName },
+      target: { name: oidcSecret.name, creationPolicy: "Owner", template: { metadata: { labels: { "app.kubernetes.io/part-of": "argocd" } } } },
+      data: [{ secretKey: oidcSecret.key, remoteRef: { key: `${argocd.oidc.clientId}-oidc-client-secret` } }],
+    },
+  };
+}
 export const adminGroup = "admin";
 
 export const platformProject = (cluster: string) => `${cluster}-platform`;

@@ -1,6 +1,8 @@
 import { parse } from "yaml";
 import { AkTag, blueprintReferences, blueprintTags, entry, env, find, keyOf, renderBlueprint } from "../../components/identity/blueprint";
-import { IdentityInputs, blueprintEnvironment, homelabBlueprint, oidcClients, serviceAccounts } from "../../components/identity/blueprints";
+import { IdentityInputs, blueprintEnvironment, generatedBitwardenSecrets, homelabBlueprint, oidcClients, serviceAccounts } from "../../components/identity/blueprints";
+import { IdentityPlane } from "../../components/IdentityPlane";
+import { recordResources } from "../../plan/mockRuntime";
 import { authentikWorkload, databaseSql } from "../../components/identity/authentikCompose";
 import { composeProject, deployScript } from "../../components/omni/managementVm";
 import { ssoGates } from "../../components/service/ssoGate";
@@ -210,5 +212,32 @@ describe("Authentik on the management VM", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("IdentityPlane", () => {
+  const bitwarden = { organizationId: "org", projectId: "project", apiUrl: "https://api.bitwarden.com", identityUrl: "https://identity.bitwarden.com", accessToken: "fake-writer-token" };
+  const program = () => {
+    const plane = new IdentityPlane("identity", { ...inputs, bitwarden });
+    return { env: plane.env, envNames: plane.workload.envNames };
+  };
+
+  it("writes every generated value to Bitwarden under the name its app reads, the value and token secret", async () => {
+    const run = await recordResources({ stack: "cloud", config: {}, secretKeys: [] }, program);
+    const written = run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/homelab:BitwardenSecret");
+    expect(written.map((r) => r.inputs.key).sort()).toEqual(generatedBitwardenSecrets(inputs).sort());
+    for (const r of written) expect([r.inputs.value, r.inputs.accessToken, r.inputs.projectId]).toEqual(["[secret]", "[secret]", "project"]);
+    // Each value is generated, alphanumeric: no default, nothing typed.
+    const passwords = run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+    expect(passwords.every((r) => r.inputs.special === false)).toBe(true);
+    expect(passwords.find((r) => r.name === "identity-cookie-vaultwarden-sso")?.inputs.length).toBe(32);
+    expect(JSON.stringify(run.resources.map((r) => r.inputs))).not.toContain("fake-writer-token");
+  });
+
+  it("gives the VM a value for every variable its services read, and the output stays secret", async () => {
+    const run = await recordResources({ stack: "cloud", config: {}, secretKeys: [] }, program);
+    expect(run.outputs.env).toBe("[secret]");
+    const names = run.outputs.envNames as string[];
+    expect(names).toEqual(expect.arrayContaining(["AUTHENTIK_SECRET_KEY", "AUTHENTIK_DB_PASSWORD", ...blueprintEnvironment(inputs)]));
   });
 });

@@ -96,6 +96,7 @@ const cases: Case[] = [
     line: ["homelab:platform.argocd = ", "expected no argocd section: Argo CD runs on the hub cluster prod"],
   },
   { name: "hub not ready on the hub itself", stack: "prod", mutate: (v) => (v.platform.gitops.hubReady = false), line: "homelab:platform.gitops.hubReady = false: expected true: this stack deploys the hub itself" },
+  { name: "Argo CD client other than the one Authentik registers", stack: "prod", mutate: (v) => (v.platform.argocd.oidc.clientId = "argo"), line: "homelab:platform.argocd.oidc.clientId = \"argo\": expected argocd: the client the identity plane registers in Authentik" },
   { name: "Longhorn default without its section", stack: "dev", mutate: (v) => (v.platform.storage.defaultClass = "longhorn"), line: "homelab:platform.storage.longhorn = (missing): expected this section when storage.defaultClass is longhorn" },
   { name: "more Longhorn replicas than workers", stack: "prod", mutate: (v) => (v.platform.storage.longhorn.replicas = 3), line: "homelab:platform.storage.longhorn.replicas = 3: expected at most 1 (one replica per node that runs workloads)" },
   { name: "unknown storage class", stack: "cloud", mutate: (v) => (v.platform.storage.defaultClass = "ceph"), line: 'homelab:platform.storage.defaultClass = "ceph": expected local-path or longhorn' },
