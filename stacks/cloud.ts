@@ -4,6 +4,8 @@ import { secret } from "../config/load";
 import { CloudConfig } from "../config/schema";
 import { IdentityPlane, IdentitySummary } from "../components/IdentityPlane";
 import { OmniServer } from "../components/OmniServer";
+import { omniAdminLabelRule } from "../components/identity/omniSaml";
+import { omnictlWithFile } from "../components/omni/omnictl";
 import { hostnameOf } from "../components/service/manifests";
 import { catalog } from "../services";
 import { n8n } from "../services/n8n";
@@ -23,6 +25,8 @@ export interface CloudOutputs {
   };
   /** Authentik: its hostname, OIDC clients (who each admits) and service accounts. */
   identity: IdentitySummary;
+  /** akadmin's first password (secret), for the first sign-in (docs/runbooks/identity.md). */
+  authentikBootstrapPassword: pulumi.Output<string>;
   /** Absent until the Talos image exists (the first deploy builds Omni alone). */
   cluster?: { name: string; kubeconfig: pulumi.Output<string> };
   platform?: PlatformOutputs;
@@ -46,6 +50,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     catalog,
     // n8n runs the account-provisioning workflow; its /webhook paths bypass SSO.
     provisioningWebhookUrl: `https://${hostnameOf(n8n, domain)}/webhook/homelab-provisioning`,
+    adminEmail: config.omni.initialUsers[0],
     bitwarden: { ...pick(config.platform.bitwarden, ["organizationId", "projectId", "apiUrl", "identityUrl"]), accessToken: secret("bitwardenWriterToken") },
   });
   const omni = new OmniServer("omni", {
@@ -59,9 +64,11 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     samlMetadataFile: identity.samlMetadataFile,
   });
   const omniAccess = { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem };
+  // Members of Authentik's admin group are Omni admins (components/identity/omniSaml.ts).
+  omnictlWithFile("omni-saml-admins", { access: omniAccess, subcommand: "apply", yamlText: omniAdminLabelRule() }, { dependsOn: [omni] });
   const omniOutputs = { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey };
   const talosImage = config.oci.images.talos;
-  if (talosImage === undefined) return { omni: omniOutputs, identity: identity.summary, nextStep: waitingForTalosImage };
+  if (talosImage === undefined) return { omni: omniOutputs, identity: identity.summary, authentikBootstrapPassword: identity.bootstrapPassword, nextStep: waitingForTalosImage };
   const cluster = new TalosCluster(
     "cluster",
     {
@@ -89,6 +96,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   return {
     omni: omniOutputs,
     identity: identity.summary,
+    authentikBootstrapPassword: identity.bootstrapPassword,
     cluster: { name: config.cluster.name, kubeconfig: cluster.kubeconfig },
     platform: platform.outputs,
   };

@@ -27,6 +27,8 @@ export interface AuthentikArgs {
   blueprintEnv: string[];
   /** The SAML application whose metadata Omni gets, when Omni signs in through Authentik. */
   omniSamlSlug?: string;
+  /** The bootstrap admin's (akadmin's) email: the administrator's, as Omni's first user. */
+  bootstrapEmail: string;
 }
 
 const required = (name: string) => `\${${name}:?set in .env}`;
@@ -74,7 +76,13 @@ export function databaseSql(): string {
 
 /** What the management VM runs for the identity plane. */
 export function authentikWorkload(args: AuthentikArgs): VmWorkload {
-  const workerEnv = Object.fromEntries(args.blueprintEnv.map((v) => [v, required(v)]));
+  const workerEnv = {
+    ...Object.fromEntries(args.blueprintEnv.map((v) => [v, required(v)])),
+    // Read at the very first start only: akadmin gets a generated password instead of an open setup page.
+    AUTHENTIK_BOOTSTRAP_PASSWORD: required("AUTHENTIK_BOOTSTRAP_PASSWORD"),
+    // Compose would read a $ as the start of a variable.
+    AUTHENTIK_BOOTSTRAP_EMAIL: args.bootstrapEmail.replace(/\$/g, "$$$$"),
+  };
   const steps = [
     // The role's password is read inside the container (the postgres service has it), never on a command line of the VM.
     heredoc(`sudo docker compose exec -T postgres sh -c 'psql -v ON_ERROR_STOP=1 -U homelab -d homelab -v pw="$AUTHENTIK_DB_PASSWORD"'`, databaseSql(), "Authentik's database SQL"),
@@ -109,7 +117,7 @@ export function authentikWorkload(args: AuthentikArgs): VmWorkload {
     networks: { [identityNetwork]: {} },
     // The postgres service needs the role's password for the SQL step above.
     postgresEnv: ["AUTHENTIK_DB_PASSWORD"],
-    envNames: ["AUTHENTIK_SECRET_KEY", "AUTHENTIK_DB_PASSWORD", ...args.blueprintEnv],
+    envNames: ["AUTHENTIK_SECRET_KEY", "AUTHENTIK_DB_PASSWORD", "AUTHENTIK_BOOTSTRAP_PASSWORD", ...args.blueprintEnv],
     files: [{ path: blueprintFile, content: args.blueprint, what: "the Authentik blueprint" }],
     steps,
   };

@@ -2,6 +2,7 @@ import { parse } from "yaml";
 import { AkTag, blueprintReferences, blueprintTags, entry, env, find, keyOf, renderBlueprint } from "../../components/identity/blueprint";
 import { IdentityInputs, blueprintEnvironment, generatedBitwardenSecrets, homelabBlueprint, oidcClients, serviceAccounts } from "../../components/identity/blueprints";
 import { IdentityPlane } from "../../components/IdentityPlane";
+import { omniAdminLabelRule } from "../../components/identity/omniSaml";
 import { recordResources } from "../../plan/mockRuntime";
 import { authentikWorkload, databaseSql } from "../../components/identity/authentikCompose";
 import { composeProject, deployScript } from "../../components/omni/managementVm";
@@ -149,7 +150,7 @@ describe("the reference check", () => {
 });
 
 describe("Authentik on the management VM", () => {
-  const workload = authentikWorkload({ hostname: "auth.homelab.example", blueprint: rendered, blueprintEnv: ["AK_X"], omniSamlSlug: "omni" });
+  const workload = authentikWorkload({ hostname: "auth.homelab.example", blueprint: rendered, blueprintEnv: ["AK_X"], omniSamlSlug: "omni", bootstrapEmail: "o'brien$@homelab.example" });
   const compose = composeProject({
     accountId: "a",
     accountName: "homelab",
@@ -172,7 +173,9 @@ describe("Authentik on the management VM", () => {
     expect(worker).not.toHaveProperty("ports");
     expect((compose.services.postgres.environment as Record<string, string>).AUTHENTIK_DB_PASSWORD).toBe("${AUTHENTIK_DB_PASSWORD:?set in .env}");
     expect(compose.networks).toMatchObject({ backend: { internal: true }, identity: {} });
-    expect(workload.envNames).toEqual(["AUTHENTIK_SECRET_KEY", "AUTHENTIK_DB_PASSWORD", "AK_X"]);
+    expect(workload.envNames).toEqual(["AUTHENTIK_SECRET_KEY", "AUTHENTIK_DB_PASSWORD", "AUTHENTIK_BOOTSTRAP_PASSWORD", "AK_X"]);
+    // akadmin gets a generated password at the first start (no open setup page), and the administrator's email, $ escaped for compose.
+    expect(worker.environment).toMatchObject({ AUTHENTIK_BOOTSTRAP_PASSWORD: "${AUTHENTIK_BOOTSTRAP_PASSWORD:?set in .env}", AUTHENTIK_BOOTSTRAP_EMAIL: "o'brien$$@homelab.example" });
   });
 
   it("makes Omni sign in through Authentik's SAML metadata, read from a file", () => {
@@ -218,8 +221,8 @@ describe("Authentik on the management VM", () => {
 describe("IdentityPlane", () => {
   const bitwarden = { organizationId: "org", projectId: "project", apiUrl: "https://api.bitwarden.com", identityUrl: "https://identity.bitwarden.com", accessToken: "fake-writer-token" };
   const program = () => {
-    const plane = new IdentityPlane("identity", { ...inputs, bitwarden });
-    return { env: plane.env, envNames: plane.workload.envNames };
+    const plane = new IdentityPlane("identity", { ...inputs, adminEmail: "admin@homelab.example", bitwarden });
+    return { env: plane.env, envNames: plane.workload.envNames, bootstrapPassword: plane.bootstrapPassword };
   };
 
   it("writes every generated value to Bitwarden under the name its app reads, the value and token secret", async () => {
@@ -237,7 +240,19 @@ describe("IdentityPlane", () => {
   it("gives the VM a value for every variable its services read, and the output stays secret", async () => {
     const run = await recordResources({ stack: "cloud", config: {}, secretKeys: [] }, program);
     expect(run.outputs.env).toBe("[secret]");
+    expect(run.outputs.bootstrapPassword).toBe("[secret]");
     const names = run.outputs.envNames as string[];
     expect(names).toEqual(expect.arrayContaining(["AUTHENTIK_SECRET_KEY", "AUTHENTIK_DB_PASSWORD", ...blueprintEnvironment(inputs)]));
+  });
+});
+
+describe("Omni's admins", () => {
+  it("are whoever Authentik labels omni-admin, re-checked at each login", () => {
+    expect(parse(omniAdminLabelRule())).toEqual({
+      metadata: { namespace: "default", type: "SAMLLabelRules.omni.sidero.dev", id: "homelab-admins" },
+      spec: { assignrole: "Admin", matchlabels: ["saml.omni.sidero.dev/role/omni-admin"], updateoneachlogin: true },
+    });
+    // The label comes from the blueprint's role mapping, with Omni's --auth-saml-label-rules {"role":"role"}.
+    expect(byId("omni-role")?.attrs?.saml_name).toBe("role");
   });
 });
