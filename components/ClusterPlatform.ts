@@ -14,6 +14,7 @@ import { appProjects, argoCdValues, argocdOidcExternalSecret, clusterSecretMetad
 import { acmeIssuerManifests, certManagerNamespace, certManagerValues, selfSignedIssuerManifest } from "./platform/certManager";
 import { platformApplications, platformRepos } from "./platform/catalog";
 import { ciliumValues, gatewayManifests, lanLoadBalancerManifests } from "./platform/cilium";
+import { tunnelConnectorManifests } from "./platform/tunnelConnector";
 import { Manifest, PlatformContext, namespace } from "./platform/context";
 import { manifestResource } from "./platform/manifestResource";
 import {
@@ -44,6 +45,8 @@ export interface ClusterPlatformArgs {
   registrationKubeconfig?: pulumi.Input<string>;
   /** Bitwarden Secrets Manager machine-account token (secret config). */
   bitwardenMachineToken: pulumi.Input<string>;
+  /** The tunnel this cluster connects (its token's Bitwarden secret); none on dev, which publishes nothing. */
+  tunnelConnector?: { bitwardenKey: string };
   /** The catalog entries this cluster runs (wave 2 and up), and what they need from the stack. */
   services: {
     entries: ServiceEntry[];
@@ -116,13 +119,20 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     const store = this.apply(bitwardenStoreManifest(this.ctx), [eso], readyWhen);
     const cloudflareToken = this.apply(cloudflareTokenExternalSecret(this.ctx), [store, certNs], readyWhen);
     const issuers = acmeIssuerManifests(this.ctx).map((m) => this.apply(m, [cloudflareToken, certManager], readyWhen));
+    // The connector reads a token the cloud stack writes: its ExternalSecret waits until it exists, then the connectors come up.
+    const connector = args.tunnelConnector
+      ? tunnelConnectorManifests(args.tunnelConnector.bitwardenKey).reduce<pulumi.Resource[]>(
+          (done, m) => [...done, this.apply(m, done.length ? [done[done.length - 1]] : [store, ...network], m.kind === "ExternalSecret" ? readyWhen : undefined)],
+          [],
+        )
+      : [];
 
     // Storage prerequisites that Argo CD cannot create in the right order.
     const storagePrereqs = args.platform.storage.longhorn
       ? this.applyInOrder([namespace(longhornNamespace, "privileged"), longhornLimitRange()], [cilium])
       : [];
 
-    this.ledger.add(0, ...crds, cilium, ...network, certNs, certManager, selfSigned, esoNs, ...sdkTls, token, eso, store, cloudflareToken, ...issuers, ...storagePrereqs);
+    this.ledger.add(0, ...crds, cilium, ...network, certNs, certManager, selfSigned, esoNs, ...sdkTls, token, eso, store, cloudflareToken, ...issuers, ...connector, ...storagePrereqs);
 
     // ---- wave 0: GitOps (Argo CD on the hub; this cluster registered in it)
     this.gitopsConnected = isHub || args.platform.gitops.hubReady;

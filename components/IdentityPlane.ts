@@ -21,6 +21,8 @@ export interface IdentityPlaneArgs {
   omniHostname: string;
   catalog: readonly ServiceEntry[];
   provisioningWebhookUrl: string;
+  /** Cloudflare Access's team name: registers Access as a client of Authentik. */
+  accessTeam?: string;
   /** The administrator's email: Authentik's bootstrap admin, as Omni's first user. */
   adminEmail: string;
   /** Where the generated values are written for the apps: the Secrets Manager project External Secrets reads, with a token that may write it. */
@@ -40,13 +42,15 @@ export class IdentityPlane extends pulumi.ComponentResource {
   /** The .env values the workload reads (secret). */
   readonly env: pulumi.Output<Record<string, string>>;
   readonly samlMetadataFile: string;
+  /** An OIDC client's secret by client id (secret), for a client outside the clusters (Cloudflare Access). */
+  readonly clientSecret: (clientId: string) => pulumi.Output<string>;
   /** akadmin's first password (secret): for the first sign-in, before the administrator's own account exists. */
   readonly bootstrapPassword: pulumi.Output<string>;
   readonly summary: IdentitySummary;
 
   constructor(name: string, args: IdentityPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:index:IdentityPlane", name, {}, opts);
-    const inputs: IdentityInputs = { domain: args.domain, omniHostname: args.omniHostname, catalog: args.catalog, provisioningWebhookUrl: args.provisioningWebhookUrl };
+    const inputs: IdentityInputs = { domain: args.domain, omniHostname: args.omniHostname, catalog: args.catalog, provisioningWebhookUrl: args.provisioningWebhookUrl, accessTeam: args.accessTeam };
     const blueprint = renderBlueprint(homelabBlueprint(inputs));
     const environment = blueprintEnvironment(inputs);
     // A reference that resolves to nothing would be applied as an empty field: refuse to deploy it.
@@ -64,9 +68,11 @@ export class IdentityPlane extends pulumi.ComponentResource {
       [webhookSecretEnv]: generated("provisioning-webhook-secret", 48),
     };
     const bitwarden: Record<string, pulumi.Output<string>> = { [webhookSecretBitwarden]: env[webhookSecretEnv] };
+    const clientSecrets: Record<string, pulumi.Output<string>> = {};
     for (const c of clients) {
       env[c.secretEnv] = generated(`client-${c.slug}`, 64);
-      bitwarden[c.bitwarden] = env[c.secretEnv];
+      clientSecrets[c.slug] = env[c.secretEnv];
+      if (c.bitwarden) bitwarden[c.bitwarden] = env[c.secretEnv];
     }
     for (const a of serviceAccounts) {
       env[tokenEnv(a.name)] = generated(`token-${a.name}`, 64);
@@ -83,6 +89,10 @@ export class IdentityPlane extends pulumi.ComponentResource {
     this.workload = authentikWorkload({ hostname: `auth.${args.domain}`, blueprint, blueprintEnv: environment, omniSamlSlug: "omni", bootstrapEmail: args.adminEmail });
     this.env = pulumi.secret(pulumi.all(env));
     this.bootstrapPassword = pulumi.secret(env.AUTHENTIK_BOOTSTRAP_PASSWORD);
+    this.clientSecret = (clientId) => {
+      if (!clientSecrets[clientId]) throw new Error(`IdentityPlane ${name}: no OIDC client ${clientId}; expected one of ${Object.keys(clientSecrets).join(", ")}`);
+      return pulumi.secret(clientSecrets[clientId]);
+    };
     this.samlMetadataFile = samlMetadataFile;
     this.summary = { hostname: `auth.${args.domain}`, clients: clients.map((c) => ({ slug: c.slug, admits: c.admits, redirectUris: c.redirectUris })), serviceAccounts: serviceAccounts.map((a) => a.name) };
     this.registerOutputs({ summary: this.summary });

@@ -359,7 +359,7 @@ export type StackKind = (typeof stackKinds)[number];
 
 /** Secret keys each stack requires (set with `pulumi config set --secret`). */
 export const requiredSecrets: Record<StackKind, readonly string[]> = {
-  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken", "bitwardenWriterToken"],
+  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken", "bitwardenWriterToken", "cloudflareApiToken"],
   prod: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
   dev: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
 };
@@ -368,11 +368,22 @@ const sshPublicKey = z
   .string(expect("an OpenSSH public key (ssh-ed25519 AAAA...)"))
   .regex(/^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( \S+)?$/, expect("an OpenSSH public key (ssh-ed25519 AAAA...)"));
 
+const cloudflareId = (what: string) => z.string(expect(`a Cloudflare ${what} ID (32 hex digits)`)).regex(/^[0-9a-f]{32}$/, expect(`a Cloudflare ${what} ID (32 hex digits)`));
+
+/** Cloudflare: the account that holds the tunnels and Access, the zone of the public hostnames. */
+const edge = section({
+  accountId: cloudflareId("account"),
+  zoneId: cloudflareId("zone"),
+  /** The Zero Trust team name: Access signs in at <team>.cloudflareaccess.com. */
+  accessTeam: z.string(expect("a Zero Trust team name (lowercase letters, digits, dashes)")).regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, expect("a Zero Trust team name (lowercase letters, digits, dashes)")),
+});
+
 export const cloudConfigSchema = section({
   domain: hostname,
   sshPublicKey,
   oci,
   omni: omniServer,
+  edge,
   cluster: cloudCluster,
   platform,
   services,

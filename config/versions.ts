@@ -7,6 +7,8 @@ export const images = {
   postgres: "docker.io/library/postgres:17.6-bookworm",
   /** Authentik, server and worker (the API package in package.json is the same 2026.8 release line). */
   authentik: "ghcr.io/goauthentik/server:2026.8.6",
+  /** The tunnel connector (Cloudflare's image: distroless, no shell), on the management VM and in the clusters. */
+  cloudflared: "docker.io/cloudflare/cloudflared:2026.10.0",
   /** The static-IP egress proxy (Canonical's Squid image, multi-architecture). */
   squid: "docker.io/ubuntu/squid:6.10-24.04_edge",
 } as const;

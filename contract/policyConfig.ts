@@ -136,6 +136,15 @@ export interface SyncWavesConfig {
   resources: Record<string, WaveDeclaration>;
 }
 
+/** public-hostnames-routed-once and admin-hostnames-behind-access: the catalog's public hostnames and what only admins may reach. */
+export interface EdgeConfig {
+  hostnames?: string[];
+  /** Admin hostnames and host/path admin paths, as Access destinations. */
+  adminTargets?: string[];
+  /** The group the Access policy must admit by the groups claim. */
+  group?: string;
+}
+
 /** The policy config file, by policy name. */
 export interface HomelabPolicyConfig {
   "proxmox-host-capacity"?: HostCapacityConfig;
@@ -144,6 +153,8 @@ export interface HomelabPolicyConfig {
   "exposed-services": ExposedServicesConfig;
   "pinned-versions"?: PinnedVersionsConfig;
   "sso-routes-gated": SsoRoutesConfig;
+  "public-hostnames-routed-once"?: EdgeConfig;
+  "admin-hostnames-behind-access"?: EdgeConfig;
   "cluster-budget": ClusterBudgetConfig;
   "cluster-budget-declared": ClusterBudgetConfig;
   "sync-waves-ordered": SyncWavesConfig;

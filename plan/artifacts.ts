@@ -19,7 +19,9 @@ export type ArtifactKind =
   | "helm-release"
   | "glance-config"
   | "squid-config"
-  | "authentik-blueprint";
+  | "authentik-blueprint"
+  | "omni-saml-label-rules"
+  | "cloudflared-ingress";
 
 export interface Artifact {
   /** Relative to out/<stack>/. */
@@ -99,6 +101,12 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
           meta: { cluster: clusterName, talos: cluster.talos, kubernetes: cluster.kubernetes, mode: cluster.talosMode },
         });
       }
+    } else if (r.type === "command:local:Command" && create.includes("omnictl apply") && str(r.inputs.stdin)?.includes("SAMLLabelRules.omni.sidero.dev")) {
+      out.push({ path: "omni/saml-label-rules.yaml", kind: "omni-saml-label-rules", content: str(r.inputs.stdin) ?? "" });
+    } else if (r.type === "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig") {
+      // The tunnel's ingress as cloudflared's own config file spells it, for `cloudflared tunnel ingress validate|rule`.
+      const ingress = (r.inputs.config as { ingresses?: unknown[] } | undefined)?.ingresses ?? [];
+      out.push({ path: `cloudflared/${safeName(r.name)}.yaml`, kind: "cloudflared-ingress", content: yamlOf({ ingress }) });
     } else if (r.type === "command:local:Command" && create.includes("omnictl apply")) {
       const text = str(r.inputs.stdin);
       if (text) out.push({ path: `omni/${clusterName}/machine-classes.yaml`, kind: "omni-machine-classes", content: text });

@@ -20,6 +20,8 @@ import { Phase, ProgramRun, RecordedOptions, RecordedResource, runProgram } from
 import { policyConfigFor } from "./policyConfig";
 import { plaintextSecretViolations } from "./secrets";
 import { PlannedService, plannedServices } from "./services";
+import { catalog } from "../services";
+import { PublicRoute, publicRoutes } from "../components/edge/routes";
 import { Placeholder, committedRawConfig, fakeCloudOutputs, programRawConfig, projectRoot, readStackFile, runConfig } from "./stackFiles";
 
 export interface CapacityLine {
@@ -72,6 +74,8 @@ export interface Plan {
   charts: PlannedChart[];
   /** The catalog's services on this stack (and, on dev, the ones it skips and why). */
   services: PlannedService[];
+  /** The cloud stack's public hostnames (it owns the edge for every cluster): tier, who may enter, tunnel. */
+  publicHostnames: PublicRoute[];
   placeholders: Placeholder[];
   outputs: string[];
   /** Every URN and what decides its fate on the next `pulumi up`. */
@@ -237,6 +241,7 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
     budget,
     charts: plannedCharts(update.resources, stackConfig.config.cluster.name),
     services: plannedServices(stackConfig),
+    publicHostnames: stackConfig.kind === "cloud" ? publicRoutes(stackConfig.config.services.domain, catalog) : [],
     placeholders: file.placeholders,
     outputs: Object.keys(update.outputs),
     identity,

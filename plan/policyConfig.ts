@@ -8,6 +8,8 @@ import { StackConfig } from "../config/load";
 import { HomelabPolicyConfig, SsoGateDeclaration, WaveDeclaration, WorkloadDeclaration } from "../contract/policyConfig";
 import { ssoGateConfigKey, ssoGateLabel } from "../contract/labels";
 import { admittedGroups } from "../components/service/ssoGate";
+import { accessGroup, accessTargets, publicRoutes } from "../components/edge/routes";
+import { catalog } from "../services";
 import { declaredPorts } from "../components/OmniServer";
 import { BudgetNode, clusterBudget } from "../components/platform/budget";
 import { chartTable } from "../components/platform/charts";
@@ -72,6 +74,11 @@ export function policyConfigFor(sc: StackConfig, run: ProgramRun): HomelabPolicy
     "sso-routes-gated": { gates: ssoGatesOf(run) },
   };
   if (sc.kind === "cloud") {
+    // The cloud stack owns the edge: the catalog's public hostnames and what only admins reach.
+    const routes = publicRoutes(sc.config.services.domain, catalog);
+    const edge = { hostnames: routes.map((r) => r.hostname), adminTargets: accessTargets(routes).map((t) => t.uri), group: accessGroup };
+    config["public-hostnames-routed-once"] = edge;
+    config["admin-hostnames-behind-access"] = edge;
     config["security-list-declared-ports"] = {
       internalCidr: sc.config.oci.network.vcnCidr,
       declared: declaredPorts(sc.config.oci, sc.config.omni).map(({ protocol, port, sources }) => ({ protocol, port, sources })),

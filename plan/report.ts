@@ -45,6 +45,14 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
       for (const s of generated) lines.push(`  ${pad(s.name, 16)} ${s.generated.join(", ")}`);
     }
   }
+  if (plan.publicHostnames.length > 0) {
+    lines.push("", "Public hostnames (every one through a Cloudflare tunnel; DNS records and routes owned by this stack):");
+    lines.push(`  ${pad("hostname", 30)} ${pad("tier", 7)} ${pad("tunnel", 7)} who may enter`);
+    for (const r of plan.publicHostnames) {
+      const extra = [r.adminPaths.length ? `admin only: ${r.adminPaths.join(", ")}` : "", r.bypassSso.length ? `own login: ${r.bypassSso.join(", ")}` : ""].filter(Boolean).join("; ");
+      lines.push(`  ${pad(r.hostname, 30)} ${pad(r.tier, 7)} ${pad(r.tunnel, 7)} ${r.admits}${extra ? ` (${extra})` : ""}`);
+    }
+  }
   for (const b of plan.budget) {
     lines.push("", `Requests on cluster ${b.cluster} (free after the services reserve: ${b.freeMiB} MiB):`);
     for (const item of b.items) lines.push(`  ${pad(item.resource, 92)} ${String(Math.ceil(item.memoryMiB)).padStart(5)} MiB ${String(Math.ceil(item.milliCpu)).padStart(5)} mCPU`);

@@ -3,7 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
 import { CloudConfig } from "../config/schema";
 import { IdentityPlane, IdentitySummary } from "../components/IdentityPlane";
+import * as cloudflare from "@pulumi/cloudflare";
 import { OmniServer } from "../components/OmniServer";
+import { TunnelEdge } from "../components/TunnelEdge";
+import { accessClientId } from "../components/identity/blueprints";
 import { omniAdminLabelRule } from "../components/identity/omniSaml";
 import { omnictlWithFile } from "../components/omni/omnictl";
 import { hostnameOf } from "../components/service/manifests";
@@ -25,6 +28,8 @@ export interface CloudOutputs {
   };
   /** Authentik: its hostname, OIDC clients (who each admits) and service accounts. */
   identity: IdentitySummary;
+  /** Every public hostname: its tier, who may enter, the tunnel that carries it. */
+  edge: { hostname: string; tier: string; admits: string; tunnel: string }[];
   /** akadmin's first password (secret), for the first sign-in (docs/runbooks/identity.md). */
   authentikBootstrapPassword: pulumi.Output<string>;
   /** Absent until the Talos image exists (the first deploy builds Omni alone). */
@@ -44,6 +49,7 @@ const pick = <T, K extends keyof T>(o: T, keys: K[]): Pick<T, K> => Object.fromE
 export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   const provider = ociProvider(config.oci, secret("ociPrivateKey"));
   const domain = config.services.domain;
+  const writer = { ...pick(config.platform.bitwarden, ["organizationId", "projectId", "apiUrl", "identityUrl"]), accessToken: secret("bitwardenWriterToken") };
   const identity = new IdentityPlane("identity", {
     domain,
     omniHostname: config.omni.hostname,
@@ -51,7 +57,16 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     // n8n runs the account-provisioning workflow; its /webhook paths bypass SSO.
     provisioningWebhookUrl: `https://${hostnameOf(n8n, domain)}/webhook/homelab-provisioning`,
     adminEmail: config.omni.initialUsers[0],
-    bitwarden: { ...pick(config.platform.bitwarden, ["organizationId", "projectId", "apiUrl", "identityUrl"]), accessToken: secret("bitwardenWriterToken") },
+    accessTeam: config.edge.accessTeam,
+    bitwarden: writer,
+  });
+  const edge = new TunnelEdge("edge", {
+    provider: new cloudflare.Provider("cloudflare", { apiToken: secret("cloudflareApiToken") }),
+    ...config.edge,
+    domain,
+    catalog,
+    accessClient: { clientId: accessClientId, clientSecret: identity.clientSecret(accessClientId), issuer: `https://auth.${domain}/application/o/${accessClientId}/` },
+    bitwarden: writer,
   });
   const omni = new OmniServer("omni", {
     stack,
@@ -60,15 +75,19 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     omni: config.omni,
     sshPublicKey: config.sshPublicKey,
     sshPrivateKey: secret("sshPrivateKey"),
-    workloads: [{ workload: identity.workload, env: identity.env }],
+    workloads: [
+      { workload: identity.workload, env: identity.env },
+      { workload: edge.workload, env: edge.env },
+    ],
     samlMetadataFile: identity.samlMetadataFile,
   });
+  const edgeTable = edge.routes.map((r) => ({ hostname: r.hostname, tier: r.tier, admits: r.admits, tunnel: r.tunnel }));
   const omniAccess = { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem };
   // Members of Authentik's admin group are Omni admins (components/identity/omniSaml.ts).
   omnictlWithFile("omni-saml-admins", { access: omniAccess, subcommand: "apply", yamlText: omniAdminLabelRule() }, { dependsOn: [omni] });
   const omniOutputs = { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey };
   const talosImage = config.oci.images.talos;
-  if (talosImage === undefined) return { omni: omniOutputs, identity: identity.summary, authentikBootstrapPassword: identity.bootstrapPassword, nextStep: waitingForTalosImage };
+  if (talosImage === undefined) return { omni: omniOutputs, identity: identity.summary, authentikBootstrapPassword: identity.bootstrapPassword, edge: edgeTable, nextStep: waitingForTalosImage };
   const cluster = new TalosCluster(
     "cluster",
     {
@@ -92,11 +111,12 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     // Earlier releases named the component after the cluster.
     formerNames("cluster", config.cluster.name),
   );
-  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy });
+  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud" });
   return {
     omni: omniOutputs,
     identity: identity.summary,
     authentikBootstrapPassword: identity.bootstrapPassword,
+    edge: edgeTable,
     cluster: { name: config.cluster.name, kubeconfig: cluster.kubeconfig },
     platform: platform.outputs,
   };

@@ -1,6 +1,7 @@
 // Every stack gives its cluster the same platform. The hub (prod) hosts Argo
 // CD; the other stacks reach the hub's API and register their cluster there,
 // both through Omni service-account kubeconfigs.
+import { TunnelName, tunnelTokenBitwarden } from "../components/edge/routes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig, ServicesConfig, StackKind, workloadNodes } from "../config/schema";
 import { catalog, entriesFor } from "../services";
@@ -25,6 +26,8 @@ export interface PlatformArgs {
   services: ServicesConfig;
   /** The static-IP egress proxy the cluster's services may use (cloud: the management VM's). */
   egressProxy?: EgressProxyAddress;
+  /** The Cloudflare tunnel this cluster's connectors serve (cloud, prod); dev publishes nothing. */
+  tunnel?: TunnelName;
 }
 
 export interface PlatformOutputs {
@@ -58,6 +61,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       hub: { cluster: hubCluster, provider: hubProvider },
       registrationKubeconfig,
       bitwardenMachineToken: secret("bitwardenMachineToken"),
+      tunnelConnector: a.tunnel ? { bitwardenKey: tunnelTokenBitwarden(a.tunnel) } : undefined,
       services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog, egressProxy: a.egressProxy },
     },
     { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },

@@ -106,6 +106,8 @@ async function verifyStack(stack: string, kubernetesVersions: string[]): Promise
     results.push(expectPass({ tool: "compose-check", artifact: rel(path.dirname(file(a.path))), args: [path.dirname(file(a.path))] }));
   }
 
+  for (const a of index.filter((x) => x.kind === "cloudflared-ingress")) results.push(...tunnelIngressChecks(file(a.path)));
+
   const version = kubernetesVersionFor(index, kubernetesVersions);
   for (const a of index.filter((x) => x.kind === "kubernetes-object")) {
     const apiVersion = a.meta?.apiVersion ?? "";
@@ -225,6 +227,35 @@ async function dashboardChecks(stack: (typeof stackKinds)[number]): Promise<Resu
       ? { tool: "glance+chromium", artifact: "the page with an admin link added", ok: false, message: "accepted an admin app on the family page: this check cannot fail" }
       : { tool: "glance+chromium", artifact: "the page with an admin link added", ok: true, message: `rejected as expected: ${bad.message}` },
   );
+  return results;
+}
+
+/**
+ * A tunnel's ingress, by cloudflared itself: the rules validate (a catch-all
+ * last), and each hostname's URL matches its own rule, never the catch-all;
+ * a hostname the tunnel does not carry gets the catch-all's 404.
+ */
+function tunnelIngressChecks(file: string): Result[] {
+  const rules = (parse(fs.readFileSync(file, "utf8")) as { ingress: { hostname?: string; service: string }[] }).ingress;
+  const results = [expectPass({ tool: "cloudflared", artifact: `${rel(file)} (ingress validate)`, args: ["tunnel", "--config", file, "ingress", "validate"] })];
+  const matched = (url: string) => {
+    const r = run("cloudflared", ["tunnel", "--config", file, "ingress", "rule", url]);
+    return { code: r.code, rule: /Matched rule #(\d+)/.exec(r.output)?.[1], output: r.output };
+  };
+  rules.forEach((rule, i) => {
+    if (!rule.hostname) return;
+    const m = matched(`https://${rule.hostname}/some/path`);
+    const ok = m.code === 0 && m.rule === String(i);
+    results.push({ tool: "cloudflared", artifact: `${rel(file)}: https://${rule.hostname}/`, ok, message: ok ? "ok" : `matched rule #${m.rule ?? "none"}, expected #${i} (${rule.service}): ${firstLines(m.output, 2)}` });
+  });
+  const stray = matched("https://not-published.invalid/");
+  const catchAll = String(rules.length - 1);
+  results.push({
+    tool: "cloudflared",
+    artifact: `${rel(file)}: a hostname it does not carry`,
+    ok: stray.code === 0 && stray.rule === catchAll && rules[rules.length - 1].service === "http_status:404",
+    message: stray.rule === catchAll ? "ok: the catch-all answers 404" : `matched rule #${stray.rule ?? "none"}, expected the catch-all #${catchAll}`,
+  });
   return results;
 }
 

@@ -77,10 +77,13 @@ export function bitwardenSecretProvider(connect: Connect): pulumi.dynamic.Resour
 /** Inputs of a BitwardenSecret resource: the value and the access token are kept secret in the state. */
 export type BitwardenSecretArgs = { [K in keyof BitwardenSecretInputs]: pulumi.Input<BitwardenSecretInputs[K]> };
 
+/** One provider object for every secret: Pulumi serializes a dynamic provider once per object. */
+const sdkProvider = bitwardenSecretProvider(sdkConnect);
+
 export class BitwardenSecret extends pulumi.dynamic.Resource {
   constructor(name: string, args: BitwardenSecretArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      bitwardenSecretProvider(sdkConnect),
+      sdkProvider,
       name,
       { ...args, value: pulumi.secret(args.value), accessToken: pulumi.secret(args.accessToken) },
       { ...opts, additionalSecretOutputs: ["value", "accessToken"] },

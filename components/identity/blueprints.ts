@@ -19,6 +19,8 @@ export interface IdentityInputs {
   catalog: readonly ServiceEntry[];
   /** Where user and group changes are posted (the account-provisioning workflow). */
   provisioningWebhookUrl: string;
+  /** Cloudflare Access's team name, when Access asks Authentik who may reach the admin hostnames. */
+  accessTeam?: string;
 }
 
 /** An OpenID Connect client registered in Authentik: an SSO gate or an app's own login. */
@@ -64,7 +66,10 @@ export const tokenBitwarden = (account: string) => `authentik-${account}-token`;
 export const webhookSecretBitwarden = "authentik-provisioning-webhook-secret";
 
 /** Every OIDC client: the gates of every tunnel entry, each app's own login, Argo CD. */
-export function oidcClients(inputs: Pick<IdentityInputs, "domain" | "catalog">): OidcClient[] {
+/** Cloudflare Access's client: it signs admins in before an admin hostname answers at all. */
+export const accessClientId = "cloudflare-access";
+
+export function oidcClients(inputs: Pick<IdentityInputs, "domain" | "catalog" | "accessTeam">): OidcClient[] {
   const { domain, catalog } = inputs;
   const clients: OidcClient[] = [];
   for (const e of catalog) {
@@ -108,13 +113,28 @@ export function oidcClients(inputs: Pick<IdentityInputs, "domain" | "catalog">):
     bitwarden: "argocd-oidc-client-secret",
     hidden: false,
   });
+  if (inputs.accessTeam) {
+    clients.push({
+      slug: accessClientId,
+      name: "Cloudflare Access",
+      redirectUris: [`https://${inputs.accessTeam}.cloudflareaccess.com/cdn-cgi/access/callback`],
+      admits: [groups.admin],
+      launchUrl: `https://${inputs.accessTeam}.cloudflareaccess.com/`,
+      secretEnv: envName("AK_OIDC_SECRET", accessClientId),
+      // Cloudflare holds it (the TunnelEdge gives it to Access); no app reads it from Bitwarden.
+      bitwarden: "",
+      hidden: true,
+    });
+  }
   return clients;
 }
 
 /** The Bitwarden secrets the identity plane generates and writes (the apps and their gates read them; nobody types them). */
-export function generatedBitwardenSecrets(inputs: Pick<IdentityInputs, "domain" | "catalog">): string[] {
+export function generatedBitwardenSecrets(inputs: Pick<IdentityInputs, "domain" | "catalog" | "accessTeam">): string[] {
   return [
-    ...oidcClients(inputs).map((c) => c.bitwarden),
+    ...oidcClients(inputs)
+      .map((c) => c.bitwarden)
+      .filter(Boolean),
     ...inputs.catalog.flatMap((e) => ssoGates(e, inputs.domain)).map((g) => `${g.name}-cookie-secret`),
     ...serviceAccounts.map((a) => tokenBitwarden(a.name)),
     webhookSecretBitwarden,

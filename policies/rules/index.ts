@@ -1,5 +1,6 @@
 import { Policies } from "@pulumi/policy";
 import { ssoRoutesPolicy } from "./ssoRoutes";
+import { adminAccessPolicy, edgeRoutesPolicy } from "./edgeRoutes";
 import { backupDecisionPolicy } from "./backupDecision";
 import { clusterBudgetDeclaredPolicy, clusterBudgetPolicy } from "./clusterBudget";
 import { containerResourcesPolicy } from "./containerResources";
@@ -31,4 +32,6 @@ export const allPolicies: Policies = [
   volumeBackupClassPolicy,
   routeTierPolicy,
   ssoRoutesPolicy,
+  edgeRoutesPolicy,
+  adminAccessPolicy,
 ];

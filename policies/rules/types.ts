@@ -16,6 +16,10 @@ export const types = {
   httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
   /** A CloudNativePG database: `instances` pods of one postgres container. */
   cnpgCluster: "kubernetes:postgresql.cnpg.io/v1:Cluster",
+  tunnelConfig: "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+  dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+  accessApplication: "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication",
+  accessPolicy: "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy",
   yamlConfigFile: "kubernetes:yaml/v2:ConfigFile",
   yamlConfigGroup: "kubernetes:yaml/v2:ConfigGroup",
 } as const;

@@ -53,6 +53,12 @@ describe("plaintextSecretPaths", () => {
     expect(plaintextSecretPaths(SECRET_MARKER)).toEqual([]);
   });
 
+  test("an endpoint URL named after a token is not a credential, unless it carries one", () => {
+    expect(plaintextSecretPaths({ config: { tokenUrl: "https://auth.example/application/o/token/", certsUrl: "https://auth.example/jwks/" } })).toEqual([]);
+    expect(plaintextSecretPaths({ tokenUrl: "https://user:hunter2@auth.example/token/", token_url: "not a url", secretUri: "http://x/y z" })).toEqual(["tokenUrl", "token_url", "secretUri"]);
+    expect(plaintextSecretPaths({ apiToken: "https://auth.example/token" })).toEqual(["apiToken"]);
+  });
+
   test("a key name beside a secretName (a chart's existingSecret block) is a reference; without one it counts", () => {
     expect(plaintextSecretPaths({ existingSecret: { enabled: true, secretName: "nextcloud-db-app", usernameKey: "username", passwordKey: "password" } })).toEqual([]);
     expect(plaintextSecretPaths({ existingSecret: { enabled: true, passwordKey: "password" } })).toEqual(["existingSecret.passwordKey"]);

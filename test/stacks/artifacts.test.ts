@@ -24,7 +24,7 @@ describe("generated documents", () => {
 
   it("writes the management VM's compose project with an .env that names its variables but holds no value", () => {
     const compose = parse(artifact("cloud", "compose/compose.yaml")?.content ?? "");
-    expect(Object.keys(compose.services)).toEqual(["authentik-server", "authentik-worker", "egress-proxy", "omni", "postgres"]);
+    expect(Object.keys(compose.services)).toEqual(["authentik-server", "authentik-worker", "cloudflared", "egress-proxy", "omni", "postgres"]);
     // The proxy's configuration sits where the compose file mounts it from, listening on the VM's private address.
     expect(artifact("cloud", "compose/egress-proxy/squid.conf")?.content).toContain("http_port 10.0.1.10:3128\n");
     const env = artifact("cloud", "compose/.env")?.content ?? "";

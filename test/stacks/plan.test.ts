@@ -143,11 +143,11 @@ describe("platform budget per cluster", () => {
 describe("readable plan", () => {
   it("prints components, counts, capacity, placeholders and policy results", () => {
     const text = renderPlan(plans.cloud);
-    // OmniServer, IdentityPlane, TalosCluster, ClusterPlatform and one ServiceApp per entry.
-    expect(text).toContain(`== stack cloud: ${4 + entriesFor("cloud").length} components`);
+    // OmniServer, IdentityPlane, TunnelEdge, TalosCluster, ClusterPlatform and one ServiceApp per entry.
+    expect(text).toContain(`== stack cloud: ${5 + entriesFor("cloud").length} components`);
     expect(text).toContain("homelab:index:ClusterPlatform");
-    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10536 \/ 17336 MiB/);
-    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6800 MiB):");
+    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10664 \/ 17336 MiB/);
+    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6672 MiB):");
     expect(text).toMatch(/Services \(catalog entries on this stack\):\n\s+service\s+tier\s+address\s+backup\s+requests\s+limits\s+storage\n/);
     // What to create in Bitwarden before the first deploy, by service, from the catalog.
     expect(text).toContain("Bitwarden secrets the services read (create them in the Secrets Manager project, by these names, before deploying):");
