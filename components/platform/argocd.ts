@@ -4,7 +4,7 @@
 import { parse, stringify } from "yaml";
 import { PlatformConfig } from "../../config/schema";
 import { argocdNamespace } from "./application";
-import { bitwardenStoreName } from "./externalSecrets";
+import { externalSecret } from "./externalSecrets";
 import { Manifest } from "./context";
 import { resources } from "./resources";
 
@@ -17,17 +17,7 @@ export const oidcSecret = { name: "argocd-oidc", key: "clientSecret" } as const;
  * reads only Secrets labelled part-of argocd.
  */
 export function argocdOidcExternalSecret(argocd: ArgoConfig): Manifest {
-  return {
-    apiVersion: "external-secrets.io/v1",
-    kind: "ExternalSecret",
-    metadata: { name: oidcSecret.name, namespace: argocdNamespace },
-    spec: {
-      refreshInterval: "1h",
-      secretStoreRef: { kind: "ClusterSecretStore", name: bitwardenStoreName },
-      target: { name: oidcSecret.name, creationPolicy: "Owner", template: { metadata: { labels: { "app.kubernetes.io/part-of": "argocd" } } } },
-      data: [{ secretKey: oidcSecret.key, remoteRef: { key: `${argocd.oidc.clientId}-oidc-client-secret` } }],
-    },
-  };
+  return externalSecret(oidcSecret.name, argocdNamespace, [{ key: oidcSecret.key, bitwardenId: `${argocd.oidc.clientId}-oidc-client-secret` }], { secretLabels: { "app.kubernetes.io/part-of": "argocd" } });
 }
 export const adminGroup = "admin";
 

@@ -66,16 +66,25 @@ export function bitwardenStoreManifest(ctx: PlatformContext): Manifest {
   };
 }
 
-/** An ExternalSecret that copies Bitwarden secrets (by ID) into one Kubernetes Secret. */
-export function externalSecret(name: string, namespace: string, data: { key: string; bitwardenId: string }[]): Manifest {
+/**
+ * An ExternalSecret that copies Bitwarden secrets into one Kubernetes Secret;
+ * a remote key is a secret's ID, or its name in the store's project. `labels`
+ * go on the ExternalSecret, `secretLabels` on the Secret it writes.
+ */
+export function externalSecret(
+  name: string,
+  namespace: string,
+  data: { key: string; bitwardenId: string }[],
+  opts: { labels?: Record<string, string>; secretLabels?: Record<string, string> } = {},
+): Manifest {
   return {
     apiVersion: "external-secrets.io/v1",
     kind: "ExternalSecret",
-    metadata: { name, namespace },
+    metadata: { name, namespace, ...(opts.labels ? { labels: opts.labels } : {}) },
     spec: {
       refreshInterval: "1h",
       secretStoreRef: { kind: "ClusterSecretStore", name: bitwardenStoreName },
-      target: { name, creationPolicy: "Owner" },
+      target: { name, creationPolicy: "Owner", ...(opts.secretLabels ? { template: { metadata: { labels: opts.secretLabels } } } : {}) },
       data: data.map((d) => ({ secretKey: d.key, remoteRef: { key: d.bitwardenId } })),
     },
   };

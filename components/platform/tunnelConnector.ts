@@ -5,7 +5,7 @@
 // the Gateway's Service.
 import { images } from "../../config/versions";
 import { Manifest, namespace } from "./context";
-import { bitwardenStoreName } from "./externalSecrets";
+import { externalSecret } from "./externalSecrets";
 import { resources } from "./resources";
 
 export const tunnelConnectorNamespace = "cloudflared";
@@ -16,17 +16,7 @@ export function tunnelConnectorManifests(bitwardenKey: string): Manifest[] {
   const labels = { "app.kubernetes.io/name": "cloudflared" };
   return [
     namespace(tunnelConnectorNamespace, "restricted"),
-    {
-      apiVersion: "external-secrets.io/v1",
-      kind: "ExternalSecret",
-      metadata: { name: tokenSecret.name, namespace: tunnelConnectorNamespace },
-      spec: {
-        refreshInterval: "1h",
-        secretStoreRef: { kind: "ClusterSecretStore", name: bitwardenStoreName },
-        target: { name: tokenSecret.name, creationPolicy: "Owner" },
-        data: [{ secretKey: tokenSecret.key, remoteRef: { key: bitwardenKey } }],
-      },
-    },
+    externalSecret(tokenSecret.name, tunnelConnectorNamespace, [{ key: tokenSecret.key, bitwardenId: bitwardenKey }]),
     {
       apiVersion: "apps/v1",
       kind: "Deployment",

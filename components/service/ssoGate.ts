@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import { imageString, serviceImages } from "../../config/versions";
 import { authTierLabel, serviceLabel, ssoGateConfigKey, ssoGateLabel } from "../../contract/labels";
 import { allowedGroups, groups } from "../identity/groups";
-import { bitwardenStoreName } from "../platform/externalSecrets";
+import { externalSecret } from "../platform/externalSecrets";
 import { Manifest } from "../platform/context";
 import { resources } from "../platform/resources";
 import type { ServiceEntry } from "../../services/entry";
@@ -188,17 +188,12 @@ export function ssoGateManifests(gate: SsoGate, tier: string, domain: string): M
   const secret = `${gate.name}-secrets`;
   return [
     { apiVersion: "v1", kind: "ConfigMap", metadata: meta, data: { [ssoConfigKey]: config } },
-    {
-      apiVersion: "external-secrets.io/v1",
-      kind: "ExternalSecret",
-      metadata: { ...meta, name: secret },
-      spec: {
-        refreshInterval: "1h",
-        secretStoreRef: { kind: "ClusterSecretStore", name: bitwardenStoreName },
-        target: { name: secret, creationPolicy: "Owner" },
-        data: gateSecrets(gate).map((s) => ({ secretKey: s.key, remoteRef: { key: s.bitwarden } })),
-      },
-    },
+    externalSecret(
+      secret,
+      gate.entry,
+      gateSecrets(gate).map((x) => ({ key: x.key, bitwardenId: x.bitwarden })),
+      { labels },
+    ),
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
