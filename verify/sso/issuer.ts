@@ -31,7 +31,14 @@ async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(body);
 }
 
-export function startIssuer(port: number, clients: IssuerClient[], users: MatrixUser[]): Promise<RunningIssuer> {
+/** Starts the issuer on a port of the system's choosing (its URL, the issuer string, is known once it listens). */
+export async function startIssuer(clients: IssuerClient[], users: MatrixUser[]): Promise<RunningIssuer> {
+  let route: http.RequestListener = (_req, res) => res.end();
+  const server = http.createServer((req, res) => route(req, res));
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
+  });
   const url = `http://127.0.0.1:${port}`;
   const byId = new Map(users.map((u) => [u.id, u]));
   const provider = new Provider(url, {
@@ -66,7 +73,7 @@ export function startIssuer(port: number, clients: IssuerClient[], users: Matrix
   });
   provider.on("server_error", (_ctx, err) => console.error(`issuer: ${err.message}`));
   const handler = provider.callback();
-  const server = http.createServer((req, res) => {
+  route = (req, res) => {
     if (!/^\/interaction\/[^/?]+/.test(req.url ?? "")) return handler(req, res);
     void (async () => {
       try {
@@ -84,18 +91,13 @@ export function startIssuer(port: number, clients: IssuerClient[], users: Matrix
         res.end(e instanceof Error ? e.message : String(e));
       }
     })();
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () =>
-      resolve({
-        url,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
+  };
+  return {
+    url,
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
       }),
-    );
-  });
+  };
 }

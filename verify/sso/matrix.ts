@@ -108,10 +108,11 @@ async function waitFor(url: string, what: string, process?: ChildProcess, log?: 
   throw new Error(`${what} did not answer at ${url}`);
 }
 
-function listen(server: http.Server, port: number): Promise<void> {
+/** Listens on a port of the system's choosing on loopback; resolves with it. */
+function listen(server: http.Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
   });
 }
 
@@ -157,27 +158,25 @@ export async function runSsoMatrix(oauth2Proxy: string, entries: readonly Servic
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-verify-sso-"));
   let closeIssuer: (() => Promise<void>) | undefined;
   try {
-    const issuerPort = await freePort();
+    // Node's servers listen on port 0 and report theirs: no port is picked before it is held (oauth2-proxy's
+    // own outgoing connections take ephemeral ports meanwhile).
     const origins = new Map<string, string>();
     const ports = new Map<string, Map<string, number>>();
     const gates: SsoGate[] = [];
     for (const e of apps) {
-      const appPort = await freePort();
-      const own = new Map<string, number>([[e.exposure.kind === "tunnel" ? (e.exposure.service ?? e.name) : e.name, appPort]]);
       const server = upstream(e.name);
       servers.push(server);
-      await listen(server, appPort);
-      for (const g of ssoGates(e, domain)) {
-        own.set(g.name, await freePort());
-        gates.push(g);
-      }
+      const own = new Map<string, number>([[e.exposure.kind === "tunnel" ? (e.exposure.service ?? e.name) : e.name, await listen(server)]]);
       ports.set(e.name, own);
-      origins.set(e.name, `http://127.0.0.1:${await freePort()}`);
+      // The front door routes by the entry's HTTPRoute to ports filled in as the gates start.
+      const door = frontDoor(httpRoute(e, domain)!, own);
+      servers.push(door);
+      origins.set(e.name, `http://127.0.0.1:${await listen(door)}`);
+      gates.push(...ssoGates(e, domain));
     }
     const tested = breakGates(gates);
     const secretOf = (g: SsoGate) => `matrix-${g.name}`;
     const issuer = await startIssuer(
-      issuerPort,
       tested.map((g) => ({ clientId: g.name, secret: secretOf(g), redirectUris: [`${origins.get(g.entry)}${g.proxyPrefix}/callback`] })),
       matrixUsers,
     );
@@ -186,21 +185,26 @@ export async function runSsoMatrix(oauth2Proxy: string, entries: readonly Servic
       const own = ports.get(g.entry)!;
       const upstreamPort = own.get(g.upstream.service)!;
       const file = path.join(dir, `${g.name}.cfg`);
-      fs.writeFileSync(file, oauth2ProxyConfig(g, { listen: `127.0.0.1:${own.get(g.name)}`, issuer: issuer.url, origin: origins.get(g.entry)!, upstream: `http://127.0.0.1:${upstreamPort}/`, secureCookie: false }));
-      let log = "";
-      const child = spawn(oauth2Proxy, [`--config=${file}`], {
-        env: { PATH: process.env.PATH ?? "", OAUTH2_PROXY_CLIENT_SECRET: secretOf(g), OAUTH2_PROXY_COOKIE_SECRET: randomBytes(32).toString("base64url") },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      child.stdout?.on("data", (d) => (log += String(d)));
-      child.stderr?.on("data", (d) => (log += String(d)));
-      proxies.push(child);
-      await waitFor(`http://127.0.0.1:${own.get(g.name)}/ping`, `oauth2-proxy for ${g.name}`, child, () => log);
-    }
-    for (const e of apps) {
-      const door = frontDoor(httpRoute(e, domain)!, ports.get(e.name)!);
-      servers.push(door);
-      await listen(door, Number(new URL(origins.get(e.name)!).port));
+      // oauth2-proxy must be told its port: a free one, taken again if another process got it first.
+      for (let attempt = 1; ; attempt++) {
+        const port = await freePort();
+        fs.writeFileSync(file, oauth2ProxyConfig(g, { listen: `127.0.0.1:${port}`, issuer: issuer.url, origin: origins.get(g.entry)!, upstream: `http://127.0.0.1:${upstreamPort}/`, secureCookie: false }));
+        let log = "";
+        const child = spawn(oauth2Proxy, [`--config=${file}`], {
+          env: { PATH: process.env.PATH ?? "", OAUTH2_PROXY_CLIENT_SECRET: secretOf(g), OAUTH2_PROXY_COOKIE_SECRET: randomBytes(32).toString("base64url") },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        child.stdout?.on("data", (d) => (log += String(d)));
+        child.stderr?.on("data", (d) => (log += String(d)));
+        proxies.push(child);
+        try {
+          await waitFor(`http://127.0.0.1:${port}/ping`, `oauth2-proxy for ${g.name}`, child, () => log);
+          own.set(g.name, port);
+          break;
+        } catch (e) {
+          if (attempt >= 3 || !/address already in use/.test(log)) throw e;
+        }
+      }
     }
 
     const lines = [`${"question".padEnd(58)} ${userColumns.map((u) => u.padEnd(10)).join("")}`];
