@@ -13,6 +13,7 @@ import { ArtifactEntry, Check, kubernetesVersionFor, requiredTools, talosCommand
 import { DocCommand, documentedCommands } from "./docCommands";
 import { checkGlancePage } from "./glancePage";
 import { checkSquidProxy, parseSquidConf } from "./egressProxy";
+import { checkBlueprintWithPyYaml } from "./authentikBlueprint";
 import { validateConfig } from "../config/load";
 import { committedRawConfig } from "../plan/stackFiles";
 import { hostnameOf } from "../components/service/manifests";
@@ -107,6 +108,10 @@ async function verifyStack(stack: string, kubernetesVersions: string[]): Promise
   }
 
   for (const a of index.filter((x) => x.kind === "cloudflared-ingress")) results.push(...tunnelIngressChecks(file(a.path)));
+  for (const a of index.filter((x) => x.kind === "authentik-blueprint")) {
+    const r = checkBlueprintWithPyYaml(fs.readFileSync(file(a.path), "utf8"));
+    results.push({ tool: "pyyaml", artifact: rel(file(a.path)), ...r });
+  }
 
   const version = kubernetesVersionFor(index, kubernetesVersions);
   for (const a of index.filter((x) => x.kind === "kubernetes-object")) {
@@ -158,6 +163,10 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   results.push(expectReject({ tool: "actionlint", artifact: rel(badWorkflow), args: ["-no-color", badWorkflow] }));
   const badTunnel = path.join(fixtures, "cloudflared/config.yaml");
   results.push(expectReject({ tool: "cloudflared", artifact: rel(badTunnel), args: ["tunnel", "--config", badTunnel, "ingress", "validate"] }));
+  // The same blueprint written as YAML 1.2 (the yaml package's default): PyYAML must read `on` differently.
+  const yaml12 = stringify({ version: 1, metadata: { name: "t" }, entries: [{ model: "authentik_core.group", identifiers: { name: "on" } }] });
+  const bad = checkBlueprintWithPyYaml(yaml12);
+  results.push({ tool: "pyyaml", artifact: "a blueprint written as YAML 1.2", ok: !bad.ok, message: bad.ok ? "accepted a YAML 1.2 rendering: this check cannot fail" : `rejected as expected: ${bad.message}` });
   const badSquid = parseSquidConf(path.join(fixtures, "squid/squid.conf"));
   results.push({ tool: "squid", artifact: rel(badSquid.artifact), ok: !badSquid.ok, message: badSquid.ok ? "accepted a broken file: this check cannot fail" : `rejected as expected: ${badSquid.message}` });
   return results;
