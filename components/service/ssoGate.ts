@@ -15,7 +15,6 @@ import { resources } from "../platform/resources";
 import type { ServiceEntry } from "../../services/entry";
 
 export const ssoProxyPort = 4180;
-const ssoConfigKey = ssoGateConfigKey;
 export const ssoProxyResources = resources("10m", "48Mi", "250m", "128Mi");
 const configDir = "/etc/oauth2-proxy";
 
@@ -187,7 +186,7 @@ export function ssoGateManifests(gate: SsoGate, tier: string, domain: string): M
   const meta = { name: gate.name, namespace: gate.entry, labels };
   const secret = `${gate.name}-secrets`;
   return [
-    { apiVersion: "v1", kind: "ConfigMap", metadata: meta, data: { [ssoConfigKey]: config } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: meta, data: { [ssoGateConfigKey]: config } },
     externalSecret(
       secret,
       gate.entry,
@@ -211,7 +210,7 @@ export function ssoGateManifests(gate: SsoGate, tier: string, domain: string): M
               {
                 name: "oauth2-proxy",
                 image: imageString(serviceImages.oauth2Proxy),
-                args: [`--config=${configDir}/${ssoConfigKey}`],
+                args: [`--config=${configDir}/${ssoGateConfigKey}`],
                 ports: [{ name: "http", containerPort: ssoProxyPort, protocol: "TCP" }],
                 env: gateSecrets(gate).map((s) => ({ name: s.env, valueFrom: { secretKeyRef: { name: secret, key: s.key } } })),
                 resources: ssoProxyResources,

@@ -4,6 +4,8 @@ import { types } from "./types";
 
 type Props = Record<string, unknown>;
 const list = (v: unknown): Props[] => (Array.isArray(v) ? (v as Props[]) : []);
+/** Both policies read the same config (contract/policyConfig.ts EdgeConfig). */
+const edgeConfigSchema = { properties: { hostnames: { type: "array" as const, items: { type: "string" as const } }, adminTargets: { type: "array" as const, items: { type: "string" as const } }, group: { type: "string" as const } } };
 const count = (names: string[]) => names.reduce((m, n) => m.set(n, (m.get(n) ?? 0) + 1), new Map<string, number>());
 
 /**
@@ -16,7 +18,7 @@ export const edgeRoutesPolicy: StackValidationPolicy = {
   name: "public-hostnames-routed-once",
   description: "Every public hostname has exactly one tunnel route and one DNS record, every route has its record and every record its route, and each tunnel's ingress ends in a catch-all.",
   enforcementLevel: "mandatory",
-  configSchema: { properties: { hostnames: { type: "array", items: { type: "string" } }, adminTargets: { type: "array", items: { type: "string" } }, group: { type: "string" } } },
+  configSchema: edgeConfigSchema,
   validateStack: (args, reportViolation) => {
     const config = args.getConfig<EdgeConfig>();
     const configs = args.resources.filter((r) => r.type === types.tunnelConfig);
@@ -54,7 +56,7 @@ export const adminAccessPolicy: StackValidationPolicy = {
   name: "admin-hostnames-behind-access",
   description: "Every admin hostname and admin path has a Cloudflare Access application with a policy, and every Access policy admits only the groups claim holding the admin group.",
   enforcementLevel: "mandatory",
-  configSchema: { properties: { hostnames: { type: "array", items: { type: "string" } }, adminTargets: { type: "array", items: { type: "string" } }, group: { type: "string" } } },
+  configSchema: edgeConfigSchema,
   validateStack: (args, reportViolation) => {
     const config = args.getConfig<EdgeConfig>();
     const apps = args.resources.filter((r) => r.type === types.accessApplication);
