@@ -198,7 +198,7 @@ export interface ServiceEntry {
   workloads: Workloads;
   /** Path that answers 200 without a login, on the exposed port. */
   health: { path: string; port: number };
-  /** On the family dashboard (admin apps never: their links wait for the SSO proxy that admits group admin). */
+  /** On the family dashboard (admin apps never: the family page lists what family members may open). */
   dashboard: DashboardEntry;
   secrets: SecretRef[];
   /**
