@@ -15,6 +15,7 @@ import { acmeIssuerManifests, certManagerNamespace, certManagerValues, selfSigne
 import { platformApplications, platformRepos } from "./platform/catalog";
 import { ciliumValues, gatewayManifests, lanLoadBalancerManifests } from "./platform/cilium";
 import { tunnelConnectorManifests } from "./platform/tunnelConnector";
+import { twingateClientManifests, twingateConnectorManifests } from "./platform/twingate";
 import { Manifest, PlatformContext, namespace } from "./platform/context";
 import { manifestResource } from "./platform/manifestResource";
 import {
@@ -47,6 +48,8 @@ export interface ClusterPlatformArgs {
   bitwardenMachineToken: pulumi.Input<string>;
   /** The tunnel this cluster connects (its token's Bitwarden secret); none on dev, which publishes nothing. */
   tunnelConnector?: { bitwardenKey: string };
+  /** Twingate: the home connectors (prod), or every node's client with its image and service key's ID (cloud). */
+  twingate?: { role: "connectors" } | { role: "client"; image: string; keyId: pulumi.Input<string> };
   /** The catalog entries this cluster runs (wave 2 and up), and what they need from the stack. */
   services: {
     entries: ServiceEntry[];
@@ -120,19 +123,17 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     const cloudflareToken = this.apply(cloudflareTokenExternalSecret(this.ctx), [store, certNs], readyWhen);
     const issuers = acmeIssuerManifests(this.ctx).map((m) => this.apply(m, [cloudflareToken, certManager], readyWhen));
     // The connector reads a token the cloud stack writes: its ExternalSecret waits until it exists, then the connectors come up.
-    const connector = args.tunnelConnector
-      ? tunnelConnectorManifests(args.tunnelConnector.bitwardenKey).reduce<pulumi.Resource[]>(
-          (done, m) => [...done, this.apply(m, done.length ? [done[done.length - 1]] : [store, ...network], m.kind === "ExternalSecret" ? readyWhen : undefined)],
-          [],
-        )
-      : [];
+    const connector = args.tunnelConnector ? this.applyChain(tunnelConnectorManifests(args.tunnelConnector.bitwardenKey), [store, ...network]) : [];
+    // Twingate's pieces read what the cloud stack wrote to Bitwarden, like the tunnel connector.
+    const tw = args.twingate;
+    const twingate = tw ? this.applyChain(tw.role === "connectors" ? twingateConnectorManifests() : twingateClientManifests(tw.image, tw.keyId), [store, ...network]) : [];
 
     // Storage prerequisites that Argo CD cannot create in the right order.
     const storagePrereqs = args.platform.storage.longhorn
       ? this.applyInOrder([namespace(longhornNamespace, "privileged"), longhornLimitRange()], [cilium])
       : [];
 
-    this.ledger.add(0, ...crds, cilium, ...network, certNs, certManager, selfSigned, esoNs, ...sdkTls, token, eso, store, cloudflareToken, ...issuers, ...connector, ...storagePrereqs);
+    this.ledger.add(0, ...crds, cilium, ...network, certNs, certManager, selfSigned, esoNs, ...sdkTls, token, eso, store, cloudflareToken, ...issuers, ...connector, ...twingate, ...storagePrereqs);
 
     // ---- wave 0: GitOps (Argo CD on the hub; this cluster registered in it)
     this.gitopsConnected = isHub || args.platform.gitops.hubReady;
@@ -264,6 +265,11 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     const object = `${m.kind.toLowerCase()}-${ns}${m.metadata.name}`;
     const id = `${this.name}-${object}`;
     return manifestResource(id, m, { parent: this, provider: this.args.provider, dependsOn, ...formerNames(id, `${this.args.cluster}-${object}`) }, annotations);
+  }
+
+  /** Applies objects one after the other, each ExternalSecret waited for until its secret exists in Bitwarden. */
+  private applyChain(manifests: Manifest[], dependsOn: pulumi.Resource[]): pulumi.Resource[] {
+    return manifests.reduce<pulumi.Resource[]>((done, m) => [...done, this.apply(m, done.length ? [done[done.length - 1]] : dependsOn, m.kind === "ExternalSecret" ? readyWhen : undefined)], []);
   }
 
   /** Applies objects one after the other (each depends on the previous one). */

@@ -51,6 +51,14 @@ export function isHostAddress(cidr: string, ip: string): boolean {
 export const cidrSize = (cidr: string): number => parseCidr(cidr).size;
 
 /** RFC 1918 private ranges: the only ones a home LAN, a VCN or a cluster network may use. */
+/**
+ * The pod network: Talos' default cluster.network.podSubnets, which the
+ * cluster template leaves as it is; Cilium (IPAM mode kubernetes) hands pods
+ * addresses from the nodes' slices of it. Apps behind the Gateway trust
+ * forwarded headers from it.
+ */
+export const podSubnet = "10.244.0.0/16";
+
 export const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
 
 export function isPrivateCidr(cidr: string): boolean {

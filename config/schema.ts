@@ -1,7 +1,7 @@
 // The typed shape of every stack's configuration. Each field says what it
 // expects in words, because those words end up in the error a user reads.
 import { z } from "zod";
-import { addressAt, cidrContains, cidrSize, cidrWithin, isCidr, isHostAddress, isIpv4, isPrivateCidr, parseCidr, privateRanges, reservedRangeOf } from "./net";
+import { addressAt, cidrContains, cidrSize, cidrWithin, isCidr, isHostAddress, isIpv4, isPrivateCidr, parseCidr, podSubnet, privateRanges, reservedRangeOf } from "./net";
 import { checkTalosKubernetesPair } from "./versions";
 import { ociAlwaysFree } from "../contract/policyConfig";
 
@@ -359,7 +359,7 @@ export type StackKind = (typeof stackKinds)[number];
 
 /** Secret keys each stack requires (set with `pulumi config set --secret`). */
 export const requiredSecrets: Record<StackKind, readonly string[]> = {
-  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken", "bitwardenWriterToken", "cloudflareApiToken"],
+  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken", "bitwardenWriterToken", "cloudflareApiToken", "twingateApiToken"],
   prod: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
   dev: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
 };
@@ -378,12 +378,21 @@ const edge = section({
   accessTeam: z.string(expect("a Zero Trust team name (lowercase letters, digits, dashes)")).regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, expect("a Zero Trust team name (lowercase letters, digits, dashes)")),
 });
 
+/** Twingate: the private path from the cloud to the home NFS share, and the family to the home LAN apps. */
+const twingate = section({
+  /** <network> of <network>.twingate.com. */
+  network: z.string(expect("a Twingate network name (lowercase letters, digits, dashes)")).regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, expect("a Twingate network name (lowercase letters, digits, dashes)")),
+  /** The digest of docker.io/twingate/client:latest the cloud nodes run (Twingate publishes no release tags for it). */
+  clientImageDigest: z.string(expect("an image digest like sha256:<64 hex digits>")).regex(/^sha256:[0-9a-f]{64}$/, expect("an image digest like sha256:<64 hex digits>")),
+});
+
 export const cloudConfigSchema = section({
   domain: hostname,
   sshPublicKey,
   oci,
   omni: omniServer,
   edge,
+  twingate,
   cluster: cloudCluster,
   platform,
   services,
@@ -688,6 +697,15 @@ export function cloudIssues(c: CloudConfig): Issue[] {
     return [];
   };
   issues.push(...subnetIssue(c.omni.vm.privateIp, ["omni", "vm", "privateIp"]));
+  // The cloud nodes reach the home NFS server through Twingate by its address: kubelet resolves names
+  // with the node's resolver, which knows nothing of the home network, and the route must not be one the nodes already have.
+  const nfsServer = c.platform.storage.nfs.server;
+  const nfsPath = ["platform", "storage", "nfs", "server"];
+  if (!isIpv4(nfsServer)) issues.push({ path: nfsPath, message: "expected the home NFS server's IPv4 address (the cloud nodes reach it through Twingate by address)" });
+  else if (!isPrivateCidr(`${nfsServer}/32`)) issues.push({ path: nfsPath, message: "expected a private address of the home network" });
+  else if (cidrContains(vcnCidr, nfsServer) || cidrContains(podSubnet, nfsServer)) {
+    issues.push({ path: nfsPath, message: `expected an address outside the VCN ${vcnCidr} and the pod network ${podSubnet}, which the cloud nodes route themselves` });
+  }
   c.cluster.nodes.forEach((node, i) => {
     issues.push(...subnetIssue(node.privateIp, ["cluster", "nodes", i, "privateIp"]));
     if (node.privateIp === c.omni.vm.privateIp) issues.push({ path: ["cluster", "nodes", i, "privateIp"], message: `expected a unique IP; ${node.privateIp} is the management VM's` });

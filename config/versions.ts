@@ -1,7 +1,7 @@
 // Every version the program deploys, in one place. npm packages are pinned
 // in package.json; Go tools in tools/go.mod. Bump here, run `npm test`.
 
-/** Container images run on the management VM. Tags are exact releases, never `latest`. */
+/** Container images run on the management VM, and the connectors the platform runs. Tags are exact releases, never `latest`. */
 export const images = {
   omni: "ghcr.io/siderolabs/omni:v1.12.2",
   postgres: "docker.io/library/postgres:17.6-bookworm",
@@ -9,6 +9,8 @@ export const images = {
   authentik: "ghcr.io/goauthentik/server:2026.8.6",
   /** The tunnel connector (Cloudflare's image: distroless, no shell), on the management VM and in the clusters. */
   cloudflared: "docker.io/cloudflare/cloudflared:2026.10.0",
+  /** Twingate's connector, at home on the prod cluster (components/platform/twingate.ts). */
+  twingateConnector: "docker.io/twingate/connector:1.93.0",
   /** The static-IP egress proxy (Canonical's Squid image, multi-architecture). */
   squid: "docker.io/ubuntu/squid:6.10-24.04_edge",
 } as const;
@@ -126,6 +128,14 @@ export const serviceImages = {
   /** PostgreSQL with VectorChord, which Immich v3 requires. */
   postgresVectorchord: { repository: "ghcr.io/tensorchord/cloudnative-vectorchord", tag: "17.10-1.1.1" },
 } as const satisfies Record<string, ImageRef>;
+
+/**
+ * Twingate's headless client, on the cloud nodes. Twingate publishes it as
+ * `latest` only, and no digest can be looked up where the program is built:
+ * the stack config pins it (homelab:twingate.clientImageDigest), refreshed with
+ * the command in docs/runbooks/private-access.md.
+ */
+export const twingateClientRepository = "docker.io/twingate/client";
 
 /** Repositories whose releases are numbered major.minor: a tag like 17.11-standard-trixie is one release (pinned-versions). */
 export const majorMinorImages: string[] = [serviceImages.postgres.repository];

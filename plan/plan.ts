@@ -22,6 +22,8 @@ import { plaintextSecretViolations } from "./secrets";
 import { PlannedService, plannedServices } from "./services";
 import { catalog } from "../services";
 import { PublicRoute, publicRoutes } from "../components/edge/routes";
+import { PrivateResource, privateResources } from "../components/twingate/model";
+import type { CloudConfig } from "../config/schema";
 import { Placeholder, committedRawConfig, fakeCloudOutputs, programRawConfig, projectRoot, readStackFile, runConfig } from "./stackFiles";
 
 export interface CapacityLine {
@@ -76,6 +78,8 @@ export interface Plan {
   services: PlannedService[];
   /** The cloud stack's public hostnames (it owns the edge for every cluster): tier, who may enter, tunnel. */
   publicHostnames: PublicRoute[];
+  /** What Twingate publishes from home (the cloud stack owns it): address, ports, who may use it. */
+  privateResources: PrivateResource[];
   placeholders: Placeholder[];
   outputs: string[];
   /** Every URN and what decides its fate on the next `pulumi up`. */
@@ -86,6 +90,12 @@ export interface Plan {
   policyConfig: HomelabPolicyConfig;
   /** Every generated document (written as files under out/<stack>/, not into plan.json). */
   artifacts: Artifact[];
+}
+
+/** The same resources the cloud stack gives TwingateAccess. */
+function cloudPrivateResources(config: CloudConfig): PrivateResource[] {
+  const domain = config.services.domain;
+  return privateResources({ nfsServer: config.platform.storage.nfs.server, domain, catalog, publicHostnames: publicRoutes(domain, catalog).map((r) => r.hostname) });
 }
 
 /** Where the committed identity snapshot of a stack lives. */
@@ -242,6 +252,7 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
     charts: plannedCharts(update.resources, stackConfig.config.cluster.name),
     services: plannedServices(stackConfig),
     publicHostnames: stackConfig.kind === "cloud" ? publicRoutes(stackConfig.config.services.domain, catalog) : [],
+    privateResources: stackConfig.kind === "cloud" ? cloudPrivateResources(stackConfig.config) : [],
     placeholders: file.placeholders,
     outputs: Object.keys(update.outputs),
     identity,

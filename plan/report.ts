@@ -1,6 +1,7 @@
 // Renders a plan as the readable text `npm run plan` prints.
 import { describeChanges } from "./identity";
 import { Plan } from "./plan";
+import { resourceRow } from "../components/twingate/model";
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
 
@@ -51,6 +52,13 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
     for (const r of plan.publicHostnames) {
       const extra = [r.adminPaths.length ? `admin only: ${r.adminPaths.join(", ")}` : "", r.bypassSso.length ? `own login: ${r.bypassSso.join(", ")}` : ""].filter(Boolean).join("; ");
       lines.push(`  ${pad(r.hostname, 30)} ${pad(r.tier, 7)} ${pad(r.tunnel, 7)} ${r.admits}${extra ? ` (${extra})` : ""}`);
+    }
+  }
+  if (plan.privateResources.length > 0) {
+    lines.push("", "Twingate resources (reached through the home connectors; no port open at home):");
+    lines.push(`  ${pad("resource", 16)} ${pad("address (on a client)", 36)} ${pad("ports", 30)} who may use it`);
+    for (const row of plan.privateResources.map(resourceRow)) {
+      lines.push(`  ${pad(row.resource, 16)} ${pad(row.address, 36)} ${pad(row.ports, 30)} ${row.who}${row.reaches !== row.address ? ` (connectors reach ${row.reaches})` : ""}`);
     }
   }
   for (const b of plan.budget) {

@@ -6,6 +6,10 @@ import { IdentityPlane, IdentitySummary } from "../components/IdentityPlane";
 import * as cloudflare from "@pulumi/cloudflare";
 import { OmniServer } from "../components/OmniServer";
 import { TunnelEdge } from "../components/TunnelEdge";
+import { TwingateAccess } from "../components/TwingateAccess";
+import { privateResources, resourceRow } from "../components/twingate/model";
+import * as twingate from "@twingate/pulumi-twingate";
+import { twingateClientRepository } from "../config/versions";
 import { accessClientId } from "../components/identity/blueprints";
 import { omniAdminLabelRule } from "../components/identity/omniSaml";
 import { omnictlWithFile } from "../components/omni/omnictl";
@@ -30,6 +34,8 @@ export interface CloudOutputs {
   identity: IdentitySummary;
   /** Every public hostname: its tier, who may enter, the tunnel that carries it. */
   edge: { hostname: string; tier: string; admits: string; tunnel: string }[];
+  /** What Twingate publishes from home: each resource, its ports, who may use it. */
+  privateAccess: ReturnType<typeof resourceRow>[];
   /** akadmin's first password (secret), for the first sign-in (docs/runbooks/identity.md). */
   authentikBootstrapPassword: pulumi.Output<string>;
   /** Absent until the Talos image exists (the first deploy builds Omni alone). */
@@ -68,6 +74,12 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     accessClient: { clientId: accessClientId, clientSecret: identity.clientSecret(accessClientId), issuer: `https://auth.${domain}/application/o/${accessClientId}/` },
     bitwarden: writer,
   });
+  const privateAccess = new TwingateAccess("twingate", {
+    provider: new twingate.Provider("twingate", { apiToken: secret("twingateApiToken"), network: config.twingate.network }),
+    network: config.twingate.network,
+    resources: privateResources({ nfsServer: config.platform.storage.nfs.server, domain, catalog, publicHostnames: edge.routes.map((r) => r.hostname) }),
+    bitwarden: writer,
+  });
   const omni = new OmniServer("omni", {
     stack,
     provider,
@@ -87,7 +99,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   omnictlWithFile("omni-saml-admins", { access: omniAccess, subcommand: "apply", yamlText: omniAdminLabelRule() }, { dependsOn: [omni] });
   const omniOutputs = { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey };
   const talosImage = config.oci.images.talos;
-  if (talosImage === undefined) return { omni: omniOutputs, identity: identity.summary, authentikBootstrapPassword: identity.bootstrapPassword, edge: edgeTable, nextStep: waitingForTalosImage };
+  if (talosImage === undefined) return { omni: omniOutputs, identity: identity.summary, authentikBootstrapPassword: identity.bootstrapPassword, edge: edgeTable, privateAccess: privateAccess.table, nextStep: waitingForTalosImage };
   const cluster = new TalosCluster(
     "cluster",
     {
@@ -111,12 +123,13 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     // Earlier releases named the component after the cluster.
     formerNames("cluster", config.cluster.name),
   );
-  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud" });
+  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud", twingate: { role: "client", image: `${twingateClientRepository}:latest@${config.twingate.clientImageDigest}`, keyId: privateAccess.cloudNodesKeyId } });
   return {
     omni: omniOutputs,
     identity: identity.summary,
     authentikBootstrapPassword: identity.bootstrapPassword,
     edge: edgeTable,
+    privateAccess: privateAccess.table,
     cluster: { name: config.cluster.name, kubeconfig: cluster.kubeconfig },
     platform: platform.outputs,
   };

@@ -76,7 +76,7 @@ function homeCluster(
     // Earlier releases named the component after the cluster.
     { dependsOn: opts.dependsOn, ...formerNames("cluster", cluster.name) },
   );
-  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined });
+  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined });
   return { talos, platform: platformParts.outputs };
 }
 

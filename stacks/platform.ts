@@ -5,7 +5,7 @@ import { TunnelName, tunnelTokenBitwarden } from "../components/edge/routes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig, ServicesConfig, StackKind, workloadNodes } from "../config/schema";
 import { catalog, entriesFor } from "../services";
-import { ClusterPlatform } from "../components/ClusterPlatform";
+import { ClusterPlatform, ClusterPlatformArgs } from "../components/ClusterPlatform";
 import { OmniAccess, omniKubeconfig } from "../components/omni/omnictl";
 import { secret } from "../config/load";
 import { formerNames } from "../components/lifecycle";
@@ -28,6 +28,8 @@ export interface PlatformArgs {
   egressProxy?: EgressProxyAddress;
   /** The Cloudflare tunnel this cluster's connectors serve (cloud, prod); dev publishes nothing. */
   tunnel?: TunnelName;
+  /** Twingate in this cluster: the home connectors (prod) or the nodes' client (cloud); dev has neither. */
+  twingate?: ClusterPlatformArgs["twingate"];
 }
 
 export interface PlatformOutputs {
@@ -62,6 +64,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       registrationKubeconfig,
       bitwardenMachineToken: secret("bitwardenMachineToken"),
       tunnelConnector: a.tunnel ? { bitwardenKey: tunnelTokenBitwarden(a.tunnel) } : undefined,
+      twingate: a.twingate,
       services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog, egressProxy: a.egressProxy },
     },
     { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },

@@ -21,6 +21,8 @@ export function manifestResource(id: string, m: Manifest, opts: pulumi.CustomRes
       return new k8s.core.v1.ConfigMap(id, object as k8s.core.v1.ConfigMapArgs, opts);
     case "Deployment":
       return new k8s.apps.v1.Deployment(id, object as unknown as k8s.apps.v1.DeploymentArgs, opts);
+    case "DaemonSet":
+      return new k8s.apps.v1.DaemonSet(id, object as unknown as k8s.apps.v1.DaemonSetArgs, opts);
     default:
       return new k8s.apiextensions.CustomResource(id, object as k8s.apiextensions.CustomResourceArgs, opts);
   }

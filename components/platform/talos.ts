@@ -8,13 +8,8 @@ export interface TalosRequirements {
   patches: { name: string; inline: object }[];
 }
 
-/**
- * The pod network: Talos' default cluster.network.podSubnets, which the
- * cluster template leaves as it is; Cilium (IPAM mode kubernetes) hands pods
- * addresses from the nodes' slices of it. Apps behind the Gateway trust
- * forwarded headers from it.
- */
-export const podSubnet = "10.244.0.0/16";
+/** The pod network (config/net.ts says what it is). */
+export { podSubnet } from "../../config/net";
 
 const kubeletMount = (dir: string) => ({ destination: dir, type: "bind", source: dir, options: ["bind", "rshared", "rw"] });
 

@@ -85,9 +85,16 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
     expect(nfs.inputs.spec.source).toMatchObject({ repoURL: charts.csiDriverNfs.repo, chart: "csi-driver-nfs", targetRevision: charts.csiDriverNfs.version });
     const sc = nfs.inputs.spec.source.helm.valuesObject.storageClass;
     expect(sc).toMatchObject({ create: true, name: "nfs-media", reclaimPolicy: "Retain", parameters: { share: "/tank/media", subDir: "${pvc.metadata.name}", onDelete: "retain" } });
-    expect(sc.parameters.server).toBe(stack === "cloud" ? "nfs.homelab.internal" : "192.168.68.51");
+    // The cloud nodes reach the same home server through Twingate.
+    expect(sc.parameters.server).toBe("192.168.68.51");
     expect(nfs.inputs.spec.destination).toEqual({ name: stack, namespace: "kube-system" });
     expect(nfs.inputs.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+
+  it("runs Twingate's connectors at home (prod), its client on the cloud nodes, and nothing on dev", () => {
+    const named = (type: string) => ofType(run(), type).map((r) => `${(r.inputs as Rec["inputs"]).metadata.namespace}/${(r.inputs as Rec["inputs"]).metadata.name}`);
+    const twingate = [...named("kubernetes:apps/v1:Deployment"), ...named("kubernetes:apps/v1:DaemonSet")].filter((n) => n.startsWith("twingate"));
+    expect(twingate.sort()).toEqual({ prod: ["twingate/connector-home-a", "twingate/connector-home-b"], cloud: ["twingate-client/twingate-client"], dev: [] }[stack]);
   });
 
   it("registers the cluster in the hub's Argo CD with its own AppProjects", () => {

@@ -82,12 +82,18 @@ describe("the checks can fail", () => {
     expect(await failureOf(["pulumi up --stack prod"])).toMatch(/npm run up -- --stack <stack>/);
   });
 
+  test("kubectl that changes an object must name one a stack applies", async () => {
+    expect(await failureOf(["kubectl -n twingate rollout restart deployment connector-home-c"])).toMatch(/no stack applies a deployment twingate\/connector-home-c/);
+    expect(await failureOf(["kubectl -n twingate-client annotate externalsecret connector-home-a force-sync=1 --overwrite"])).toMatch(/no stack applies a externalsecret twingate-client\/connector-home-a/);
+    expect(await failureOf(["kubectl -n twingate rollout restart deployment connector-home-a", "kubectl -n twingate scale deployment"])).toMatch(/expected a kind and a name/);
+  });
+
   test("a deploy before the stack's secrets are set stops, as the program would", async () => {
     expect(await failureOf(["pulumi stack init prod", "npm run up -- --stack prod"])).toMatch(/before `pulumi config set --secret proxmoxApiToken`/);
   });
 
   test("a targeted first deploy of Omni alone is stopped by the engine (providers that need the cluster)", async () => {
-    const steps = ["pulumi config set --stack cloud --secret ociPrivateKey", "pulumi config set --stack cloud --secret sshPrivateKey", "pulumi config set --stack cloud --secret bitwardenMachineToken", "pulumi config set --stack cloud --secret bitwardenWriterToken", "pulumi config set --stack cloud --secret cloudflareApiToken"];
+    const steps = ["pulumi config set --stack cloud --secret ociPrivateKey", "pulumi config set --stack cloud --secret sshPrivateKey", "pulumi config set --stack cloud --secret bitwardenMachineToken", "pulumi config set --stack cloud --secret bitwardenWriterToken", "pulumi config set --stack cloud --secret cloudflareApiToken", "pulumi config set --stack cloud --secret twingateApiToken"];
     expect(await failureOf([...steps, "npm run up -- --stack cloud --target 'urn:pulumi:cloud::homelab::homelab:index:OmniServer**'"])).toMatch(
       /depends on 'urn:pulumi:cloud::homelab::homelab:index:TalosCluster\$command:local:Command::cluster-kubeconfig' which was was not specified in --target list/,
     );

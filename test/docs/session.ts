@@ -106,14 +106,16 @@ export class Session {
       case "systemctl":
         return this.systemctl(args);
       // talosctl appears only as what `npm run verify` runs, which checks its syntax with the real tool;
-      // the others are read-only looks at a live host or cluster that name nothing the program creates.
-      case "talosctl":
+      // the others are read-only looks at a live host, cluster or registry that name nothing the program creates.
       case "kubectl":
+        return this.kubectl(args);
+      case "talosctl":
       case "exportfs":
       case "dmesg":
       case "grep":
       case "base64":
       case "pveum":
+      case "docker":
         return;
       default:
         return fail(`no rule checks \`${program}\`; add one to test/docs/session.ts`);
@@ -324,6 +326,29 @@ export class Session {
       }
     }
     if (program === "zfs" && !["list", "get"].includes(args[0])) fail(`zfs ${args[0]}: the runbooks only read ZFS state`);
+  }
+
+  /**
+   * kubectl that changes an object (annotate, rollout, scale, label, patch, delete) must name one the
+   * program applies, by kind, namespace and name, as some stack's plan records it; looks (get, exec,
+   * logs, port-forward) may name what charts make too.
+   */
+  private async kubectl(args: string[]) {
+    const { flags, words } = splitFlags(args, ["-n", "--namespace", "-o", "--output"]);
+    const changing = ["annotate", "rollout", "scale", "label", "patch", "delete"];
+    if (!changing.includes(words[0])) return;
+    const [kind, name] = words[0] === "rollout" ? words.slice(2, 4) : words.slice(1, 3);
+    const namespace = flags.get("-n") ?? flags.get("--namespace") ?? "default";
+    if (!kind || !name) fail(`kubectl ${words.join(" ")}: expected a kind and a name`);
+    const found = [];
+    for (const stack of stackKinds) {
+      for (const r of (await this.plan(stack)).resources) {
+        const m = r.inputs as { kind?: string; metadata?: { name?: string; namespace?: string } };
+        const rKind = (m.kind ?? r.type.split(":").pop() ?? "").toLowerCase();
+        if (m.metadata?.name === name && (m.metadata.namespace ?? "default") === namespace && [rKind, `${rKind}s`].includes(kind.toLowerCase())) found.push(stack);
+      }
+    }
+    if (found.length === 0) fail(`kubectl ${words.join(" ")}: no stack applies a ${kind} ${namespace}/${name}`);
   }
 
   private async systemctl(args: string[]) {

@@ -144,10 +144,12 @@ describe("readable plan", () => {
   it("prints components, counts, capacity, placeholders and policy results", () => {
     const text = renderPlan(plans.cloud);
     // OmniServer, IdentityPlane, TunnelEdge, TalosCluster, ClusterPlatform and one ServiceApp per entry.
-    expect(text).toContain(`== stack cloud: ${5 + entriesFor("cloud").length} components`);
+    expect(text).toContain(`== stack cloud: ${6 + entriesFor("cloud").length} components`);
     expect(text).toContain("homelab:index:ClusterPlatform");
-    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10664 \/ 17336 MiB/);
-    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6672 MiB):");
+    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10792 \/ 17336 MiB/);
+    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6544 MiB):");
+    expect(text).toContain("Twingate resources (reached through the home connectors; no port open at home):");
+    expect(text).toMatch(/home-nfs\s+192\.168\.68\.51\s+2049\/tcp\s+homelab admins, the cloud cluster's nodes/);
     expect(text).toMatch(/Services \(catalog entries on this stack\):\n\s+service\s+tier\s+address\s+backup\s+requests\s+limits\s+storage\n/);
     // What to create in Bitwarden before the first deploy, by service, from the catalog.
     expect(text).toContain("Bitwarden secrets the services read (create them in the Secrets Manager project, by these names, before deploying):");
