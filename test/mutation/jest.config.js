@@ -12,4 +12,7 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: scope.tests.map((t) => `<rootDir>/${t}`),
   testPathIgnorePatterns: ["/node_modules/", ...(scope.ignore ?? [])],
+  // Stryker reads coverage from the process it starts: no worker processes of jest's own.
+  maxWorkers: 1,
+  workerIdleMemoryLimit: undefined,
 };

@@ -32,6 +32,12 @@ module.exports = {
     tests: ["test/config/*.test.ts"],
     static: false,
   },
+  // The front door's renderers: who each gate admits, what each route and tunnel carries, what Twingate publishes.
+  edge: {
+    mutate: ["components/service/ssoGate.ts", "components/edge/routes.ts", "components/identity/groups.ts", "components/twingate/model.ts", "components/platform/twingate.ts"],
+    tests: ["test/services/ssoGate.test.ts", "test/components/tunnelEdge.test.ts", "test/components/twingateAccess.test.ts"],
+    static: false,
+  },
   schema: {
     mutate: ["config/schema.ts"],
     tests: ["test/config/invalidConfig.test.ts", "test/config/validConfig.test.ts", "test/plan/stackFiles.test.ts"],

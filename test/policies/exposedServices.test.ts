@@ -93,6 +93,50 @@ describe("exposed-services", () => {
     expect(await messages([argoRelease({ server: { service: { type: "LoadBalancer" } } })], allowedArgo)).toHaveLength(1);
   });
 
+  const pod = (spec: Record<string, unknown>) => ({ containers: [{ name: "app", ports: [{ containerPort: 8080 }] }], ...spec });
+  const workload = (type: string, name: string, namespace: string, podSpec: Record<string, unknown>, path: "template" | "jobTemplate" | "pod" = "template") =>
+    resource(type, name, {
+      metadata: { name, namespace },
+      spec: path === "pod" ? podSpec : path === "jobTemplate" ? { jobTemplate: { spec: { template: { spec: podSpec } } } } : { template: { spec: podSpec } },
+    });
+
+  test("passes for workloads whose ports stay behind Services, a host-network pod that listens on nothing, and an allowed host port", async () => {
+    expect(
+      await check([
+        workload(types.deployment, "web", "apps", pod({})),
+        workload(types.daemonSet, "twingate-client", "twingate-client", { hostNetwork: true, containers: [{ name: "client" }] }),
+        workload(types.daemonSet, "adguard-dns", "adguard", pod({ containers: [{ name: "dns", ports: [{ containerPort: 53, hostPort: 53, protocol: "UDP" }] }] })),
+      ]),
+    ).toEqual([]);
+  });
+
+  test("a hostPort, or a port with hostNetwork, in any workload kind fails unless the workload is allowed", async () => {
+    expect(
+      await messages([
+        workload(types.deployment, "web", "apps", pod({ containers: [{ name: "app", ports: [{ containerPort: 8080, hostPort: 80 }] }] })),
+        workload(types.daemonSet, "agent", "monitoring", pod({ hostNetwork: true })),
+        workload(types.statefulSet, "db", "apps", pod({ initContainers: [{ name: "init", ports: [{ containerPort: 1, hostPort: 5432, protocol: "TCP" }] }] })),
+        workload(types.cronJob, "job", "apps", pod({ containers: [{ name: "c", ports: [{ containerPort: 9, hostPort: 9000, protocol: "UDP" }] }] }), "jobTemplate"),
+        workload(types.pod, "bare", "apps", pod({ hostNetwork: true }), "pod"),
+        workload(types.job, "once", "apps", pod({ containers: [{ name: "j", ports: [{ containerPort: 7, hostPort: 7000 }] }] })),
+      ]),
+    ).toEqual([
+      "Deployment apps/web opens app:80/TCP on its node's address; expected ports behind a Service (no hostPort, no listening with hostNetwork), or apps/web in exposed-services allowed",
+      "DaemonSet monitoring/agent opens app:8080/TCP on its node's address; expected ports behind a Service (no hostPort, no listening with hostNetwork), or monitoring/agent in exposed-services allowed",
+      "StatefulSet apps/db opens init:5432/TCP on its node's address; expected ports behind a Service (no hostPort, no listening with hostNetwork), or apps/db in exposed-services allowed",
+      "CronJob apps/job opens c:9000/UDP on its node's address; expected ports behind a Service (no hostPort, no listening with hostNetwork), or apps/job in exposed-services allowed",
+      "Pod apps/bare opens app:8080/TCP on its node's address; expected ports behind a Service (no hostPort, no listening with hostNetwork), or apps/bare in exposed-services allowed",
+      "Job apps/once opens j:7000/TCP on its node's address; expected ports behind a Service (no hostPort, no listening with hostNetwork), or apps/once in exposed-services allowed",
+    ]);
+  });
+
+  test("a workload without namespace or name is default/<resource name>", async () => {
+    const bare = resource(types.deployment, "nameless", { spec: { template: { spec: pod({ hostNetwork: true }) } } });
+    expect(await messages([bare])).toEqual([
+      "Deployment default/nameless opens app:8080/TCP on its node's address; expected ports behind a Service (no hostPort, no listening with hostNetwork), or default/nameless in exposed-services allowed",
+    ]);
+  });
+
   test("other resources are not checked", async () => {
     expect(await check([resource(types.deployment, "web", { spec: { type: "LoadBalancer" } }), resource("kubernetes:networking.k8s.io/v1:Ingress", "i", { spec: { type: "NodePort" } })])).toEqual([]);
   });
