@@ -398,12 +398,22 @@ export const cloudConfigSchema = section({
   services,
 });
 
+/** Alerting (prod runs Prometheus and Alertmanager for every site). */
+const monitoring = section({
+  /** The Telegram chat critical alerts go to (the bot's token is the Bitwarden secret telegram-bot-token). */
+  telegramChatId: z
+    .number(expect("a Telegram chat ID (a non-zero whole number; groups are negative)"))
+    .int(expect("a Telegram chat ID (a non-zero whole number; groups are negative)"))
+    .refine((n) => n !== 0 && Number.isSafeInteger(n), expect("a Telegram chat ID (a non-zero whole number; groups are negative)")),
+});
+
 export const prodConfigSchema = section({
   omni: omniClient,
   proxmox,
   hypervisor,
   cluster: homeCluster,
   gamingVm,
+  monitoring,
   platform,
   services,
 });
@@ -426,6 +436,7 @@ export type HomeClusterConfig = z.infer<typeof homeCluster>;
 export type ProxmoxNodeConfig = z.infer<typeof proxmoxNode>;
 export type HypervisorConfig = z.infer<typeof hypervisor>;
 export type GamingVmConfig = z.infer<typeof gamingVm>;
+export type MonitoringConfig = z.infer<typeof monitoring>;
 export type OciConfig = z.infer<typeof oci>;
 export type OciNodeConfig = z.infer<typeof ociNode>;
 export type OmniServerConfig = z.infer<typeof omniServer>;

@@ -137,6 +137,13 @@ export const serviceImages = {
  */
 export const twingateClientRepository = "docker.io/twingate/client";
 
+/**
+ * Prometheus and Alertmanager: the releases the prod cluster is to run, the
+ * same ones the alerting checks build (tools/prometheus, tools/alertmanager;
+ * a test keeps the three places equal).
+ */
+export const monitoringReleases = { prometheus: "3.16.0", alertmanager: "0.31.1" } as const;
+
 /** Repositories whose releases are numbered major.minor: a tag like 17.11-standard-trixie is one release (pinned-versions). */
 export const majorMinorImages: string[] = [serviceImages.postgres.repository];
 

@@ -7,6 +7,8 @@
 import { parseAllDocuments, stringify } from "yaml";
 import { valueAt } from "../policies/rules/kubernetesInputs";
 import { SECRET } from "./mockRuntime";
+import { RuleGroup, ruleTestsDocument, rulesDocument } from "../components/monitoring/alerts";
+import { AlertRouting, alertmanagerConfig } from "../components/monitoring/alertmanager";
 
 export type ArtifactKind =
   | "omni-cluster-template"
@@ -21,7 +23,10 @@ export type ArtifactKind =
   | "squid-config"
   | "authentik-blueprint"
   | "omni-saml-label-rules"
-  | "cloudflared-ingress";
+  | "cloudflared-ingress"
+  | "prometheus-rules"
+  | "prometheus-rule-tests"
+  | "alertmanager-config";
 
 export interface Artifact {
   /** Relative to out/<stack>/. */
@@ -140,4 +145,17 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
     }
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * The alerting documents of the stack that runs Prometheus and Alertmanager
+ * (prod): the rules, their unit tests, and Alertmanager's configuration, as
+ * promtool and amtool read them.
+ */
+export function monitoringArtifacts(groups: readonly RuleGroup[], routing: AlertRouting): Artifact[] {
+  return [
+    { path: "monitoring/rules.yaml", kind: "prometheus-rules", content: yamlOf(rulesDocument(groups)) },
+    { path: "monitoring/rules.test.yaml", kind: "prometheus-rule-tests", content: yamlOf(ruleTestsDocument(groups, "rules.yaml")) },
+    { path: "monitoring/alertmanager.yaml", kind: "alertmanager-config", content: yamlOf(alertmanagerConfig(routing)) },
+  ];
 }

@@ -14,7 +14,7 @@ import { ClusterUsage, clusterUsage } from "../policies/rules/clusterBudget";
 import { chartInstalls, valueAt } from "../policies/rules/kubernetesInputs";
 import { types } from "../policies/rules/types";
 import { PolicyConfig, Violation, analyze } from "./analyzer";
-import { Artifact, artifactsOf } from "./artifacts";
+import { Artifact, artifactsOf, monitoringArtifacts } from "./artifacts";
 import { IdentityChange, IdentityEntry, compareIdentity, identityOf } from "./identity";
 import { Phase, ProgramRun, RecordedOptions, RecordedResource, runProgram } from "./mockRuntime";
 import { policyConfigFor } from "./policyConfig";
@@ -23,6 +23,8 @@ import { PlannedService, plannedServices } from "./services";
 import { catalog } from "../services";
 import { PublicRoute, publicRoutes } from "../components/edge/routes";
 import { PrivateResource, privateResources } from "../components/twingate/model";
+import { alertTable, ruleGroups } from "../components/monitoring/alerts";
+import { clusterRouting, receiverOf } from "../components/monitoring/alertmanager";
 import type { CloudConfig } from "../config/schema";
 import { Placeholder, committedRawConfig, fakeCloudOutputs, programRawConfig, projectRoot, readStackFile, runConfig } from "./stackFiles";
 
@@ -80,6 +82,8 @@ export interface Plan {
   publicHostnames: PublicRoute[];
   /** What Twingate publishes from home (the cloud stack owns it): address, ports, who may use it. */
   privateResources: PrivateResource[];
+  /** The alert rules of the stack that runs Alertmanager (prod): severity, duration, receiver. */
+  alerts: ReturnType<typeof alertTable>;
   placeholders: Placeholder[];
   outputs: string[];
   /** Every URN and what decides its fate on the next `pulumi up`. */
@@ -253,17 +257,21 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
     services: plannedServices(stackConfig),
     publicHostnames: stackConfig.kind === "cloud" ? publicRoutes(stackConfig.config.services.domain, catalog) : [],
     privateResources: stackConfig.kind === "cloud" ? cloudPrivateResources(stackConfig.config) : [],
+    alerts: stackConfig.kind === "prod" ? alertTable(ruleGroups(catalog), receiverOf) : [],
     placeholders: file.placeholders,
     outputs: Object.keys(update.outputs),
     identity,
     identityChanges: snapshot ? compareIdentity(snapshot, identity) : null,
     policyConfig,
-    artifacts: artifactsOf(update.resources, {
-      name: stackConfig.config.cluster.name,
-      talos: stackConfig.config.cluster.versions.talos,
-      kubernetes: stackConfig.config.cluster.versions.kubernetes,
-      talosMode: stackConfig.kind === "cloud" ? "cloud" : "metal",
-    }),
+    artifacts: [
+      ...artifactsOf(update.resources, {
+        name: stackConfig.config.cluster.name,
+        talos: stackConfig.config.cluster.versions.talos,
+        kubernetes: stackConfig.config.cluster.versions.kubernetes,
+        talosMode: stackConfig.kind === "cloud" ? "cloud" : "metal",
+      }),
+      ...(stackConfig.kind === "prod" ? monitoringArtifacts(ruleGroups(catalog), clusterRouting(stackConfig.config.monitoring.telegramChatId)) : []),
+    ],
   };
 }
 

@@ -61,6 +61,11 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
       lines.push(`  ${pad(row.resource, 16)} ${pad(row.address, 36)} ${pad(row.ports, 30)} ${row.who}${row.reaches !== row.address ? ` (connectors reach ${row.reaches})` : ""}`);
     }
   }
+  if (plan.alerts.length > 0) {
+    lines.push("", `Alert rules (${plan.alerts.length}; each with a unit test that fires and one that stays silent, run by npm run verify):`);
+    lines.push(`  ${pad("alert", 26)} ${pad("group", 13)} ${pad("severity", 9)} ${pad("for", 4)} receiver`);
+    for (const a of plan.alerts) lines.push(`  ${pad(a.alert, 26)} ${pad(a.group, 13)} ${pad(a.severity, 9)} ${pad(a.for, 4)} ${a.receiver}`);
+  }
   for (const b of plan.budget) {
     lines.push("", `Requests on cluster ${b.cluster} (free after the services reserve: ${b.freeMiB} MiB):`);
     for (const item of b.items) lines.push(`  ${pad(item.resource, 92)} ${String(Math.ceil(item.memoryMiB)).padStart(5)} MiB ${String(Math.ceil(item.milliCpu)).padStart(5)} mCPU`);

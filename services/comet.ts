@@ -33,6 +33,7 @@ export const comet: ServiceEntry = {
   backupNote: "a cache of search results, rebuilt by use; the add-on's settings live in each player's manifest URL",
   database: { engine: "postgres", sizeGi: 4, resources: resources("25m", "128Mi", "200m", "512Mi") },
   health: { path: "/health", port },
+  objective: { availability: 0.99, why: "streams fail mid-film when the add-on is down; the PRD's 99 %" },
   dashboard: { group: "Media", title: "Streams", icon: "di:stremio", description: "Comet: the Stremio add-on for Real-Debrid" },
   secrets: [
     { key: "ADMIN_DASHBOARD_PASSWORD", bitwarden: "comet-admin-password" },

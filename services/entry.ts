@@ -198,6 +198,8 @@ export interface ServiceEntry {
   workloads: Workloads;
   /** Path that answers 200 without a login, on the exposed port. */
   health: { path: string; port: number };
+  /** An availability objective the family relies on (0 to 1, e.g. 0.99): its probe alert is critical and quick, and a day's failures beyond the budget warn. */
+  objective?: { availability: number; why: string };
   /** On the family dashboard (admin apps never: the family page lists what family members may open). */
   dashboard: DashboardEntry;
   secrets: SecretRef[];

@@ -20,6 +20,9 @@
 #                                           upstream tags are not semver, so a
 #                                           pseudo-version of a main commit)
 #   tools/oauth2-proxy   oauth2-proxy      (the SSO proxy, run by the access-matrix check)
+#   tools/prometheus     prometheus, promtool (alert rules: checks, unit tests, end to end;
+#                                           tag remove_all_sd: static targets only)
+#   tools/alertmanager   alertmanager, amtool (routing checks, end to end)
 #
 # Exits non-zero if any tool fails to build (after trying all of them).
 set -uo pipefail
@@ -43,11 +46,11 @@ trap 'rm -rf "$logs"' EXIT
 # modver DIR MODULE -> the version DIR's go.mod selects for MODULE
 modver() { (cd "$root/tools/$1" && go list -m -f '{{.Version}}' "$2"); }
 
-# build NAME DIR PKG [LDFLAGS]
+# build NAME DIR PKG [LDFLAGS] [TAGS]
 build() {
-  local name=$1 dir=$2 pkg=$3 ldflags=${4:-} start=$SECONDS
+  local name=$1 dir=$2 pkg=$3 ldflags=${4:-} tags=${5:-} start=$SECONDS
   printf '==> %-17s (tools/%s) ' "$name" "$dir"
-  if (cd "$root/tools/$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$bin/$name" "$pkg") >"$logs/$name.log" 2>&1; then
+  if (cd "$root/tools/$dir" && go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$bin/$name" "$pkg") >"$logs/$name.log" 2>&1; then
     printf 'built in %ss\n' "$((SECONDS - start))"
     built+=("$name")
   else
@@ -90,6 +93,18 @@ oauth2proxy=$(modver oauth2-proxy github.com/oauth2-proxy/oauth2-proxy/v7) || oa
 build oauth2-proxy oauth2-proxy github.com/oauth2-proxy/oauth2-proxy/v7 \
   "-X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=$oauth2proxy"
 
+prometheus=$(modver prometheus github.com/prometheus/prometheus) || prometheus=unknown
+# Module v0.3xx.y is Prometheus 3.xx.y.
+promversion=$(echo "$prometheus" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/')
+for cmd in prometheus promtool; do
+  build "$cmd" prometheus "github.com/prometheus/prometheus/cmd/$cmd" "-X github.com/prometheus/common/version.Version=$promversion" remove_all_sd
+done
+
+alertmanager=$(modver alertmanager github.com/prometheus/alertmanager) || alertmanager=unknown
+for cmd in alertmanager amtool; do
+  build "$cmd" alertmanager "github.com/prometheus/alertmanager/cmd/$cmd" "-X github.com/prometheus/common/version.Version=${alertmanager#v}"
+done
+
 echo
 echo "tools in ${bin#"$root"/} (total $((SECONDS - total))s):"
 version_of() {
@@ -102,6 +117,7 @@ version_of() {
     compose-check) echo "compose-go $(modver compose-check github.com/compose-spec/compose-go/v2)" ;;
     glance) "$bin/glance" --version 2>/dev/null | head -1 ;;
     oauth2-proxy) "$bin/oauth2-proxy" --version 2>/dev/null | head -1 ;;
+    prometheus | promtool | alertmanager | amtool) "$bin/$1" --version 2>&1 | head -1 ;;
     cloudflared) echo "$("$bin/cloudflared" --version 2>/dev/null | head -1) = github.com/cloudflare/cloudflared $(modver cloudflared github.com/cloudflare/cloudflared)" ;;
   esac
 }

@@ -21,6 +21,9 @@ import { catalog } from "../services";
 import { familyLinks } from "../services/glance";
 import { groups } from "../components/identity/groups";
 import { runSsoMatrix } from "./sso/matrix";
+import { alertingEndToEnd, alertingFileChecks, alertingNegativeChecks } from "./alerting";
+import { ruleGroups } from "../components/monitoring/alerts";
+import { AlertRouting, alertmanagerConfig } from "../components/monitoring/alertmanager";
 
 const root = path.resolve(__dirname, "..", "..");
 const toolsBin = path.join(root, ".tools", "bin");
@@ -304,6 +307,35 @@ async function ssoMatrixChecks(): Promise<Result[]> {
   return results;
 }
 
+/**
+ * Alerting: promtool and amtool on prod's generated rules and routing, then
+ * the end-to-end run with Prometheus and Alertmanager, and the same run with
+ * Telegram left out of the critical receiver, which must fail.
+ */
+async function alertingChecks(): Promise<Result[]> {
+  const dir = path.join(outRoot, "prod", "monitoring");
+  if (!fs.existsSync(dir)) return [{ tool: "promtool", artifact: rel(dir), ok: false, message: "missing: run `npm run plan` first" }];
+  const groups = ruleGroups(catalog);
+  const results: Result[] = [...alertingFileChecks(toolsBin, dir, groups, rel), ...alertingNegativeChecks(toolsBin, dir)];
+  const prod = validateConfig("prod", committedRawConfig("prod")).config;
+  if (!("monitoring" in prod)) return [...results, { tool: "prometheus", artifact: "prod config", ok: false, message: "prod has no monitoring section" }];
+  const chatId = prod.monitoring.telegramChatId;
+  const real = await alertingEndToEnd(toolsBin, groups, chatId);
+  console.log(`Alerting end to end (Prometheus and Alertmanager on loopback): ${real.message}`);
+  results.push({ tool: "alertmanager", artifact: "end to end: a failing disk (critical) and a stale restore drill (warning)", ok: real.ok, message: real.message });
+  const noTelegram = (r: AlertRouting) => {
+    const config = alertmanagerConfig(r) as { receivers: { name: string; telegram_configs?: unknown }[] };
+    return { ...config, receivers: config.receivers.map(({ telegram_configs: _dropped, ...rest }) => rest) };
+  };
+  const broken = await alertingEndToEnd(toolsBin, groups, chatId, noTelegram, 90);
+  results.push(
+    broken.ok
+      ? { tool: "alertmanager", artifact: "end to end with Telegram left out of the critical receiver", ok: false, message: "delivered as if nothing were missing: this check cannot fail" }
+      : { tool: "alertmanager", artifact: "end to end with Telegram left out of the critical receiver", ok: true, message: `rejected as expected: ${broken.message}` },
+  );
+  return results;
+}
+
 async function main(): Promise<number> {
   const missing = requiredTools.filter((t) => !fs.existsSync(path.join(toolsBin, t)));
   if (missing.length > 0) {
@@ -332,6 +364,7 @@ async function main(): Promise<number> {
   for (const stack of stackKinds) results.push(...egressProxyConfigs(stack));
   results.push(...(await checkSquidProxy()).map((r) => ({ tool: "squid", ...r })));
   results.push(...(await ssoMatrixChecks()));
+  results.push(...(await alertingChecks()));
   results.push(...documentedFieldCommands());
   results.push(...(await negativeChecks(versions[0])));
 

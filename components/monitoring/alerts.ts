@@ -1,0 +1,378 @@
+// The alert rules (FR-021), each with the unit test that proves it: series
+// on which it must fire, and healthy series on which it must stay silent.
+// Rendered as the PrometheusRule the prod cluster loads and as the rule and
+// test files promtool checks (`npm run verify`). Probe rules come from the
+// catalog: every service is probed, and an entry with an availability
+// objective (Comet, 99 %) is held to it.
+import type { ServiceEntry } from "../../services/entry";
+import { homelabMetrics as m } from "./metrics";
+
+export type Severity = "critical" | "warning";
+export const severities: readonly Severity[] = ["critical", "warning"];
+
+/** promtool's input series: a selector and its values in expanding notation (`1x10`, `0+1x5`). */
+export interface InputSeries {
+  series: string;
+  values: string;
+}
+
+export interface RuleCase {
+  series: InputSeries[];
+  /** When the rule is evaluated, e.g. `15m`. */
+  at: string;
+  /** On the firing case: the labels the alert carries (besides severity). */
+  labels?: Record<string, string>;
+}
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  /** How long the condition must hold; `0m` for a fact that needs no confirming (a failed disk). */
+  for: string;
+  severity: Severity;
+  /** One line; `{{ $labels.<name> }}` names a label of the alert. */
+  summary: string;
+  fires: RuleCase;
+  silent: RuleCase;
+}
+
+export interface RuleGroup {
+  name: string;
+  rules: AlertRule[];
+}
+
+const day = 86400;
+
+/** Rules that hold for any cluster and host. */
+export const baseGroups: RuleGroup[] = [
+  {
+    name: "disks",
+    rules: [
+      {
+        alert: "DiskSmartFailed",
+        expr: "smartctl_device_smart_status != 1",
+        for: "0m",
+        severity: "critical",
+        summary: "Disk {{ $labels.device }} on {{ $labels.instance }} fails its SMART self-assessment: replace it",
+        fires: { series: [{ series: 'smartctl_device_smart_status{instance="pve",device="sda"}', values: "1 1 0 0" }], at: "3m", labels: { instance: "pve", device: "sda" } },
+        silent: { series: [{ series: 'smartctl_device_smart_status{instance="pve",device="sda"}', values: "1x10" }], at: "10m" },
+      },
+      {
+        alert: "DiskSectorsReallocated",
+        expr: 'increase(smartctl_device_attribute{attribute_name="Reallocated_Sector_Ct",attribute_value_type="raw"}[1d]) > 0',
+        for: "0m",
+        severity: "warning",
+        summary: "Disk {{ $labels.device }} on {{ $labels.instance }} reallocated sectors today: it is wearing out",
+        fires: {
+          series: [{ series: 'smartctl_device_attribute{instance="pve",device="sdb",attribute_name="Reallocated_Sector_Ct",attribute_value_type="raw"}', values: "0x30 8x30" }],
+          at: "50m",
+          labels: { instance: "pve", device: "sdb", attribute_name: "Reallocated_Sector_Ct", attribute_value_type: "raw" },
+        },
+        silent: { series: [{ series: 'smartctl_device_attribute{instance="pve",device="sdb",attribute_name="Reallocated_Sector_Ct",attribute_value_type="raw"}', values: "8x60" }], at: "50m" },
+      },
+      {
+        alert: "ZfsPoolDegraded",
+        expr: 'node_zfs_zpool_state{state!="online"} > 0',
+        for: "1m",
+        severity: "critical",
+        summary: "ZFS pool {{ $labels.zpool }} on {{ $labels.instance }} is {{ $labels.state }}: a disk is missing or failing",
+        fires: { series: [{ series: 'node_zfs_zpool_state{instance="pve",zpool="tank",state="degraded"}', values: "0 0 1x10" }], at: "5m", labels: { instance: "pve", zpool: "tank", state: "degraded" } },
+        silent: {
+          series: [
+            { series: 'node_zfs_zpool_state{instance="pve",zpool="tank",state="online"}', values: "1x10" },
+            { series: 'node_zfs_zpool_state{instance="pve",zpool="tank",state="degraded"}', values: "0x10" },
+          ],
+          at: "5m",
+        },
+      },
+      {
+        alert: "ZfsChecksumErrors",
+        expr: `increase(${m.zpoolErrors}[1h]) > 0`,
+        for: "0m",
+        severity: "critical",
+        summary: "ZFS pool {{ $labels.pool }} on {{ $labels.instance }} counted new {{ $labels.kind }} errors: run zpool status",
+        fires: { series: [{ series: `${m.zpoolErrors}{instance="pve",pool="tank",kind="checksum"}`, values: "0x10 3x10" }], at: "15m", labels: { instance: "pve", pool: "tank", kind: "checksum" } },
+        silent: { series: [{ series: `${m.zpoolErrors}{instance="pve",pool="tank",kind="checksum"}`, values: "2x20" }], at: "15m" },
+      },
+      {
+        alert: "ZfsScrubFoundErrors",
+        expr: `${m.zpoolScrubErrors} > 0`,
+        for: "0m",
+        severity: "critical",
+        summary: "The last scrub of ZFS pool {{ $labels.pool }} on {{ $labels.instance }} found errors",
+        fires: { series: [{ series: `${m.zpoolScrubErrors}{instance="pve",pool="tank"}`, values: "0 0 4x5" }], at: "3m", labels: { instance: "pve", pool: "tank" } },
+        silent: { series: [{ series: `${m.zpoolScrubErrors}{instance="pve",pool="tank"}`, values: "0x10" }], at: "5m" },
+      },
+      {
+        alert: "ZfsScrubOverdue",
+        expr: `time() - ${m.zpoolLastScrub} > ${35 * day}`,
+        for: "1h",
+        severity: "warning",
+        summary: "ZFS pool {{ $labels.pool }} on {{ $labels.instance }} has not finished a scrub in 35 days",
+        fires: { series: [{ series: `${m.zpoolLastScrub}{instance="pve",pool="tank"}`, values: "-3100000x120" }], at: "90m", labels: { instance: "pve", pool: "tank" } },
+        silent: { series: [{ series: `${m.zpoolLastScrub}{instance="pve",pool="tank"}`, values: "-86400x120" }], at: "90m" },
+      },
+    ],
+  },
+  {
+    name: "filesystems",
+    rules: [
+      {
+        alert: "FilesystemAlmostFull",
+        expr: 'node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes < 0.10',
+        for: "30m",
+        severity: "warning",
+        summary: "{{ $labels.mountpoint }} on {{ $labels.instance }} has less than 10 % free",
+        fires: {
+          series: [
+            { series: 'node_filesystem_avail_bytes{instance="pve",mountpoint="/",fstype="ext4"}', values: "5x60" },
+            { series: 'node_filesystem_size_bytes{instance="pve",mountpoint="/",fstype="ext4"}', values: "100x60" },
+          ],
+          at: "45m",
+          labels: { instance: "pve", mountpoint: "/", fstype: "ext4" },
+        },
+        silent: {
+          series: [
+            { series: 'node_filesystem_avail_bytes{instance="pve",mountpoint="/",fstype="ext4"}', values: "40x60" },
+            { series: 'node_filesystem_size_bytes{instance="pve",mountpoint="/",fstype="ext4"}', values: "100x60" },
+            { series: 'node_filesystem_avail_bytes{instance="pve",mountpoint="/run",fstype="tmpfs"}', values: "1x60" },
+            { series: 'node_filesystem_size_bytes{instance="pve",mountpoint="/run",fstype="tmpfs"}', values: "100x60" },
+          ],
+          at: "45m",
+        },
+      },
+      {
+        alert: "FilesystemFull",
+        expr: 'node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes < 0.03',
+        for: "5m",
+        severity: "critical",
+        summary: "{{ $labels.mountpoint }} on {{ $labels.instance }} is full (less than 3 % free)",
+        fires: {
+          series: [
+            { series: 'node_filesystem_avail_bytes{instance="pve",mountpoint="/tank",fstype="zfs"}', values: "2x20" },
+            { series: 'node_filesystem_size_bytes{instance="pve",mountpoint="/tank",fstype="zfs"}', values: "100x20" },
+          ],
+          at: "10m",
+          labels: { instance: "pve", mountpoint: "/tank", fstype: "zfs" },
+        },
+        silent: {
+          series: [
+            { series: 'node_filesystem_avail_bytes{instance="pve",mountpoint="/tank",fstype="zfs"}', values: "5x20" },
+            { series: 'node_filesystem_size_bytes{instance="pve",mountpoint="/tank",fstype="zfs"}', values: "100x20" },
+          ],
+          at: "10m",
+        },
+      },
+    ],
+  },
+  {
+    name: "machines",
+    rules: [
+      {
+        alert: "MachineDown",
+        expr: 'up{job=~"node|node-exporter|proxmox-host|management-vm"} == 0',
+        for: "5m",
+        severity: "critical",
+        summary: "{{ $labels.instance }} ({{ $labels.job }}) does not answer",
+        fires: { series: [{ series: 'up{job="proxmox-host",instance="pve"}', values: "1 1 0x10" }], at: "10m", labels: { job: "proxmox-host", instance: "pve" } },
+        silent: { series: [{ series: 'up{job="proxmox-host",instance="pve"}', values: "1 1 0 0 1x10" }], at: "10m" },
+      },
+      {
+        alert: "KubernetesNodeNotReady",
+        expr: 'kube_node_status_condition{condition="Ready",status="true"} == 0',
+        for: "10m",
+        severity: "critical",
+        summary: "Node {{ $labels.node }} has not been Ready for 10 minutes",
+        fires: { series: [{ series: 'kube_node_status_condition{node="prod-worker-1",condition="Ready",status="true"}', values: "1 0x20" }], at: "15m", labels: { node: "prod-worker-1", condition: "Ready", status: "true" } },
+        silent: { series: [{ series: 'kube_node_status_condition{node="prod-worker-1",condition="Ready",status="true"}', values: "1x20" }], at: "15m" },
+      },
+    ],
+  },
+  {
+    name: "certificates",
+    rules: [
+      {
+        alert: "CertificateExpiresSoon",
+        expr: `certmanager_certificate_expiration_timestamp_seconds - time() < ${14 * day}`,
+        for: "1h",
+        severity: "warning",
+        summary: "Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in less than 14 days: cert-manager has not renewed it",
+        fires: { series: [{ series: 'certmanager_certificate_expiration_timestamp_seconds{namespace="adguard",name="dns"}', values: "864000x120" }], at: "90m", labels: { namespace: "adguard", name: "dns" } },
+        silent: { series: [{ series: 'certmanager_certificate_expiration_timestamp_seconds{namespace="adguard",name="dns"}', values: "5184000x120" }], at: "90m" },
+      },
+      {
+        alert: "CertificateExpired",
+        expr: "probe_ssl_earliest_cert_expiry - time() < 0",
+        for: "0m",
+        severity: "critical",
+        summary: "{{ $labels.instance }} serves an expired certificate",
+        fires: { series: [{ series: 'probe_ssl_earliest_cert_expiry{instance="https://dns.homelab.example"}', values: "-10x5" }], at: "2m", labels: { instance: "https://dns.homelab.example" } },
+        silent: { series: [{ series: 'probe_ssl_earliest_cert_expiry{instance="https://dns.homelab.example"}', values: "86400x5" }], at: "2m" },
+      },
+    ],
+  },
+  {
+    name: "delivery",
+    rules: [
+      {
+        alert: "ArgoApplicationDegraded",
+        expr: 'argocd_app_info{health_status=~"Degraded|Missing"} == 1',
+        for: "15m",
+        severity: "warning",
+        summary: "Argo CD application {{ $labels.name }} is {{ $labels.health_status }}",
+        fires: { series: [{ series: 'argocd_app_info{name="prod-vaultwarden",health_status="Degraded",sync_status="Synced"}', values: "1x30" }], at: "20m", labels: { name: "prod-vaultwarden", health_status: "Degraded", sync_status: "Synced" } },
+        silent: { series: [{ series: 'argocd_app_info{name="prod-vaultwarden",health_status="Healthy",sync_status="Synced"}', values: "1x30" }], at: "20m" },
+      },
+      {
+        alert: "ArgoApplicationOutOfSync",
+        expr: 'argocd_app_info{sync_status="OutOfSync"} == 1',
+        for: "1h",
+        severity: "warning",
+        summary: "Argo CD application {{ $labels.name }} has been out of sync for an hour",
+        fires: { series: [{ series: 'argocd_app_info{name="cloud-immich",health_status="Healthy",sync_status="OutOfSync"}', values: "1x90" }], at: "75m", labels: { name: "cloud-immich", health_status: "Healthy", sync_status: "OutOfSync" } },
+        silent: { series: [{ series: 'argocd_app_info{name="cloud-immich",health_status="Healthy",sync_status="OutOfSync"}', values: "1x30" }], at: "30m" },
+      },
+    ],
+  },
+  {
+    name: "backups",
+    rules: [
+      {
+        alert: "BackupFailed",
+        expr: `${m.backupLastRunFailed} == 1`,
+        for: "0m",
+        severity: "critical",
+        summary: "Backup {{ $labels.job }} ({{ $labels.class }}) failed its last run",
+        fires: { series: [{ series: `${m.backupLastRunFailed}{job="vaultwarden",class="critical"}`, values: "0 0 1x5" }], at: "3m", labels: { job: "vaultwarden", class: "critical" } },
+        silent: { series: [{ series: `${m.backupLastRunFailed}{job="vaultwarden",class="critical"}`, values: "0x5" }], at: "3m" },
+      },
+      {
+        alert: "BackupStale",
+        expr: `time() - ${m.backupLastSuccess} > ${36 * 3600}`,
+        for: "0m",
+        severity: "critical",
+        summary: "Backup {{ $labels.job }} ({{ $labels.class }}) has not succeeded in 36 hours",
+        fires: { series: [{ series: `${m.backupLastSuccess}{job="vaultwarden",class="critical"}`, values: "-130000x5" }], at: "3m", labels: { job: "vaultwarden", class: "critical" } },
+        silent: { series: [{ series: `${m.backupLastSuccess}{job="vaultwarden",class="critical"}`, values: "-3600x5" }], at: "3m" },
+      },
+      {
+        alert: "RestoreDrillStale",
+        expr: `time() - ${m.restoreDrillLastSuccess} > ${35 * day}`,
+        for: "0m",
+        severity: "warning",
+        summary: "Cluster {{ $labels.cluster }} has not passed a restore drill in 35 days",
+        fires: { series: [{ series: `${m.restoreDrillLastSuccess}{cluster="prod"}`, values: "-3100000x5" }], at: "3m", labels: { cluster: "prod" } },
+        silent: { series: [{ series: `${m.restoreDrillLastSuccess}{cluster="prod"}`, values: "-86400x5" }], at: "3m" },
+      },
+    ],
+  },
+  {
+    name: "cloud",
+    rules: [
+      {
+        alert: "OciBeyondAlwaysFree",
+        expr: `${m.ociAlwaysFreeRatio} > 1`,
+        for: "0m",
+        severity: "critical",
+        summary: "OCI {{ $labels.resource }} is beyond the Always Free allowance: this costs money",
+        fires: { series: [{ series: `${m.ociAlwaysFreeRatio}{resource="ocpus"}`, values: "1 1 1.25x5" }], at: "3m", labels: { resource: "ocpus" } },
+        silent: { series: [{ series: `${m.ociAlwaysFreeRatio}{resource="ocpus"}`, values: "1x5" }], at: "3m" },
+      },
+    ],
+  },
+];
+
+/** How long a service may fail its probe before anyone hears of it (entries with an objective: less). */
+const probeFor = { normal: "10m", objective: "2m" } as const;
+
+/** Probe rules from the catalog: one for every service, and the objective of the entries that have one. */
+export function probeGroup(entries: readonly ServiceEntry[]): RuleGroup {
+  const strict = entries.filter((e) => e.objective !== undefined);
+  const strictNames = strict.map((e) => e.name).sort();
+  const others = strictNames.length ? `,service!~"${strictNames.join("|")}"` : "";
+  const example = entries.find((e) => e.objective === undefined)?.name ?? "glance";
+  const rules: AlertRule[] = [
+    {
+      alert: "ServiceDown",
+      expr: `probe_success{job="services"${others}} == 0`,
+      for: probeFor.normal,
+      severity: "warning",
+      summary: "{{ $labels.service }} has failed its health probe for 10 minutes",
+      fires: { series: [{ series: `probe_success{job="services",service="${example}"}`, values: "1 0x20" }], at: "15m", labels: { job: "services", service: example } },
+      silent: { series: [{ series: `probe_success{job="services",service="${example}"}`, values: "1 0 0 0 1x20" }], at: "15m" },
+    },
+  ];
+  for (const e of [...strict].sort((a, b) => a.name.localeCompare(b.name))) {
+    const objective = e.objective?.availability as number;
+    const budget = Number((1 - objective).toFixed(6));
+    rules.push({
+      alert: "ServiceDownObjective",
+      expr: `probe_success{job="services",service="${e.name}"} == 0`,
+      for: probeFor.objective,
+      severity: "critical",
+      summary: `{{ $labels.service }} is down; its objective is ${(objective * 100).toFixed(2).replace(/\.?0+$/, "")} % uptime`,
+      fires: { series: [{ series: `probe_success{job="services",service="${e.name}"}`, values: "1 0x10" }], at: "4m", labels: { job: "services", service: e.name } },
+      silent: { series: [{ series: `probe_success{job="services",service="${e.name}"}`, values: "1 0 1x10" }], at: "4m" },
+    });
+    rules.push({
+      alert: "ServiceObjectiveAtRisk",
+      // A day's failures above the month's error budget: at that pace the month's objective is lost.
+      expr: `1 - avg_over_time(probe_success{job="services",service="${e.name}"}[1d]) > ${budget}`,
+      for: "0m",
+      severity: "warning",
+      summary: `{{ $labels.service }} failed more than ${(budget * 100).toFixed(2).replace(/\.?0+$/, "")} % of its probes over the last day`,
+      fires: { series: [{ series: `probe_success{job="services",service="${e.name}"}`, values: "1x90 0x10" }], at: "100m", labels: { job: "services", service: e.name } },
+      silent: { series: [{ series: `probe_success{job="services",service="${e.name}"}`, values: "1x99 0" }], at: "100m" },
+    });
+  }
+  return { name: "services", rules };
+}
+
+/** Every rule group the prod cluster's Prometheus loads. */
+export function ruleGroups(entries: readonly ServiceEntry[]): RuleGroup[] {
+  return [...baseGroups, probeGroup(entries)];
+}
+
+/** Fills `{{ $labels.<name> }}` from an alert's labels; any other template syntax is refused (the unit test expects exact text). */
+export function expandSummary(summary: string, labels: Record<string, string>): string {
+  return summary.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, inner: string) => {
+    const label = /^\$labels\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(inner);
+    if (!label) throw new Error(`alert summary ${JSON.stringify(summary)}: expected only {{ $labels.<name> }} templates, got {{ ${inner} }}`);
+    if (!(label[1] in labels)) throw new Error(`alert summary ${JSON.stringify(summary)}: the alert has no label ${label[1]}`);
+    return labels[label[1]];
+  });
+}
+
+/** The rule file promtool reads, and the spec of the PrometheusRule. */
+export function rulesDocument(groups: readonly RuleGroup[]): { groups: Record<string, unknown>[] } {
+  return {
+    groups: groups.map((g) => ({
+      name: g.name,
+      rules: g.rules.map((r) => ({ alert: r.alert, expr: r.expr, for: r.for, labels: { severity: r.severity }, annotations: { summary: r.summary } })),
+    })),
+  };
+}
+
+/** promtool's unit tests: for every rule, its firing case and its silent case. */
+export function ruleTestsDocument(groups: readonly RuleGroup[], rulesFile: string): Record<string, unknown> {
+  const tests = groups.flatMap((g) =>
+    g.rules.flatMap((r) => {
+      const labels = { ...(r.fires.labels ?? {}), severity: r.severity };
+      return [
+        {
+          name: `${r.alert} fires`,
+          interval: "1m",
+          input_series: r.fires.series,
+          alert_rule_test: [{ eval_time: r.fires.at, alertname: r.alert, exp_alerts: [{ exp_labels: labels, exp_annotations: { summary: expandSummary(r.summary, labels) } }] }],
+        },
+        { name: `${r.alert} stays silent`, interval: "1m", input_series: r.silent.series, alert_rule_test: [{ eval_time: r.silent.at, alertname: r.alert, exp_alerts: [] }] },
+      ];
+    }),
+  );
+  return { rule_files: [rulesFile], evaluation_interval: "1m", tests };
+}
+
+/** The plan's alert table: each rule with its severity and where it goes. */
+export function alertTable(groups: readonly RuleGroup[], receiverOf: (s: Severity) => string): { alert: string; group: string; severity: Severity; for: string; receiver: string }[] {
+  return groups.flatMap((g) => g.rules.map((r) => ({ alert: r.alert, group: g.name, severity: r.severity, for: r.for, receiver: receiverOf(r.severity) })));
+}

@@ -1,0 +1,21 @@
+// Metric names the program's own producers write and its alert rules read:
+// the host's ZFS textfile (HypervisorHost), the backup jobs and restore
+// drills, the cloud's Always Free usage. One place, so a rule never waits on a
+// series nobody writes under that name.
+
+export const homelabMetrics = {
+  /** ZFS pool errors by kind (read, write, checksum) since the pool was imported: `zpool status -p`. */
+  zpoolErrors: "homelab_zpool_errors",
+  /** Errors the last scrub repaired or could not (`zpool status`'s scan line). */
+  zpoolScrubErrors: "homelab_zpool_scrub_errors",
+  /** When the last scrub finished (seconds since the epoch). */
+  zpoolLastScrub: "homelab_zpool_last_scrub_timestamp_seconds",
+  /** A backup job's last successful run (seconds since the epoch), by job and class. */
+  backupLastSuccess: "homelab_backup_last_success_timestamp_seconds",
+  /** 1 when a backup job's last run failed, else 0. */
+  backupLastRunFailed: "homelab_backup_last_run_failed",
+  /** A cluster's last successful restore drill (seconds since the epoch). */
+  restoreDrillLastSuccess: "homelab_restore_drill_last_success_timestamp_seconds",
+  /** Used / Always Free allowance per OCI resource kind (ocpus, memory, storage). */
+  ociAlwaysFreeRatio: "homelab_oci_always_free_usage_ratio",
+} as const;

@@ -1,0 +1,156 @@
+import { AlertRule, alertTable, baseGroups, expandSummary, probeGroup, ruleGroups, ruleTestsDocument, rulesDocument } from "../../components/monitoring/alerts";
+import { alertmanagerConfig, clusterRouting, receiverOf, receivers, timings } from "../../components/monitoring/alertmanager";
+import { homelabMetrics } from "../../components/monitoring/metrics";
+import { catalog } from "../../services";
+import type { ServiceEntry } from "../../services/entry";
+import { monitoringReleases, serviceImages } from "../../config/versions";
+import * as fs from "fs";
+import * as path from "path";
+
+type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const groups = ruleGroups(catalog);
+const all: AlertRule[] = groups.flatMap((g) => g.rules);
+
+describe("alert rules", () => {
+  it("cover disks, filesystems, machines, certificates, delivery, backups, the cloud allowance and every service", () => {
+    expect(groups.map((g) => g.name)).toEqual(["disks", "filesystems", "machines", "certificates", "delivery", "backups", "cloud", "services"]);
+    expect(all.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(["DiskSmartFailed", "ZfsPoolDegraded", "ZfsChecksumErrors", "ZfsScrubFoundErrors", "FilesystemAlmostFull", "MachineDown", "KubernetesNodeNotReady", "CertificateExpired", "ArgoApplicationDegraded", "ArgoApplicationOutOfSync", "BackupFailed", "BackupStale", "RestoreDrillStale", "OciBeyondAlwaysFree", "ServiceDown"]),
+    );
+  });
+
+  it("each carry a severity, a duration and a summary whose labels the firing case has", () => {
+    for (const r of all) {
+      expect(["critical", "warning"]).toContain(r.severity);
+      expect(r.for).toMatch(/^\d+[mh]$/);
+      expect(() => expandSummary(r.summary, r.fires.labels ?? {})).not.toThrow();
+      expect(r.fires.series.length).toBeGreaterThan(0);
+      expect(r.silent.series.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("read the metrics the program's own producers write, by their one name", () => {
+    const exprs = all.map((r) => r.expr).join("\n");
+    for (const name of Object.values(homelabMetrics)) expect(exprs).toContain(name);
+  });
+
+  it("hold an entry with an objective to it: a quick critical alert, and a warning when a day eats the month's budget", () => {
+    const services = probeGroup(catalog).rules;
+    expect(services.map((r) => [r.alert, r.severity, r.for])).toEqual([
+      ["ServiceDown", "warning", "10m"],
+      ["ServiceDownObjective", "critical", "2m"],
+      ["ServiceObjectiveAtRisk", "warning", "0m"],
+    ]);
+    expect(services[0].expr).toBe('probe_success{job="services",service!~"comet"} == 0');
+    expect(services[1].expr).toBe('probe_success{job="services",service="comet"} == 0');
+    expect(services[1].summary).toBe("{{ $labels.service }} is down; its objective is 99 % uptime");
+    expect(services[2].expr).toBe('1 - avg_over_time(probe_success{job="services",service="comet"}[1d]) > 0.01');
+    expect(services[2].summary).toBe("{{ $labels.service }} failed more than 1 % of its probes over the last day");
+  });
+
+  it("probe every service alike when no entry has an objective", () => {
+    const plain = catalog.map((e) => ({ ...e, objective: undefined }) as ServiceEntry);
+    const services = probeGroup(plain).rules;
+    expect(services.map((r) => r.alert)).toEqual(["ServiceDown"]);
+    expect(services[0].expr).toBe('probe_success{job="services"} == 0');
+    const strict = probeGroup([{ ...catalog[0], name: "b", objective: { availability: 0.995, why: "x" } }, { ...catalog[0], name: "a", objective: { availability: 0.9, why: "x" } }] as ServiceEntry[]).rules;
+    expect(strict[0].expr).toBe('probe_success{job="services",service!~"a|b"} == 0');
+    expect(strict.filter((r) => r.alert === "ServiceObjectiveAtRisk").map((r) => [r.expr.match(/service="(\w)"/)?.[1], r.expr.split("> ")[1], r.summary.match(/than (\S+) %/)?.[1]])).toEqual([
+      ["a", "0.1", "10"],
+      ["b", "0.005", "0.5"],
+    ]);
+  });
+
+  it("fill only {{ $labels.<name> }} into a summary, and refuse a label the alert lacks or other templates", () => {
+    expect(expandSummary("{{ $labels.a }} and {{$labels.b}}", { a: "x", b: "y" })).toBe("x and y");
+    expect(() => expandSummary("{{ $value }}", {})).toThrow('expected only {{ $labels.<name> }} templates, got {{ $value }}');
+    expect(() => expandSummary("{{ $labels.zpool }}", { pool: "tank" })).toThrow("the alert has no label zpool");
+  });
+
+  it("render the rule file and one firing and one silent unit test per rule", () => {
+    const doc = rulesDocument(baseGroups);
+    expect(doc.groups[0].name).toBe("disks");
+    expect(doc.groups[0].rules).toContainEqual({
+      alert: "DiskSmartFailed",
+      expr: "smartctl_device_smart_status != 1",
+      for: "0m",
+      labels: { severity: "critical" },
+      annotations: { summary: "Disk {{ $labels.device }} on {{ $labels.instance }} fails its SMART self-assessment: replace it" },
+    });
+    const tests = ruleTestsDocument(baseGroups, "rules.yaml") as Rec;
+    expect(tests.rule_files).toEqual(["rules.yaml"]);
+    const count = baseGroups.reduce((n, g) => n + g.rules.length, 0);
+    expect(tests.tests).toHaveLength(2 * count);
+    expect(tests.tests[0]).toEqual({
+      name: "DiskSmartFailed fires",
+      interval: "1m",
+      input_series: [{ series: 'smartctl_device_smart_status{instance="pve",device="sda"}', values: "1 1 0 0" }],
+      alert_rule_test: [
+        {
+          eval_time: "3m",
+          alertname: "DiskSmartFailed",
+          exp_alerts: [{ exp_labels: { instance: "pve", device: "sda", severity: "critical" }, exp_annotations: { summary: "Disk sda on pve fails its SMART self-assessment: replace it" } }],
+        },
+      ],
+    });
+    expect(tests.tests[1].alert_rule_test[0].exp_alerts).toEqual([]);
+  });
+
+  it("list each rule with its severity and receiver for the plan", () => {
+    const table = alertTable(groups, receiverOf);
+    expect(table).toHaveLength(all.length);
+    expect(table.find((r) => r.alert === "DiskSmartFailed")).toEqual({ alert: "DiskSmartFailed", group: "disks", severity: "critical", for: "0m", receiver: "critical (Telegram + ntfy, at once)" });
+    expect(table.find((r) => r.alert === "ZfsScrubOverdue")?.receiver).toBe("digest (ntfy digest)");
+  });
+});
+
+describe("Alertmanager's configuration", () => {
+  const config = alertmanagerConfig(clusterRouting(-1001234567890)) as Rec;
+
+  it("sends critical alerts one by one at once, warnings into a per-cluster digest, the Watchdog nowhere", () => {
+    expect(config.route).toMatchObject({ receiver: "digest", group_by: ["cluster"], group_wait: "1m", group_interval: "4h", repeat_interval: "24h" });
+    expect(config.route.routes).toEqual([
+      { receiver: "nowhere", matchers: ['alertname="Watchdog"'] },
+      { receiver: "critical", matchers: ['severity="critical"'], group_by: ["..."], group_wait: "10s", group_interval: "5m", repeat_interval: "4h" },
+    ]);
+    expect(timings.critical.groupWait).toBe("10s");
+  });
+
+  it("gives the critical receiver Telegram and ntfy's critical topic, the digest ntfy's digest topic, with mounted secrets", () => {
+    const [critical, digest, nowhere] = config.receivers;
+    expect(critical.telegram_configs).toEqual([
+      { api_url: "https://api.telegram.org", bot_token_file: "/etc/alertmanager/secrets/alertmanager-notify/telegram-bot-token", chat_id: -1001234567890, parse_mode: "HTML", send_resolved: true },
+    ]);
+    expect(critical.webhook_configs).toEqual([
+      {
+        url: "http://ntfy.ntfy.svc.cluster.local/homelab-critical?template=alertmanager&priority=5",
+        send_resolved: true,
+        http_config: { authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/alertmanager-notify/ntfy-token" } },
+      },
+    ]);
+    expect(digest.webhook_configs[0].url).toBe("http://ntfy.ntfy.svc.cluster.local/homelab-digest?template=alertmanager&priority=3");
+    expect(digest.telegram_configs).toBeUndefined();
+    expect(nowhere).toEqual({ name: receivers.nowhere });
+    expect(config.inhibit_rules).toEqual([{ source_matchers: ['alertname="FilesystemFull"'], target_matchers: ['alertname="FilesystemAlmostFull"'], equal: ["instance", "mountpoint"] }]);
+  });
+
+  it("encodes a topic for the URL and refuses a chat ID that is not one", () => {
+    const routing = clusterRouting(5);
+    const odd = alertmanagerConfig({ ...routing, ntfy: { ...routing.ntfy, url: "http://ntfy/", topics: { critical: "a b/c", digest: "d&e" } } }) as Rec;
+    expect(odd.receivers[0].webhook_configs[0].url).toBe("http://ntfy/a%20b%2Fc?template=alertmanager&priority=5");
+    expect(odd.receivers[1].webhook_configs[0].url).toBe("http://ntfy/d%26e?template=alertmanager&priority=3");
+    for (const chatId of [0, 1.5, Number.MAX_SAFE_INTEGER + 2]) {
+      expect(() => alertmanagerConfig(clusterRouting(chatId))).toThrow(`alertmanagerConfig: telegram.chatId ${chatId}: expected a Telegram chat ID (a non-zero whole number)`);
+    }
+  });
+});
+
+describe("the tools the checks build", () => {
+  const required = (dir: string, module: string) => new RegExp(`^\\s*(?:require\\s+)?${module.replace(/[./]/g, "\\$&")} (v\\S+)`, "m").exec(fs.readFileSync(path.join(__dirname, "..", "..", "tools", dir, "go.mod"), "utf8"))?.[1];
+
+  it("are the releases the clusters run (Prometheus' module v0.3xx.y is release 3.xx.y)", () => {
+    expect(required("prometheus", "github.com/prometheus/prometheus")).toBe(`v0.3${monitoringReleases.prometheus.split(".")[1].padStart(2, "0")}.${monitoringReleases.prometheus.split(".")[2]}`);
+    expect(required("alertmanager", "github.com/prometheus/alertmanager")).toBe(`v${monitoringReleases.alertmanager}`);
+    expect(required("oauth2-proxy", "github.com/oauth2-proxy/oauth2-proxy/v7")).toBe(serviceImages.oauth2Proxy.tag);
+  });
+});
