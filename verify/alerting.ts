@@ -67,13 +67,13 @@ export function alertingNegativeChecks(bin: string, dir: string): AlertingResult
     // A rule that can never fire: its unit test must fail.
     const deaf = structuredClone(rules);
     const disk = (deaf.groups[0].rules as { alert: string; expr: string }[]).find((r) => r.alert === "DiskSmartFailed");
-    if (disk) disk.expr = "smartctl_device_smart_status != 0 and smartctl_device_smart_status != 1";
+    if (disk) disk.expr = "smartmon_device_smart_healthy != 0 and smartmon_device_smart_healthy != 1";
     fs.writeFileSync(path.join(tmp, "rules.yaml"), stringify(deaf));
     fs.copyFileSync(path.join(dir, "rules.test.yaml"), path.join(tmp, "rules.test.yaml"));
     reject("promtool", "rules where DiskSmartFailed can never fire (test rules)", tool(promtool, ["test", "rules", "rules.test.yaml"], tmp));
     // A rule that does not parse.
     const garbled = structuredClone(rules);
-    (garbled.groups[0].rules as { expr: string }[])[0].expr = "smartctl_device_smart_status !=";
+    (garbled.groups[0].rules as { expr: string }[])[0].expr = "smartmon_device_smart_healthy !=";
     fs.writeFileSync(path.join(tmp, "garbled.yaml"), stringify(garbled));
     reject("promtool", "a rule whose expression does not parse (check rules)", tool(promtool, ["check", "rules", path.join(tmp, "garbled.yaml")]));
     // Warnings sent to the critical receiver: the digest route test must fail.
@@ -246,7 +246,7 @@ export async function alertingEndToEnd(bin: string, groups: readonly RuleGroup[]
     const target = http.createServer((_, res) => {
       const now = Date.now() / 1000;
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(
-        `smartctl_device_smart_status{device="sda"} ${healthy ? 1 : 0}\nhomelab_restore_drill_last_success_timestamp_seconds{cluster="prod"} ${healthy ? now - 3600 : now - 40 * 86400}\n`,
+        `smartmon_device_smart_healthy{disk="/dev/sda",type="sat"} ${healthy ? 1 : 0}\nhomelab_restore_drill_last_success_timestamp_seconds{cluster="prod"} ${healthy ? now - 3600 : now - 40 * 86400}\n`,
       );
     });
     servers.push(target);

@@ -1,6 +1,7 @@
 // Pure renderers for the Proxmox host's configuration files and the
 // idempotent shell steps that install them. Each step prints CHANGED when it
 // altered the host and REBOOT-REQUIRED when the change needs a reboot.
+import { homelabMetrics } from "../monitoring/metrics";
 import { HypervisorConfig } from "../../config/schema";
 import { heredoc, shellQuote as q } from "../shell";
 
@@ -85,6 +86,60 @@ const ensureDataset = (dataset: string, createOptions = "") =>
 
 const header = "set -eu\nchanged=0";
 
+/** Where node_exporter's textfile collector reads (Debian's prometheus-node-exporter default). */
+export const textfileDir = "/var/lib/prometheus/node-exporter";
+export const zpoolMetricsScriptPath = "/etc/homelab/zpool-metrics.sh";
+
+/**
+ * A pool's error counts (read, write, checksum: summed over its rows, as
+ * `zpool status -p` prints them) and its last scrub (errors, when), written
+ * atomically for the textfile collector under the names the alert rules read.
+ */
+export function zpoolMetricsScript(pool: string, dir = textfileDir): string {
+  const m = homelabMetrics;
+  return [
+    "#!/bin/sh",
+    `# Managed by homelab (Pulumi): pool ${pool}'s error counts and last scrub, for node_exporter's textfile collector.`,
+    "set -eu",
+    `pool=${q(pool)}`,
+    `dir=${q(dir)}`,
+    `status=$(zpool status -p "$pool")`,
+    `counts=$(printf '%s\\n' "$status" | awk '/^[[:space:]]*NAME[[:space:]]+STATE[[:space:]]+READ/ { t = 1; next } t && NF == 0 { t = 0 } t && $3 ~ /^[0-9]+$/ && $4 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ { r += $3; w += $4; c += $5 } END { printf "%d %d %d", r, w, c }')`,
+    `set -- $counts`,
+    `scan=$(printf '%s\\n' "$status" | sed -n 's/^[[:space:]]*scan: scrub repaired .* with \\([0-9][0-9]*\\) errors on \\(.*\\)$/\\1|\\2/p' | head -n 1)`,
+    `tmp=$(mktemp "$dir/.homelab_zpool.XXXXXX")`,
+    "{",
+    `  echo '# TYPE ${m.zpoolErrors} gauge'`,
+    `  printf '${m.zpoolErrors}{pool="%s",kind="read"} %s\\n' "$pool" "$1"`,
+    `  printf '${m.zpoolErrors}{pool="%s",kind="write"} %s\\n' "$pool" "$2"`,
+    `  printf '${m.zpoolErrors}{pool="%s",kind="checksum"} %s\\n' "$pool" "$3"`,
+    `  if [ -n "$scan" ]; then`,
+    `    echo '# TYPE ${m.zpoolScrubErrors} gauge'`,
+    `    printf '${m.zpoolScrubErrors}{pool="%s"} %s\\n' "$pool" "\${scan%%|*}"`,
+    `    echo '# TYPE ${m.zpoolLastScrub} gauge'`,
+    `    printf '${m.zpoolLastScrub}{pool="%s"} %s\\n' "$pool" "$(date -d "\${scan#*|}" +%s)"`,
+    "  fi",
+    `} > "$tmp"`,
+    `chmod 0644 "$tmp"`,
+    `mv "$tmp" "$dir/homelab_zpool.prom"`,
+    "",
+  ].join("\n");
+}
+
+const zpoolMetricsUnits = {
+  service: `# Managed by homelab (Pulumi)\n[Unit]\nDescription=ZFS pool errors and last scrub for Prometheus (homelab)\n\n[Service]\nType=oneshot\nExecStart=/bin/sh ${zpoolMetricsScriptPath}\n`,
+  timer: "# Managed by homelab (Pulumi)\n[Unit]\nDescription=ZFS pool errors and last scrub for Prometheus, every 5 minutes (homelab)\n\n[Timer]\nOnBootSec=2min\nOnUnitActiveSec=5min\n\n[Install]\nWantedBy=timers.target\n",
+};
+
+/** Debian packages the metrics step needs, each with a file that says it is installed. */
+const metricsPackages: [string, string][] = [
+  ["prometheus-node-exporter", "/usr/bin/prometheus-node-exporter"],
+  ["prometheus-node-exporter-collectors", "/usr/share/prometheus-node-exporter-collectors/smartmon.sh"],
+  ["smartmontools", "/usr/sbin/smartctl"],
+  // sponge, which Debian's smartmon service writes through.
+  ["moreutils", "/usr/bin/sponge"],
+];
+
 /** Every step that configures the host, in the order they run. */
 /** The owner a library folder's writer needs (root is squashed over NFS): uid and gid by share name. */
 export type ShareOwners = Record<string, { uid: number; gid: number }>;
@@ -167,6 +222,19 @@ export function hostSteps(config: HypervisorConfig, shareOwners: ShareOwners = {
         installFile("/etc/exports.d/homelab.exports", nfsExports(zfs.pool, nfs.shares, nfs.clients)),
         `systemctl enable --now nfs-server >/dev/null`,
         `exportfs -ra`,
+      ].join("\n"),
+    },
+    {
+      name: "metrics",
+      description: `Prometheus' node exporter (ZFS collector included), Debian's SMART collector every 15 minutes, and pool ${zfs.pool}'s error counts and last scrub every 5 minutes`,
+      script: [
+        header,
+        ...metricsPackages.map(([pkg, file]) => `[ -e ${q(file)} ] || { DEBIAN_FRONTEND=noninteractive apt-get install -y ${q(pkg)} >/dev/null; echo ${q(`CHANGED ${pkg}`)}; }`),
+        installFile(zpoolMetricsScriptPath, zpoolMetricsScript(zfs.pool)),
+        installFile("/etc/systemd/system/homelab-zpool-metrics.service", zpoolMetricsUnits.service),
+        installFile("/etc/systemd/system/homelab-zpool-metrics.timer", zpoolMetricsUnits.timer),
+        `if [ "$changed" = 1 ]; then systemctl daemon-reload; fi`,
+        `systemctl enable --now prometheus-node-exporter.service prometheus-node-exporter-smartmon.timer homelab-zpool-metrics.timer >/dev/null`,
       ].join("\n"),
     },
     {

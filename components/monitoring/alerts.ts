@@ -50,25 +50,26 @@ export const baseGroups: RuleGroup[] = [
     rules: [
       {
         alert: "DiskSmartFailed",
-        expr: "smartctl_device_smart_status != 1",
+        // Debian's smartmon collector (prometheus-node-exporter-collectors), installed on the host by HypervisorHost.
+        expr: "smartmon_device_smart_healthy != 1",
         for: "0m",
         severity: "critical",
-        summary: "Disk {{ $labels.device }} on {{ $labels.instance }} fails its SMART self-assessment: replace it",
-        fires: { series: [{ series: 'smartctl_device_smart_status{instance="pve",device="sda"}', values: "1 1 0 0" }], at: "3m", labels: { instance: "pve", device: "sda" } },
-        silent: { series: [{ series: 'smartctl_device_smart_status{instance="pve",device="sda"}', values: "1x10" }], at: "10m" },
+        summary: "Disk {{ $labels.disk }} on {{ $labels.instance }} fails its SMART self-assessment: replace it",
+        fires: { series: [{ series: 'smartmon_device_smart_healthy{instance="pve",disk="/dev/sda",type="sat"}', values: "1 1 0 0" }], at: "3m", labels: { instance: "pve", disk: "/dev/sda", type: "sat" } },
+        silent: { series: [{ series: 'smartmon_device_smart_healthy{instance="pve",disk="/dev/sda",type="sat"}', values: "1x10" }], at: "10m" },
       },
       {
         alert: "DiskSectorsReallocated",
-        expr: 'increase(smartctl_device_attribute{attribute_name="Reallocated_Sector_Ct",attribute_value_type="raw"}[1d]) > 0',
+        expr: "increase(smartmon_reallocated_sector_ct_raw_value[1d]) > 0",
         for: "0m",
         severity: "warning",
-        summary: "Disk {{ $labels.device }} on {{ $labels.instance }} reallocated sectors today: it is wearing out",
+        summary: "Disk {{ $labels.disk }} on {{ $labels.instance }} reallocated sectors today: it is wearing out",
         fires: {
-          series: [{ series: 'smartctl_device_attribute{instance="pve",device="sdb",attribute_name="Reallocated_Sector_Ct",attribute_value_type="raw"}', values: "0x30 8x30" }],
+          series: [{ series: 'smartmon_reallocated_sector_ct_raw_value{instance="pve",disk="/dev/sdb",type="sat",smart_id="5"}', values: "0x30 8x30" }],
           at: "50m",
-          labels: { instance: "pve", device: "sdb", attribute_name: "Reallocated_Sector_Ct", attribute_value_type: "raw" },
+          labels: { instance: "pve", disk: "/dev/sdb", type: "sat", smart_id: "5" },
         },
-        silent: { series: [{ series: 'smartctl_device_attribute{instance="pve",device="sdb",attribute_name="Reallocated_Sector_Ct",attribute_value_type="raw"}', values: "8x60" }], at: "50m" },
+        silent: { series: [{ series: 'smartmon_reallocated_sector_ct_raw_value{instance="pve",disk="/dev/sdb",type="sat",smart_id="5"}', values: "8x60" }], at: "50m" },
       },
       {
         alert: "ZfsPoolDegraded",

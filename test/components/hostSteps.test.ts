@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HypervisorConfig } from "../../config/schema";
-import { ShareOwners, hostSteps, sanoidConf, vfioModprobeConf, zedEmailLine } from "../../components/hypervisor/hostConfig";
+import { ShareOwners, hostSteps, sanoidConf, vfioModprobeConf, zedEmailLine, zpoolMetricsScript, zpoolMetricsScriptPath } from "../../components/hypervisor/hostConfig";
 import { committedRaw } from "../helpers";
 
 const base = committedRaw("prod").values.hypervisor as HypervisorConfig;
@@ -220,5 +220,82 @@ describe("the files and what each step says it does, exactly", () => {
     expect(step.script).toMatch(/tmp=\$\(mktemp\)\ncat > "\$tmp" <<'HOMELAB_EOF'\n/);
     expect(step.script).toContain(`if ! cmp -s "$tmp" '/etc/modprobe.d/zfs.conf'; then install -D -m 0644 "$tmp" '/etc/modprobe.d/zfs.conf'`);
     expect(step.script).toContain('rm -f "$tmp"');
+  });
+});
+
+describe("metrics", () => {
+  const status = (scan: string) =>
+    [
+      "  pool: tank",
+      " state: ONLINE",
+      `  scan: ${scan}`,
+      "config:",
+      "",
+      "\tNAME                        STATE     READ WRITE CKSUM",
+      "\ttank                        ONLINE       0     0     0",
+      "\t  mirror-0                  ONLINE       0     0     0",
+      "\t    ata-WDC_1               ONLINE       0     0     3",
+      "\t    ata-WDC_2               ONLINE       1     0     0",
+      "",
+      "errors: No known data errors",
+    ].join("\n");
+
+  /** Runs the rendered script with a zpool that prints `text`; returns the metrics file it wrote. */
+  function scrape(text: string, pool = "tank"): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "textfile-"));
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(dir, "status"), text);
+    fs.writeFileSync(path.join(bin, "zpool"), `#!/bin/sh\n[ "$1 $2 $3" = ${JSON.stringify(`status -p ${pool}`)} ] || exit 9\ncat '${dir}/status'\n`, { mode: 0o755 });
+    const r = spawnSync("sh", ["-c", zpoolMetricsScript(pool, dir)], { env: { PATH: `${bin}:/usr/bin:/bin`, TZ: "UTC" }, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`zpool metrics failed: ${r.stderr}`);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith(".homelab_zpool"))).toEqual([]);
+    return fs.readFileSync(path.join(dir, "homelab_zpool.prom"), "utf8");
+  }
+
+  test("the pool's read, write and checksum errors and its last scrub, under the names the alert rules read", () => {
+    expect(scrape(status("scrub repaired 0 in 00:10:12 with 2 errors on Sun Nov  9 00:34:13 2026"))).toBe(
+      [
+        "# TYPE homelab_zpool_errors gauge",
+        'homelab_zpool_errors{pool="tank",kind="read"} 1',
+        'homelab_zpool_errors{pool="tank",kind="write"} 0',
+        'homelab_zpool_errors{pool="tank",kind="checksum"} 3',
+        "# TYPE homelab_zpool_scrub_errors gauge",
+        'homelab_zpool_scrub_errors{pool="tank"} 2',
+        "# TYPE homelab_zpool_last_scrub_timestamp_seconds gauge",
+        `homelab_zpool_last_scrub_timestamp_seconds{pool="tank"} ${Date.UTC(2026, 10, 9, 0, 34, 13) / 1000}`,
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("no scrub metrics while a scrub runs or before the first one; a quoted pool name stays one word", () => {
+    for (const scan of ["scrub in progress since Sun Nov  9 00:24:01 2026", "none requested"]) {
+      const text = scrape(status(scan));
+      expect(text).toContain('homelab_zpool_errors{pool="tank",kind="checksum"} 3');
+      expect(text).not.toContain("scrub");
+    }
+    expect(scrape(status("none requested").replace(/tank/g, "my pool"), "my pool")).toContain('homelab_zpool_errors{pool="my pool",kind="read"} 1');
+  });
+
+  test("installs the exporters when missing, the script and its timer, and enables them", () => {
+    const host = scratchHost(base);
+    const first = host.run("metrics");
+    expect(first.calls).toEqual([
+      "apt-get install -y prometheus-node-exporter",
+      "apt-get install -y prometheus-node-exporter-collectors",
+      "apt-get install -y smartmontools",
+      "apt-get install -y moreutils",
+      "systemctl daemon-reload",
+      "systemctl enable --now prometheus-node-exporter.service prometheus-node-exporter-smartmon.timer homelab-zpool-metrics.timer",
+    ]);
+    expect(host.file("etc/homelab/zpool-metrics.sh")).toBe(zpoolMetricsScript("tank"));
+    // (here the unit's path sits under the scratch root, like every /etc path of the step)
+    expect(host.file("etc/systemd/system/homelab-zpool-metrics.service")).toMatch(new RegExp(`^ExecStart=/bin/sh \\S*${zpoolMetricsScriptPath}$`, "m"));
+    expect(host.file("etc/systemd/system/homelab-zpool-metrics.timer")).toContain("OnUnitActiveSec=5min");
+    // Files in place: the second run only makes sure the units are on.
+    const second = host.run("metrics");
+    expect(second.out.filter((l) => l.includes("/etc/"))).toEqual([]);
+    expect(second.calls.filter((c) => c.startsWith("systemctl"))).toEqual(["systemctl enable --now prometheus-node-exporter.service prometheus-node-exporter-smartmon.timer homelab-zpool-metrics.timer"]);
   });
 });

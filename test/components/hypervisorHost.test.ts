@@ -35,7 +35,7 @@ describe("host configuration files (pure)", () => {
 
   it("has one idempotent step per concern, each failing fast", () => {
     const steps = hostSteps(config);
-    expect(steps.map((s) => s.name)).toEqual(["zfs-arc", "zfs-scrub", "zfs-alerts", "gpu-passthrough", "nfs-exports", "sanoid"]);
+    expect(steps.map((s) => s.name)).toEqual(["zfs-arc", "zfs-scrub", "zfs-alerts", "gpu-passthrough", "nfs-exports", "metrics", "sanoid"]);
     for (const step of steps) expect(step.script.startsWith("set -eu")).toBe(true);
     const gpu = steps.find((s) => s.name === "gpu-passthrough")!.script;
     expect(gpu).toContain("options vfio-pci ids=10de:2684,10de:22ba");

@@ -72,10 +72,10 @@ describe("alert rules", () => {
     expect(doc.groups[0].name).toBe("disks");
     expect(doc.groups[0].rules).toContainEqual({
       alert: "DiskSmartFailed",
-      expr: "smartctl_device_smart_status != 1",
+      expr: "smartmon_device_smart_healthy != 1",
       for: "0m",
       labels: { severity: "critical" },
-      annotations: { summary: "Disk {{ $labels.device }} on {{ $labels.instance }} fails its SMART self-assessment: replace it" },
+      annotations: { summary: "Disk {{ $labels.disk }} on {{ $labels.instance }} fails its SMART self-assessment: replace it" },
     });
     const tests = ruleTestsDocument(baseGroups, "rules.yaml") as Rec;
     expect(tests.rule_files).toEqual(["rules.yaml"]);
@@ -84,12 +84,12 @@ describe("alert rules", () => {
     expect(tests.tests[0]).toEqual({
       name: "DiskSmartFailed fires",
       interval: "1m",
-      input_series: [{ series: 'smartctl_device_smart_status{instance="pve",device="sda"}', values: "1 1 0 0" }],
+      input_series: [{ series: 'smartmon_device_smart_healthy{instance="pve",disk="/dev/sda",type="sat"}', values: "1 1 0 0" }],
       alert_rule_test: [
         {
           eval_time: "3m",
           alertname: "DiskSmartFailed",
-          exp_alerts: [{ exp_labels: { instance: "pve", device: "sda", severity: "critical" }, exp_annotations: { summary: "Disk sda on pve fails its SMART self-assessment: replace it" } }],
+          exp_alerts: [{ exp_labels: { instance: "pve", disk: "/dev/sda", type: "sat", severity: "critical" }, exp_annotations: { summary: "Disk /dev/sda on pve fails its SMART self-assessment: replace it" } }],
         },
       ],
     });

@@ -354,7 +354,8 @@ export class Session {
   private async systemctl(args: string[]) {
     const [verb, unit] = args;
     if (verb !== "status") fail(`systemctl ${verb}: the runbooks only read unit status`);
-    const enabled = hostSteps(await this.prodHost()).flatMap((s) => [...s.script.matchAll(/systemctl enable --now '?([^'\s]+)/g)].map((m) => m[1]));
+    // Every unit named on an `enable --now` line (one line may enable several).
+    const enabled = hostSteps(await this.prodHost()).flatMap((s) => [...s.script.matchAll(/systemctl enable --now ([^\n>]+)/g)].flatMap((m) => m[1].trim().split(/\s+/).map((u) => u.replace(/^'|'$/g, ""))));
     if (!enabled.includes(unit)) fail(`systemctl status ${unit}: the host steps enable ${enabled.join(", ")}`);
   }
 }
