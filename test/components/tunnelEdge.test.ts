@@ -8,19 +8,20 @@ import { tunnelConnectorManifests } from "../../components/platform/tunnelConnec
 import { catalog } from "../../services";
 
 const domain = "homelab.example";
-const routes = publicRoutes(domain, catalog);
+// Computed inside each test: code run while tests are collected is out of reach of mutation testing's per-test switch.
+const routes = () => publicRoutes(domain, catalog);
 
 describe("public routes", () => {
   it("are Authentik's on the management VM's tunnel, then every tunnel entry on its own cluster's", () => {
-    expect(routes[0]).toMatchObject({ hostname: "auth.homelab.example", tunnel: "mgmt", origin: "http://authentik-server:9000", tier: "public" });
+    expect(routes()[0]).toMatchObject({ hostname: "auth.homelab.example", tunnel: "mgmt", origin: "http://authentik-server:9000", tier: "public" });
     const tunnelled = catalog.filter((e) => e.exposure.kind === "tunnel");
-    expect(routes.slice(1).map((r) => [r.hostname, r.tunnel, r.origin])).toEqual(tunnelled.map((e) => [hostnameOf(e, domain), e.home, gatewayOrigin]));
-    expect(new Set(routes.map((r) => r.hostname)).size).toBe(routes.length);
+    expect(routes().slice(1).map((r) => [r.hostname, r.tunnel, r.origin])).toEqual(tunnelled.map((e) => [hostnameOf(e, domain), e.home, gatewayOrigin]));
+    expect(new Set(routes().map((r) => r.hostname)).size).toBe(routes().length);
     expect(gatewayOrigin).toBe("http://cilium-gateway-tunnel.gateway.svc.cluster.local:80");
   });
 
   it("say who may enter by tier", () => {
-    const admits = (service: string) => routes.find((r) => r.service === service)?.admits;
+    const admits = (service: string) => routes().find((r) => r.service === service)?.admits;
     expect(admits("vaultwarden")).toBe("Authentik groups family-validated, admin");
     expect(admits("lidarr")).toBe("Authentik group admin (and Cloudflare Access)");
     expect(admits("navidrome")).toBe("anyone with an account of the app");
@@ -28,19 +29,19 @@ describe("public routes", () => {
   });
 
   it("make each tunnel's ingress its own hostnames, sorted, then a 404 for anything else", () => {
-    const prod = tunnelIngress(routes, "prod");
+    const prod = tunnelIngress(routes(), "prod");
     expect(prod).toEqual([
       { hostname: "books.homelab.example", service: gatewayOrigin },
       { hostname: "comics.homelab.example", service: gatewayOrigin },
       { hostname: "games.homelab.example", service: gatewayOrigin },
       { service: "http_status:404" },
     ]);
-    expect(tunnelIngress(routes, "mgmt")).toEqual([{ hostname: "auth.homelab.example", service: "http://authentik-server:9000" }, { service: "http_status:404" }]);
+    expect(tunnelIngress(routes(), "mgmt")).toEqual([{ hostname: "auth.homelab.example", service: "http://authentik-server:9000" }, { service: "http_status:404" }]);
     expect(tunnelIngress([], "cloud")).toEqual([{ service: "http_status:404" }]);
   });
 
   it("put Access in front of every admin hostname and every admin path, never Authentik", () => {
-    expect(accessTargets(routes)).toEqual([
+    expect(accessTargets(routes())).toEqual([
       { id: "vaultwarden-admin", name: "vaultwarden /admin (admins)", uri: "vault.homelab.example/admin" },
       { id: "lidarr", name: "lidarr (admins)", uri: "lidarr.homelab.example" },
     ]);
@@ -76,12 +77,12 @@ describe("TunnelEdge", () => {
       ["edge-prod-tunnel", "cloudflare", "[secret]"],
     ]);
     const configs = of("cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig");
-    expect((configs.find((c) => c.name === "edge-prod-tunnel-config")?.inputs as Inputs).config.ingresses).toEqual(tunnelIngress(routes, "prod"));
+    expect((configs.find((c) => c.name === "edge-prod-tunnel-config")?.inputs as Inputs).config.ingresses).toEqual(tunnelIngress(routes(), "prod"));
   });
 
   it("owns exactly one proxied DNS record per public hostname, named after its service", () => {
     const records = of("cloudflare:index/dnsRecord:DnsRecord");
-    expect(records.map((r) => r.inputs.name).sort()).toEqual(routes.map((r) => r.hostname).sort());
+    expect(records.map((r) => r.inputs.name).sort()).toEqual(routes().map((r) => r.hostname).sort());
     for (const r of records) expect(r.inputs).toMatchObject({ type: "CNAME", proxied: true, ttl: 1 });
     expect(records.map((r) => r.name)).toContain("edge-dns-authentik");
     expect(records.every((r) => /^edge-dns-[a-z0-9-]+$/.test(r.name))).toBe(true);

@@ -8,13 +8,14 @@ import { catalog } from "../../services";
 import type { ServiceEntry } from "../../services/entry";
 
 const domain = "homelab.example";
-const publicHostnames = publicRoutes(domain, catalog).map((r) => r.hostname);
-const resources = privateResources({ nfsServer: "192.168.68.51", domain, catalog, publicHostnames });
+// Computed inside each test: code run while tests are collected is out of reach of mutation testing's per-test switch.
+const publicHostnames = () => publicRoutes(domain, catalog).map((r) => r.hostname);
+const resources = () => privateResources({ nfsServer: "192.168.68.51", domain, catalog, publicHostnames: publicHostnames() });
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("private resources", () => {
   it("are the NFS share (port 2049 only, admins and the cloud nodes), then each home LAN app by its cluster DNS name", () => {
-    expect(resources[0]).toEqual({
+    expect(resources()[0]).toEqual({
       id: "home-nfs",
       name: "home NFS (media library and files)",
       address: "192.168.68.51",
@@ -24,7 +25,7 @@ describe("private resources", () => {
       cloudNodes: true,
       why: expect.any(String),
     });
-    expect(resources.slice(1).map((r) => [r.id, r.address, r.alias, r.tcp, r.udp, r.groups, r.cloudNodes])).toEqual([
+    expect(resources().slice(1).map((r) => [r.id, r.address, r.alias, r.tcp, r.udp, r.groups, r.cloudNodes])).toEqual([
       ["adguard", "adguard-dns.adguard.svc.cluster.local", "adguard.lan.homelab.example", [53, 443, 853], [53], ["admins"], false],
       ["home-assistant", "home-assistant-web.home-assistant.svc.cluster.local", "home-assistant.lan.homelab.example", [8123], [], ["admins", "family"], false],
     ]);
@@ -33,7 +34,7 @@ describe("private resources", () => {
   it("leave out cloud apps and apps on the tunnel: Twingate carries the home LAN only", () => {
     const cloudLan = { ...catalog.find((e) => e.name === "home-assistant"), name: "cloudy", home: "cloud" } as ServiceEntry;
     const tunnelled = catalog.filter((e) => e.exposure.kind === "tunnel");
-    expect(privateResources({ nfsServer: "10.1.2.3", domain, catalog: [cloudLan, ...tunnelled], publicHostnames }).map((r) => r.id)).toEqual(["home-nfs"]);
+    expect(privateResources({ nfsServer: "10.1.2.3", domain, catalog: [cloudLan, ...tunnelled], publicHostnames: publicHostnames() }).map((r) => r.id)).toEqual(["home-nfs"]);
   });
 
   it("refuse an alias that is also a public hostname", () => {
@@ -48,7 +49,7 @@ describe("private resources", () => {
   });
 
   it("print what a client types, what the connectors reach and who may", () => {
-    expect(resources.map(resourceRow)).toEqual([
+    expect(resources().map(resourceRow)).toEqual([
       { resource: "home-nfs", address: "192.168.68.51", reaches: "192.168.68.51", ports: "2049/tcp", who: "homelab admins, the cloud cluster's nodes" },
       { resource: "adguard", address: "adguard.lan.homelab.example", reaches: "adguard-dns.adguard.svc.cluster.local", ports: "53/tcp 443/tcp 853/tcp 53/udp", who: "homelab admins" },
       { resource: "home-assistant", address: "home-assistant.lan.homelab.example", reaches: "home-assistant-web.home-assistant.svc.cluster.local", ports: "8123/tcp", who: "homelab admins, homelab family" },
@@ -64,7 +65,7 @@ describe("TwingateAccess", () => {
       const access = new TwingateAccess("twingate", {
         provider: new twingate.Provider("twingate", { apiToken: "fake-twingate-token", network: "homelab" }),
         network: "homelab",
-        resources,
+        resources: resources(),
         bitwarden: { organizationId: "org", projectId: "project", apiUrl: "https://api.bitwarden.com", identityUrl: "https://identity.bitwarden.com", accessToken: "fake-writer-token" },
       });
       return { table: access.table };
@@ -152,5 +153,99 @@ describe("Twingate in the clusters", () => {
     expect(pod.spec.containers[0]).toMatchObject({ image, securityContext: { privileged: true, capabilities: { add: ["NET_ADMIN"] } } });
     expect(pod.spec.containers[0].volumeMounts).toContainEqual({ name: "service-key", mountPath: serviceKeyPath, subPath: "service_key.json", readOnly: true });
     expect(pod.spec.volumes).toContainEqual({ name: "tun", hostPath: { path: "/dev/net/tun", type: "CharDevice" } });
+  });
+});
+
+describe("Twingate's workloads, whole", () => {
+  it("a home connector: one process per token pair, away from the other connector, unprivileged", () => {
+    const labels = { "app.kubernetes.io/name": "twingate-connector", "app.kubernetes.io/instance": "home-b" };
+    const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: "connector-home-b", key } } });
+    expect(twingateConnectorManifests()[4]).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "connector-home-b", namespace: "twingate", labels },
+      spec: {
+        replicas: 1,
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": "twingate-connector" } } } }],
+              },
+            },
+            containers: [
+              {
+                name: "connector",
+                image: "docker.io/twingate/connector:1.93.0",
+                env: [
+                  fromSecret("TWINGATE_NETWORK", "network"),
+                  fromSecret("TWINGATE_ACCESS_TOKEN", "access-token"),
+                  fromSecret("TWINGATE_REFRESH_TOKEN", "refresh-token"),
+                  { name: "TWINGATE_LABEL_HOSTNAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+                  { name: "TWINGATE_LABEL_DEPLOYED_BY", value: "homelab" },
+                ],
+                resources: { requests: { cpu: "25m", memory: "96Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+              },
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it("the cloud nodes' client: every node, first, in the node's network, ready once its interface is up", () => {
+    const labels = { "app.kubernetes.io/name": "twingate-client" };
+    expect(twingateClientManifests("IMG", "key-2")[2]).toEqual({
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: "twingate-client", namespace: "twingate-client", labels },
+      spec: {
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels, annotations: { "homelab/service-key-id": "key-2" } },
+          spec: {
+            hostNetwork: true,
+            dnsPolicy: "ClusterFirstWithHostNet",
+            automountServiceAccountToken: false,
+            priorityClassName: "system-node-critical",
+            tolerations: [{ operator: "Exists" }],
+            containers: [
+              {
+                name: "client",
+                image: "IMG",
+                securityContext: { privileged: true, runAsUser: 0, capabilities: { add: ["NET_ADMIN"] } },
+                volumeMounts: [
+                  { name: "service-key", mountPath: "/etc/twingate/service_key.json", subPath: "service_key.json", readOnly: true },
+                  { name: "tun", mountPath: "/dev/net/tun" },
+                ],
+                readinessProbe: { exec: { command: ["test", "-e", "/sys/class/net/sdwan0"] }, periodSeconds: 10 },
+                resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
+              },
+            ],
+            volumes: [
+              { name: "service-key", secret: { secretName: "service-key", defaultMode: 0o400 } },
+              { name: "tun", hostPath: { path: "/dev/net/tun", type: "CharDevice" } },
+            ],
+          },
+        },
+      },
+    });
+    expect(twingateClientManifests("IMG", "key-2")[1]).toEqual({
+      apiVersion: "external-secrets.io/v1",
+      kind: "ExternalSecret",
+      metadata: { name: "service-key", namespace: "twingate-client", annotations: { "force-sync": "key-2" } },
+      spec: {
+        refreshInterval: "1h",
+        secretStoreRef: { kind: "ClusterSecretStore", name: "bitwarden" },
+        target: { name: "service-key", creationPolicy: "Owner" },
+        data: [{ secretKey: "service_key.json", remoteRef: { key: "twingate-cloud-nodes-service-key" } }],
+      },
+    });
   });
 });

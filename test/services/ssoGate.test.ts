@@ -73,9 +73,11 @@ describe("bypass patterns", () => {
 });
 
 describe("oauth2-proxy configuration", () => {
-  const [gate] = ssoGates(byName("nextcloud"), domain);
+  // Computed inside each test: code run while tests are collected is out of reach of mutation testing's per-test switch.
+  const nextcloudGate = () => ssoGates(byName("nextcloud"), domain)[0];
 
   it("asks Authentik's application issuer, calls back on the public hostname and fronts the app's Service", () => {
+    const gate = nextcloudGate();
     const config = oauth2ProxyConfig(gate, clusterEndpoints(gate, domain));
     const lines = config.split("\n");
     for (const line of [
@@ -101,6 +103,7 @@ describe("oauth2-proxy configuration", () => {
   });
 
   it("quotes every value as one TOML string, whatever it holds", () => {
+    const gate = nextcloudGate();
     const odd: SsoGate = { ...gate, bypass: ['/a"b\\c\n'], hostname: "x" };
     const config = oauth2ProxyConfig(odd, { listen: "127.0.0.1:1", issuer: 'http://i/"', origin: "http://o", upstream: "http://u/", secureCookie: false });
     expect(config).toContain('oidc_issuer_url = "http://i/\\""');
@@ -111,6 +114,7 @@ describe("oauth2-proxy configuration", () => {
   });
 
   it("runs as a restricted, read-only pod whose secrets come from Bitwarden, rolled when its configuration changes", () => {
+    const gate = nextcloudGate();
     const [configMap, secret, deployment, service] = ssoGateManifests(gate, "sso", domain);
     expect(configMap.metadata).toEqual({ name: "nextcloud-sso", namespace: "nextcloud", labels: { "homelab.io/service": "nextcloud", "homelab.io/auth-tier": "sso", "homelab.io/sso-gate": "nextcloud-sso" } });
     expect((secret.spec as { data: unknown }).data).toEqual([
