@@ -16,6 +16,7 @@ import { platformApplications, platformRepos } from "./platform/catalog";
 import { ciliumValues, gatewayManifests, lanLoadBalancerManifests } from "./platform/cilium";
 import { tunnelConnectorManifests } from "./platform/tunnelConnector";
 import { twingateClientManifests, twingateConnectorManifests } from "./platform/twingate";
+import { alertmanagerSecretManifests } from "./platform/monitoring";
 import { Manifest, PlatformContext, namespace } from "./platform/context";
 import { manifestResource } from "./platform/manifestResource";
 import {
@@ -50,6 +51,8 @@ export interface ClusterPlatformArgs {
   tunnelConnector?: { bitwardenKey: string };
   /** Twingate: the home connectors (prod), or every node's client with its image and service key's ID (cloud). */
   twingate?: { role: "connectors" } | { role: "client"; image: string; keyId: pulumi.Input<string> };
+  /** The cluster that runs Prometheus and Alertmanager (prod): the alert rules and where alerts go. */
+  alerting?: PlatformContext["alerting"];
   /** The catalog entries this cluster runs (wave 2 and up), and what they need from the stack. */
   services: {
     entries: ServiceEntry[];
@@ -91,6 +94,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       workloadNodes: args.workloadNodes,
       platform: args.platform,
       databases: args.services.entries.some((e) => e.database !== undefined),
+      alerting: args.alerting,
     };
     this.ledger = new WaveLedger(args.cluster);
     this.releases = [];
@@ -128,12 +132,16 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     const tw = args.twingate;
     const twingate = tw ? this.applyChain(tw.role === "connectors" ? twingateConnectorManifests() : twingateClientManifests(tw.image, tw.keyId), [store, ...network]) : [];
 
+    // Alertmanager's tokens, in its namespace before the chart starts it (not waited for: the
+    // Bitwarden secrets are the admin's to create; Alertmanager waits for them, the rest goes on).
+    const monitoring = args.alerting ? this.applyInOrder(alertmanagerSecretManifests(), [store]) : [];
+
     // Storage prerequisites that Argo CD cannot create in the right order.
     const storagePrereqs = args.platform.storage.longhorn
       ? this.applyInOrder([namespace(longhornNamespace, "privileged"), longhornLimitRange()], [cilium])
       : [];
 
-    this.ledger.add(0, ...crds, cilium, ...network, certNs, certManager, selfSigned, esoNs, ...sdkTls, token, eso, store, cloudflareToken, ...issuers, ...connector, ...twingate, ...storagePrereqs);
+    this.ledger.add(0, ...crds, cilium, ...network, certNs, certManager, selfSigned, esoNs, ...sdkTls, token, eso, store, cloudflareToken, ...issuers, ...connector, ...twingate, ...monitoring, ...storagePrereqs);
 
     // ---- wave 0: GitOps (Argo CD on the hub; this cluster registered in it)
     this.gitopsConnected = isHub || args.platform.gitops.hubReady;

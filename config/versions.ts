@@ -64,6 +64,8 @@ export const charts = {
   externalSecrets: { repo: "https://charts.external-secrets.io", chart: "external-secrets", version: "0.20.4" },
   longhorn: { repo: "https://charts.longhorn.io", chart: "longhorn", version: "1.10.1" },
   csiDriverNfs: { repo: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts", chart: "csi-driver-nfs", version: "4.12.1" },
+  /** Prometheus, Alertmanager, their operator, kube-state-metrics and the node exporter (prod); images pinned below in monitoringReleases. */
+  kubePrometheusStack: { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.3.0" },
 } as const;
 
 export type ChartRef = (typeof charts)[keyof typeof charts];

@@ -7,8 +7,7 @@
 import { parseAllDocuments, stringify } from "yaml";
 import { valueAt } from "../policies/rules/kubernetesInputs";
 import { SECRET } from "./mockRuntime";
-import { RuleGroup, ruleTestsDocument, rulesDocument } from "../components/monitoring/alerts";
-import { AlertRouting, alertmanagerConfig } from "../components/monitoring/alertmanager";
+import { RuleGroup, ruleTestsDocument } from "../components/monitoring/alerts";
 
 export type ArtifactKind =
   | "omni-cluster-template"
@@ -142,20 +141,17 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
       const files = obj.kind === "Application" ? (valueAt(obj, "spec.source.helm.valuesObject.configMaps.config.data") as Record<string, unknown> | undefined) : undefined;
       const glance = str(files?.["glance.yml"]);
       if (glance) out.push({ path: "glance/glance.yml", kind: "glance-config", content: glance });
+      // The alert rules and Alertmanager's configuration, as the monitoring Application carries them: promtool and amtool read these.
+      const rules = obj.kind === "Application" ? valueAt(obj, "spec.source.helm.valuesObject.additionalPrometheusRulesMap.homelab") : undefined;
+      const routing = obj.kind === "Application" ? valueAt(obj, "spec.source.helm.valuesObject.alertmanager.config") : undefined;
+      if (rules) out.push({ path: "monitoring/rules.yaml", kind: "prometheus-rules", content: yamlOf(rules) });
+      if (routing) out.push({ path: "monitoring/alertmanager.yaml", kind: "alertmanager-config", content: yamlOf(routing) });
     }
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/**
- * The alerting documents of the stack that runs Prometheus and Alertmanager
- * (prod): the rules, their unit tests, and Alertmanager's configuration, as
- * promtool and amtool read them.
- */
-export function monitoringArtifacts(groups: readonly RuleGroup[], routing: AlertRouting): Artifact[] {
-  return [
-    { path: "monitoring/rules.yaml", kind: "prometheus-rules", content: yamlOf(rulesDocument(groups)) },
-    { path: "monitoring/rules.test.yaml", kind: "prometheus-rule-tests", content: yamlOf(ruleTestsDocument(groups, "rules.yaml")) },
-    { path: "monitoring/alertmanager.yaml", kind: "alertmanager-config", content: yamlOf(alertmanagerConfig(routing)) },
-  ];
+/** promtool's unit tests of the rules (written beside monitoring/rules.yaml, which the monitoring Application carries). */
+export function ruleTestsArtifact(groups: readonly RuleGroup[]): Artifact {
+  return { path: "monitoring/rules.test.yaml", kind: "prometheus-rule-tests", content: yamlOf(ruleTestsDocument(groups, "rules.yaml")) };
 }

@@ -14,7 +14,7 @@ import { ClusterUsage, clusterUsage } from "../policies/rules/clusterBudget";
 import { chartInstalls, valueAt } from "../policies/rules/kubernetesInputs";
 import { types } from "../policies/rules/types";
 import { PolicyConfig, Violation, analyze } from "./analyzer";
-import { Artifact, artifactsOf, monitoringArtifacts } from "./artifacts";
+import { Artifact, artifactsOf, ruleTestsArtifact } from "./artifacts";
 import { IdentityChange, IdentityEntry, compareIdentity, identityOf } from "./identity";
 import { Phase, ProgramRun, RecordedOptions, RecordedResource, runProgram } from "./mockRuntime";
 import { policyConfigFor } from "./policyConfig";
@@ -24,7 +24,7 @@ import { catalog } from "../services";
 import { PublicRoute, publicRoutes } from "../components/edge/routes";
 import { PrivateResource, privateResources } from "../components/twingate/model";
 import { alertTable, ruleGroups } from "../components/monitoring/alerts";
-import { clusterRouting, receiverOf } from "../components/monitoring/alertmanager";
+import { receiverOf } from "../components/monitoring/alertmanager";
 import type { CloudConfig } from "../config/schema";
 import { Placeholder, committedRawConfig, fakeCloudOutputs, programRawConfig, projectRoot, readStackFile, runConfig } from "./stackFiles";
 
@@ -270,7 +270,7 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
         kubernetes: stackConfig.config.cluster.versions.kubernetes,
         talosMode: stackConfig.kind === "cloud" ? "cloud" : "metal",
       }),
-      ...(stackConfig.kind === "prod" ? monitoringArtifacts(ruleGroups(catalog), clusterRouting(stackConfig.config.monitoring.telegramChatId)) : []),
+      ...(stackConfig.kind === "prod" ? [ruleTestsArtifact(ruleGroups(catalog))] : []),
     ],
   };
 }

@@ -28,6 +28,9 @@ const aSwitch = /^(true|false|yes|no|on|off)$/i;
 /** An endpoint such as an OIDC provider's tokenUrl: a URL with no user or password in it names where a token comes from, not a token. */
 const endpoint = (key: string, value: string) => /(Url|URL|_url|Uri|URI)$/.test(key) && /^https?:\/\/[^\s@/]+(\/[^\s@]*)?$/.test(value);
 
+/** A file a credential is read from, such as Alertmanager's bot_token_file: an absolute path names where it lives, not the credential. */
+const credentialFile = (key: string, value: string) => /(_file|File)$/.test(key) && /^\/[A-Za-z0-9._/-]+$/.test(value);
+
 /** Paths (a.b[0].c) of recorded inputs that look like credentials but are not marked secret. */
 export function plaintextSecretPaths(value: unknown, path = ""): string[] {
   if (hidden(value)) return [];
@@ -35,7 +38,7 @@ export function plaintextSecretPaths(value: unknown, path = ""): string[] {
   if (value !== null && typeof value === "object") {
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
       const child = path ? `${path}.${k}` : k;
-      if (typeof v === "string" && !hidden(v) && v !== "" && !aSwitch.test(v) && !endpoint(k, v) && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
+      if (typeof v === "string" && !hidden(v) && v !== "" && !aSwitch.test(v) && !endpoint(k, v) && !credentialFile(k, v) && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
       return plaintextSecretPaths(v, child);
     });
   }

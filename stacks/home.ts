@@ -13,7 +13,9 @@ import { formerNames } from "../components/lifecycle";
 import { OmniAccess } from "../components/omni/omnictl";
 import { talosRequirements } from "../components/platform/talos";
 import { HomeSite, siteOfProd } from "../config/site";
-import { PlatformOutputs, clusterPlatform } from "./platform";
+import { PlatformArgs, PlatformOutputs, clusterPlatform } from "./platform";
+import { ruleGroups } from "../components/monitoring/alerts";
+import { clusterRouting } from "../components/monitoring/alertmanager";
 import { proxmoxProvider } from "./providers";
 
 export interface ClusterOutputs {
@@ -50,7 +52,7 @@ function homeCluster(
   cluster: HomeClusterConfig,
   platform: PlatformConfig,
   omni: OmniAccess,
-  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig },
+  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"] },
 ) {
   const talos = new TalosCluster(
     "cluster",
@@ -76,7 +78,7 @@ function homeCluster(
     // Earlier releases named the component after the cluster.
     { dependsOn: opts.dependsOn, ...formerNames("cluster", cluster.name) },
   );
-  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined });
+  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting });
   return { talos, platform: platformParts.outputs };
 }
 
@@ -96,7 +98,14 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
     shareOwners: Object.fromEntries(folders.flatMap((f) => (f.owner ? [[f.folder, f.owner]] : []))),
   });
   // PROD's Longhorn volumes (the family's data) live on the worker's disk.
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { dependsOn: [host], protectMachines: true, stackKind: "prod", services: config.services });
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, {
+    dependsOn: [host],
+    protectMachines: true,
+    stackKind: "prod",
+    services: config.services,
+    // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
+    alerting: { groups: ruleGroups(catalog), routing: clusterRouting(config.monitoring.telegramChatId) },
+  });
   const gaming = new GamingVm(
     "gaming",
     {

@@ -30,6 +30,8 @@ export interface PlatformArgs {
   tunnel?: TunnelName;
   /** Twingate in this cluster: the home connectors (prod) or the nodes' client (cloud); dev has neither. */
   twingate?: ClusterPlatformArgs["twingate"];
+  /** The rules and routing of the cluster that runs Prometheus and Alertmanager (prod). */
+  alerting?: ClusterPlatformArgs["alerting"];
 }
 
 export interface PlatformOutputs {
@@ -65,6 +67,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       bitwardenMachineToken: secret("bitwardenMachineToken"),
       tunnelConnector: a.tunnel ? { bitwardenKey: tunnelTokenBitwarden(a.tunnel) } : undefined,
       twingate: a.twingate,
+      alerting: a.alerting,
       services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog, egressProxy: a.egressProxy },
     },
     { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },

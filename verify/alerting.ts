@@ -15,6 +15,24 @@ import { parse, stringify } from "yaml";
 import { RuleGroup, Severity, rulesDocument } from "../components/monitoring/alerts";
 import { AlertRouting, alertmanagerConfig, receivers } from "../components/monitoring/alertmanager";
 import { freePort } from "./net";
+import { validateCustomResource } from "./crdModels";
+
+/** The PrometheusRule the chart renders from the rules it is given, checked against the prometheus-operator CRD. */
+export async function prometheusRuleCheck(dir: string, rel: (p: string) => string): Promise<AlertingResult[]> {
+  const file = path.join(dir, "rules.yaml");
+  const asRule = (spec: unknown) => ({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "homelab", namespace: "monitoring" }, spec });
+  const spec = parse(fs.readFileSync(file, "utf8")) as ReturnType<typeof rulesDocument>;
+  const problem = await validateCustomResource(asRule(spec));
+  const broken = structuredClone(spec);
+  (broken.groups[0].rules as Record<string, unknown>[])[0].expr = { not: "a string" };
+  const rejected = await validateCustomResource(asRule(broken));
+  return [
+    { tool: "crd-schema", artifact: `${rel(file)} as a PrometheusRule`, ok: problem === undefined, message: problem ?? "ok" },
+    rejected
+      ? { tool: "crd-schema", artifact: "a PrometheusRule whose expression is an object", ok: true, message: `rejected as expected: ${rejected.slice(0, 160)}` }
+      : { tool: "crd-schema", artifact: "a PrometheusRule whose expression is an object", ok: false, message: "accepted a broken object: this check cannot fail" },
+  ];
+}
 
 export interface AlertingResult {
   tool: string;

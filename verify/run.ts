@@ -21,7 +21,7 @@ import { catalog } from "../services";
 import { familyLinks } from "../services/glance";
 import { groups } from "../components/identity/groups";
 import { runSsoMatrix } from "./sso/matrix";
-import { alertingEndToEnd, alertingFileChecks, alertingNegativeChecks } from "./alerting";
+import { alertingEndToEnd, alertingFileChecks, alertingNegativeChecks, prometheusRuleCheck } from "./alerting";
 import { ruleGroups } from "../components/monitoring/alerts";
 import { AlertRouting, alertmanagerConfig } from "../components/monitoring/alertmanager";
 
@@ -316,7 +316,7 @@ async function alertingChecks(): Promise<Result[]> {
   const dir = path.join(outRoot, "prod", "monitoring");
   if (!fs.existsSync(dir)) return [{ tool: "promtool", artifact: rel(dir), ok: false, message: "missing: run `npm run plan` first" }];
   const groups = ruleGroups(catalog);
-  const results: Result[] = [...alertingFileChecks(toolsBin, dir, groups, rel), ...alertingNegativeChecks(toolsBin, dir)];
+  const results: Result[] = [...alertingFileChecks(toolsBin, dir, groups, rel), ...alertingNegativeChecks(toolsBin, dir), ...(await prometheusRuleCheck(dir, rel))];
   const prod = validateConfig("prod", committedRawConfig("prod")).config;
   if (!("monitoring" in prod)) return [...results, { tool: "prometheus", artifact: "prod config", ok: false, message: "prod has no monitoring section" }];
   const chatId = prod.monitoring.telegramChatId;

@@ -1,5 +1,7 @@
 // What every add-on's pure renderer knows about the cluster it is rendered for.
 import { PlatformConfig } from "../../config/schema";
+import type { RuleGroup } from "../monitoring/alerts";
+import type { AlertRouting } from "../monitoring/alertmanager";
 
 export interface PlatformContext {
   cluster: string;
@@ -10,6 +12,8 @@ export interface PlatformContext {
   platform: PlatformConfig;
   /** Whether any service here has its own database (then the CloudNativePG operator runs here). */
   databases?: boolean;
+  /** On the cluster that runs Prometheus and Alertmanager (prod): the rules and where alerts go. */
+  alerting?: { groups: RuleGroup[]; routing: AlertRouting };
 }
 
 /** A Kubernetes object the program applies directly (not through a chart). */

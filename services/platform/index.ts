@@ -5,5 +5,6 @@ import { cloudnativePg } from "./cloudnativePg";
 import { csiDriverNfs } from "./csiDriverNfs";
 import { localPath } from "./localPath";
 import { longhorn } from "./longhorn";
+import { kubePrometheusStack } from "./kubePrometheusStack";
 
-export const addons: readonly AddonEntry[] = [localPath, longhorn, csiDriverNfs, cloudnativePg];
+export const addons: readonly AddonEntry[] = [localPath, longhorn, csiDriverNfs, cloudnativePg, kubePrometheusStack];

@@ -53,6 +53,11 @@ describe("plaintextSecretPaths", () => {
     expect(plaintextSecretPaths(SECRET_MARKER)).toEqual([]);
   });
 
+  test("a file a credential is read from is not a credential, unless the value is not a path", () => {
+    expect(plaintextSecretPaths({ telegram: { bot_token_file: "/etc/alertmanager/secrets/n/telegram-bot-token" }, auth: { credentials_file: "/run/token", passwordFile: "/etc/p" } })).toEqual([]);
+    expect(plaintextSecretPaths({ bot_token_file: "123456:ABC-token", credentials_file: "relative/path", password_file: "/etc/p w", token_files: "/x" })).toEqual(["bot_token_file", "credentials_file", "password_file", "token_files"]);
+  });
+
   test("an endpoint URL named after a token is not a credential, unless it carries one", () => {
     expect(plaintextSecretPaths({ config: { tokenUrl: "https://auth.example/application/o/token/", certsUrl: "https://auth.example/jwks/" } })).toEqual([]);
     expect(plaintextSecretPaths({ tokenUrl: "https://user:hunter2@auth.example/token/", token_url: "not a url", secretUri: "http://x/y z" })).toEqual(["tokenUrl", "token_url", "secretUri"]);

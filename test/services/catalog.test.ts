@@ -8,6 +8,10 @@ import { platformApplications } from "../../components/platform/catalog";
 import { chartTable } from "../../components/platform/charts";
 import { PlatformContext } from "../../components/platform/context";
 import { addons } from "../../services/platform";
+import { ruleGroups, rulesDocument } from "../../components/monitoring/alerts";
+import { alertmanagerConfig, clusterRouting } from "../../components/monitoring/alertmanager";
+import { monitoringReleases } from "../../config/versions";
+import { prometheusStorage } from "../../services/platform/kubePrometheusStack";
 import { resources } from "../../components/platform/resources";
 import { httpRoute, networkPolicy, publicHostname, serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
 import { ssoGates } from "../../components/service/ssoGate";
@@ -376,7 +380,27 @@ describe("platform add-ons", () => {
     const apps = platformApplications(ctx({ databases: true }));
     expect(apps.map((a) => a.name).sort()).toEqual(["prod-cloudnative-pg", "prod-csi-driver-nfs", "prod-longhorn"]);
     for (const a of apps) expect(a).toMatchObject({ cluster: "prod", project: "prod-platform", wave: 1 });
-    expect(addons.map((a) => a.name).sort()).toEqual(["cloudnative-pg", "csi-driver-nfs", "local-path", "longhorn"]);
+    expect(addons.map((a) => a.name).sort()).toEqual(["cloudnative-pg", "csi-driver-nfs", "kube-prometheus-stack", "local-path", "longhorn"]);
+  });
+
+  it("runs Prometheus and Alertmanager where the alerting is given (prod), with the program's rules and routing and the releases verify runs", () => {
+    const alerting = { groups: ruleGroups(catalog), routing: clusterRouting(42) };
+    expect(platformApplications(ctx()).map((a) => a.name)).not.toContain("prod-kube-prometheus-stack");
+    const app = platformApplications(ctx({ alerting })).find((a) => a.name === "prod-kube-prometheus-stack");
+    const values = app?.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(values.additionalPrometheusRulesMap).toEqual({ homelab: rulesDocument(alerting.groups) });
+    expect(values.alertmanager.config).toEqual(alertmanagerConfig(alerting.routing));
+    expect(values.alertmanager.alertmanagerSpec).toMatchObject({ image: { tag: `v${monitoringReleases.alertmanager}` }, secrets: ["alertmanager-notify"] });
+    expect(values.prometheus.prometheusSpec).toMatchObject({
+      image: { tag: `v${monitoringReleases.prometheus}` },
+      retention: "30d",
+      retentionSize: "18GB",
+      externalLabels: { cluster: "prod" },
+      storageSpec: { volumeClaimTemplate: { metadata: { labels: { "homelab.io/backup": "none" } }, spec: { resources: { requests: { storage: "20Gi" } } } } },
+    });
+    // 18 GB of a 20 GiB volume: the size limit stops Prometheus before the disk is full.
+    expect(prometheusStorage.retentionGb * 1e9).toBeLessThan(0.9 * prometheusStorage.sizeGi * 2 ** 30);
+    expect(values.defaultRules).toEqual({ create: false });
   });
 
   it("runs only where needed: local-path where it is the default class, the database operator where a service has a database", () => {
