@@ -25,6 +25,7 @@ import { PublicRoute, publicRoutes } from "../components/edge/routes";
 import { PrivateResource, privateResources } from "../components/twingate/model";
 import { alertTable, ruleGroups } from "../components/monitoring/alerts";
 import { receiverOf } from "../components/monitoring/alertmanager";
+import { prometheusStorage } from "../services/platform/kubePrometheusStack";
 import type { CloudConfig } from "../config/schema";
 import { Placeholder, committedRawConfig, fakeCloudOutputs, programRawConfig, projectRoot, readStackFile, runConfig } from "./stackFiles";
 
@@ -84,6 +85,8 @@ export interface Plan {
   privateResources: PrivateResource[];
   /** The alert rules of the stack that runs Alertmanager (prod): severity, duration, receiver. */
   alerts: ReturnType<typeof alertTable>;
+  /** What Prometheus keeps, where the stack runs it. */
+  prometheusStorage?: typeof prometheusStorage;
   placeholders: Placeholder[];
   outputs: string[];
   /** Every URN and what decides its fate on the next `pulumi up`. */
@@ -258,6 +261,7 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
     publicHostnames: stackConfig.kind === "cloud" ? publicRoutes(stackConfig.config.services.domain, catalog) : [],
     privateResources: stackConfig.kind === "cloud" ? cloudPrivateResources(stackConfig.config) : [],
     alerts: stackConfig.kind === "prod" ? alertTable(ruleGroups(catalog), receiverOf) : [],
+    prometheusStorage: stackConfig.kind === "prod" ? prometheusStorage : undefined,
     placeholders: file.placeholders,
     outputs: Object.keys(update.outputs),
     identity,

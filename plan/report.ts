@@ -61,6 +61,10 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
       lines.push(`  ${pad(row.resource, 16)} ${pad(row.address, 36)} ${pad(row.ports, 30)} ${row.who}${row.reaches !== row.address ? ` (connectors reach ${row.reaches})` : ""}`);
     }
   }
+  if (plan.prometheusStorage) {
+    const p = plan.prometheusStorage;
+    lines.push("", `Prometheus keeps ${p.retentionDays} days of metrics, at most ${p.retentionGb} GB of its ${p.sizeGi} Gi volume (the oldest go first when either is reached).`);
+  }
   if (plan.alerts.length > 0) {
     lines.push("", `Alert rules (${plan.alerts.length}; each with a unit test that fires and one that stays silent, run by npm run verify):`);
     lines.push(`  ${pad("alert", 26)} ${pad("group", 13)} ${pad("severity", 9)} ${pad("for", 4)} receiver`);

@@ -143,12 +143,16 @@ describe("platform budget per cluster", () => {
 describe("readable plan", () => {
   it("prints components, counts, capacity, placeholders and policy results", () => {
     const text = renderPlan(plans.cloud);
-    // OmniServer, IdentityPlane, TunnelEdge, TalosCluster, ClusterPlatform and one ServiceApp per entry.
+    // OmniServer, IdentityPlane, TunnelEdge, TwingateAccess, TalosCluster, ClusterPlatform and one ServiceApp per entry.
     expect(text).toContain(`== stack cloud: ${6 + entriesFor("cloud").length} components`);
     expect(text).toContain("homelab:index:ClusterPlatform");
     expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10792 \/ 17336 MiB/);
     expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6544 MiB):");
     expect(text).toContain("Twingate resources (reached through the home connectors; no port open at home):");
+    const prod = renderPlan(plans.prod);
+    expect(prod).toContain("Prometheus keeps 30 days of metrics, at most 18 GB of its 20 Gi volume (the oldest go first when either is reached).");
+    expect(prod).toMatch(/DiskSmartFailed\s+disks\s+critical\s+0m\s+critical \(Telegram \+ ntfy, at once\)/);
+    expect(text).not.toContain("Alert rules");
     expect(text).toMatch(/home-nfs\s+192\.168\.68\.51\s+2049\/tcp\s+homelab admins, the cloud cluster's nodes/);
     expect(text).toMatch(/Services \(catalog entries on this stack\):\n\s+service\s+tier\s+address\s+backup\s+requests\s+limits\s+storage\n/);
     // What to create in Bitwarden before the first deploy, by service, from the catalog.
