@@ -16,6 +16,9 @@ export interface PlatformContext {
   alerting?: { groups: RuleGroup[]; routing: AlertRouting };
 }
 
+/** The pod security context of the program's own connectors: a fixed non-root user, the runtime's default seccomp profile. */
+export const nonRootPodSecurity = { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } } as const;
+
 /** A Kubernetes object the program applies directly (not through a chart). */
 export interface Manifest {
   apiVersion: string;

@@ -4,7 +4,7 @@
 // any port open where it runs; the tunnel's ingress sends every hostname to
 // the Gateway's Service.
 import { images } from "../../config/versions";
-import { Manifest, namespace } from "./context";
+import { Manifest, namespace, nonRootPodSecurity } from "./context";
 import { externalSecret } from "./externalSecrets";
 import { resources } from "./resources";
 
@@ -28,7 +28,7 @@ export function tunnelConnectorManifests(bitwardenKey: string): Manifest[] {
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: nonRootPodSecurity,
             // One connector per node where there are two: a node's restart keeps the sites up.
             topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
             containers: [

@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { images } from "../../config/versions";
 import { HomeConnector, homeConnectors, twingateBitwarden } from "../twingate/model";
-import { Manifest, namespace } from "./context";
+import { Manifest, namespace, nonRootPodSecurity } from "./context";
 import { externalSecret } from "./externalSecrets";
 import { resources } from "./resources";
 
@@ -48,7 +48,7 @@ export function twingateConnectorManifests(): Manifest[] {
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: nonRootPodSecurity,
             // The two connectors on different nodes where there are two.
             affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: connectorLabels } } }] } },
             containers: [

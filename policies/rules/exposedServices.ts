@@ -1,19 +1,9 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { ExposedServicesConfig } from "../../contract/policyConfig";
-import { chartInstalls, chartsSchema, declaredChart, valueAt } from "./kubernetesInputs";
+import { chartInstalls, chartsSchema, declaredChart, podSpecPaths, valueAt } from "./kubernetesInputs";
 import { types } from "./types";
 
 const exposing = ["LoadBalancer", "NodePort"];
-
-/** Where each workload kind keeps its pod spec. */
-const podSpecPaths: Record<string, string> = {
-  [types.deployment]: "spec.template.spec",
-  [types.statefulSet]: "spec.template.spec",
-  [types.daemonSet]: "spec.template.spec",
-  [types.job]: "spec.template.spec",
-  [types.cronJob]: "spec.jobTemplate.spec.template.spec",
-  [types.pod]: "spec",
-};
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 

@@ -192,7 +192,8 @@ export function imagesIn(value: unknown, path: string): ImageUse[] {
 
 // ---------------------------------------------------------------- raw workloads
 
-const podSpecPaths: Record<string, string> = {
+/** Where each workload kind keeps its pod spec. */
+export const podSpecPaths: Record<string, string> = {
   [types.deployment]: "spec.template.spec",
   [types.statefulSet]: "spec.template.spec",
   [types.daemonSet]: "spec.template.spec",
