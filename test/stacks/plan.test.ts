@@ -124,6 +124,7 @@ describe("platform budget per cluster", () => {
       `0 platform-external-secrets external-secrets@${charts.externalSecrets.version} pulumi`,
       `1 platform-app-cloudnative-pg cloudnative-pg@${serviceCharts.cloudnativePg.version} argocd`,
       `1 platform-app-csi-driver-nfs csi-driver-nfs@${charts.csiDriverNfs.version} argocd`,
+      `1 platform-app-kube-prometheus-stack kube-prometheus-stack@${charts.kubePrometheusStack.version} argocd`,
       `1 platform-app-longhorn longhorn@${charts.longhorn.version} argocd`,
       ...entriesFor("prod")
         .map((e) => `3 platform-service-${e.name}-application ${e.chart.chart}@${e.chart.version} argocd`)
