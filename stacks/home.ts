@@ -16,6 +16,7 @@ import { HomeSite, siteOfProd } from "../config/site";
 import { PlatformArgs, PlatformOutputs, clusterPlatform } from "./platform";
 import { ruleGroups } from "../components/monitoring/alerts";
 import { clusterRouting } from "../components/monitoring/alertmanager";
+import { hostScrapeJob, nodeExporterPort } from "../components/monitoring/metrics";
 import { proxmoxProvider } from "./providers";
 
 export interface ClusterOutputs {
@@ -104,7 +105,12 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
     stackKind: "prod",
     services: config.services,
     // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
-    alerting: { groups: ruleGroups(catalog), routing: clusterRouting(config.monitoring.telegramChatId) },
+    alerting: {
+      groups: ruleGroups(catalog),
+      routing: clusterRouting(config.monitoring.telegramChatId),
+      // The host's node exporter (HypervisorHost's metrics step) on its LAN address.
+      scrape: [{ job: hostScrapeJob, targets: [`${config.proxmox.address}:${nodeExporterPort}`] }],
+    },
   });
   const gaming = new GamingVm(
     "gaming",

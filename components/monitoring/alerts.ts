@@ -5,7 +5,7 @@
 // catalog: every service is probed, and an entry with an availability
 // objective (Comet, 99 %) is held to it.
 import type { ServiceEntry } from "../../services/entry";
-import { homelabMetrics as m } from "./metrics";
+import { hostScrapeJob, homelabMetrics as m } from "./metrics";
 
 export type Severity = "critical" | "warning";
 export const severities: readonly Severity[] = ["critical", "warning"];
@@ -171,7 +171,7 @@ export const baseGroups: RuleGroup[] = [
     rules: [
       {
         alert: "MachineDown",
-        expr: 'up{job=~"node|node-exporter|proxmox-host|management-vm"} == 0',
+        expr: `up{job=~"node-exporter|${hostScrapeJob}|management-vm"} == 0`,
         for: "5m",
         severity: "critical",
         summary: "{{ $labels.instance }} ({{ $labels.job }}) does not answer",

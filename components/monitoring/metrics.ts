@@ -3,6 +3,10 @@
 // drills, the cloud's Always Free usage. One place, so a rule never waits on a
 // series nobody writes under that name.
 
+/** The Prometheus job that scrapes the Proxmox host (the MachineDown rule names it), and Debian's node exporter port. */
+export const hostScrapeJob = "proxmox-host";
+export const nodeExporterPort = 9100;
+
 export const homelabMetrics = {
   /** ZFS pool errors by kind (read, write, checksum) since the pool was imported: `zpool status -p`. */
   zpoolErrors: "homelab_zpool_errors",

@@ -3,6 +3,12 @@ import { PlatformConfig } from "../../config/schema";
 import type { RuleGroup } from "../monitoring/alerts";
 import type { AlertRouting } from "../monitoring/alertmanager";
 
+/** Machines outside the cluster Prometheus scrapes by address (the Proxmox host's exporters). */
+export interface StaticScrape {
+  job: string;
+  targets: string[];
+}
+
 export interface PlatformContext {
   cluster: string;
   /** Home (Proxmox VMs on the LAN) or OCI. */
@@ -13,7 +19,7 @@ export interface PlatformContext {
   /** Whether any service here has its own database (then the CloudNativePG operator runs here). */
   databases?: boolean;
   /** On the cluster that runs Prometheus and Alertmanager (prod): the rules and where alerts go. */
-  alerting?: { groups: RuleGroup[]; routing: AlertRouting };
+  alerting?: { groups: RuleGroup[]; routing: AlertRouting; scrape: StaticScrape[] };
 }
 
 /** The pod security context of the program's own connectors: a fixed non-root user, the runtime's default seccomp profile. */

@@ -91,6 +91,21 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
     expect(nfs.inputs.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
   });
 
+  it("runs Prometheus and Alertmanager on prod only, scraping the Proxmox host's exporters, with Alertmanager's tokens from Bitwarden", () => {
+    const names = ofType(run(), "kubernetes:argoproj.io/v1alpha1:Application").map((a) => (a.inputs as Rec["inputs"]).metadata.name);
+    expect(names.includes(`${stack}-kube-prometheus-stack`)).toBe(stack === "prod");
+    if (stack !== "prod") return;
+    const values = app(run(), "prod-kube-prometheus-stack").inputs.spec.source.helm.valuesObject;
+    expect(values.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual([{ job_name: "proxmox-host", static_configs: [{ targets: ["192.168.68.51:9100"] }] }]);
+    expect(values.alertmanager.config.receivers[0].telegram_configs[0].chat_id).toBe(123456789);
+    const secret = ofType(run(), "kubernetes:external-secrets.io/v1:ExternalSecret").find((r) => (r.inputs as Rec["inputs"]).metadata.name === "alertmanager-notify")?.inputs as Rec["inputs"];
+    expect(secret.metadata.namespace).toBe("monitoring");
+    expect(secret.spec.data.map((d: Rec["inputs"]) => [d.secretKey, d.remoteRef.key])).toEqual([
+      ["telegram-bot-token", "telegram-bot-token"],
+      ["ntfy-token", "ntfy-alertmanager-token"],
+    ]);
+  });
+
   it("runs Twingate's connectors at home (prod), its client on the cloud nodes, and nothing on dev", () => {
     const named = (type: string) => ofType(run(), type).map((r) => `${(r.inputs as Rec["inputs"]).metadata.namespace}/${(r.inputs as Rec["inputs"]).metadata.name}`);
     const twingate = [...named("kubernetes:apps/v1:Deployment"), ...named("kubernetes:apps/v1:DaemonSet")].filter((n) => n.startsWith("twingate"));

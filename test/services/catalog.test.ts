@@ -384,7 +384,7 @@ describe("platform add-ons", () => {
   });
 
   it("runs Prometheus and Alertmanager where the alerting is given (prod), with the program's rules and routing and the releases verify runs", () => {
-    const alerting = { groups: ruleGroups(catalog), routing: clusterRouting(42) };
+    const alerting = { groups: ruleGroups(catalog), routing: clusterRouting(42), scrape: [{ job: "proxmox-host", targets: ["192.168.68.51:9100"] }] };
     expect(platformApplications(ctx()).map((a) => a.name)).not.toContain("prod-kube-prometheus-stack");
     const app = platformApplications(ctx({ alerting })).find((a) => a.name === "prod-kube-prometheus-stack");
     const values = app?.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -401,6 +401,7 @@ describe("platform add-ons", () => {
     // 18 GB of a 20 GiB volume: the size limit stops Prometheus before the disk is full.
     expect(prometheusStorage.retentionGb * 1e9).toBeLessThan(0.9 * prometheusStorage.sizeGi * 2 ** 30);
     expect(values.defaultRules).toEqual({ create: false });
+    expect(values.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual([{ job_name: "proxmox-host", static_configs: [{ targets: ["192.168.68.51:9100"] }] }]);
   });
 
   it("runs only where needed: local-path where it is the default class, the database operator where a service has a database", () => {
