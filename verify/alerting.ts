@@ -14,7 +14,7 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { RuleGroup, Severity, rulesDocument } from "../components/monitoring/alerts";
 import { AlertRouting, alertmanagerConfig, receivers } from "../components/monitoring/alertmanager";
-import { freePort } from "./net";
+import { freePort, listen } from "./net";
 import { validateCustomResource } from "./crdModels";
 
 /** The PrometheusRule the chart renders from the rules it is given, checked against the prometheus-operator CRD. */
@@ -117,13 +117,6 @@ interface Received {
   topic?: string;
   alerts: string[];
   problem?: string;
-}
-
-function listen(server: http.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
-  });
 }
 
 function body(req: http.IncomingMessage): Promise<string> {

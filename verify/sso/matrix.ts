@@ -14,7 +14,7 @@ import * as path from "path";
 import { httpRoute } from "../../components/service/manifests";
 import { SsoGate, oauth2ProxyConfig, ssoGates } from "../../components/service/ssoGate";
 import type { ServiceEntry } from "../../services/entry";
-import { freePort } from "../net";
+import { freePort, listen } from "../net";
 import { Answer, MatrixCase, matrixCases, matrixUsers, routeBackend, userColumns } from "./cases";
 import { startIssuer } from "./issuer";
 
@@ -106,14 +106,6 @@ async function waitFor(url: string, what: string, process?: ChildProcess, log?: 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} did not answer at ${url}`);
-}
-
-/** Listens on a port of the system's choosing on loopback; resolves with it. */
-function listen(server: http.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
-  });
 }
 
 /** The app: answers every path with its own name and who the proxy said was signed in. */
