@@ -214,6 +214,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         lan: this.args.platform.lanLoadBalancer ? { fixedAddresses: this.args.platform.lanLoadBalancer.addresses ?? {} } : undefined,
         after: this.ledger.dependenciesFor(entry.wave),
         egressProxy: this.args.services.egressProxy,
+        probeObjects: this.args.alerting !== undefined,
       },
       { parent: this },
     );

@@ -16,7 +16,6 @@ import {
   httpRoute,
   lanService,
   networkPolicy,
-  probeTarget,
   publicHostname,
   serviceApplication,
   serviceCertificate,
@@ -26,6 +25,7 @@ import {
   volumeClaims,
 } from "./service/manifests";
 import { ssoGateManifests, ssoGates } from "./service/ssoGate";
+import { probeManifest, serviceProbe } from "./monitoring/probes";
 
 export interface ServiceAppArgs {
   entry: ServiceEntry;
@@ -46,6 +46,8 @@ export interface ServiceAppArgs {
   after: pulumi.Resource[];
   /** The cluster's static-IP egress proxy, where it has one (cloud). */
   egressProxy?: EgressProxyAddress;
+  /** The cluster runs Prometheus' operator (prod): the entry's probe is a Probe object; elsewhere Alloy carries it in its configuration. */
+  probeObjects: boolean;
 }
 
 /** Waits Pulumi applies to custom resources that report readiness. */
@@ -90,13 +92,15 @@ export class ServiceApp extends pulumi.ComponentResource {
     if (certificate) objects.push(this.apply(`${name}-certificate`, certificate, onCluster, inNamespace, readyWhen));
     const lan = args.lan ? lanService(entry, args.lan.fixedAddresses) : undefined;
     if (lan) objects.push(this.apply(`${name}-lan-service`, lan, onCluster, inNamespace));
+    const probe = serviceProbe(entry, domain);
+    if (args.probeObjects) objects.push(this.apply(`${name}-probe`, probeManifest(probe), onCluster, inNamespace));
 
     const spec = serviceApplication(entry, cluster, entry.values(ctx));
     new k8s.apiextensions.CustomResource(`${name}-application`, renderApplication(spec), { parent: this, provider: args.hubProvider, dependsOn: [...args.after, ...objects] });
 
     this.application = spec.name;
     this.publicHostname = publicHostname(entry, domain);
-    this.probe = probeTarget(entry, domain);
+    this.probe = probe.url;
     this.registerOutputs({ application: this.application, publicHostname: this.publicHostname, probe: this.probe });
   }
 

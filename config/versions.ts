@@ -66,6 +66,8 @@ export const charts = {
   csiDriverNfs: { repo: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts", chart: "csi-driver-nfs", version: "4.12.1" },
   /** Prometheus, Alertmanager, their operator, kube-state-metrics and the node exporter (prod); images pinned below in monitoringReleases. */
   kubePrometheusStack: { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.3.0" },
+  /** The prober of prod's service Probes. */
+  blackboxExporter: { repo: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-blackbox-exporter", version: "11.17.2" },
 } as const;
 
 export type ChartRef = (typeof charts)[keyof typeof charts];

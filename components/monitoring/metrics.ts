@@ -3,6 +3,9 @@
 // drills, the cloud's Always Free usage. One place, so a rule never waits on a
 // series nobody writes under that name.
 
+/** Where every cluster's monitoring runs: Prometheus and Alertmanager (prod), the probers, Alloy. */
+export const monitoringNamespace = "monitoring";
+
 /** The Prometheus job that scrapes the Proxmox host (the MachineDown rule names it), and Debian's node exporter port. */
 export const hostScrapeJob = "proxmox-host";
 export const nodeExporterPort = 9100;

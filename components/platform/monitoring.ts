@@ -3,7 +3,7 @@
 // syncs the chart, and Alertmanager's notification tokens from Bitwarden,
 // mounted where the routing reads them (components/monitoring/alertmanager.ts).
 import { notifySecret } from "../monitoring/alertmanager";
-import { monitoringNamespace } from "../../services/platform/kubePrometheusStack";
+import { monitoringNamespace } from "../monitoring/metrics";
 import { Manifest, namespace } from "./context";
 import { externalSecret } from "./externalSecrets";
 

@@ -13,6 +13,7 @@ import { podSubnet } from "../platform/talos";
 import { productionIssuer } from "../platform/certManager";
 import { egressProxyUrl } from "../omni/egressProxy";
 import { ssoGates, ssoProxyPort } from "./ssoGate";
+import { monitoringNamespace } from "../monitoring/metrics";
 import { AuthTier, BackupClass, ServiceContext, ServiceEntry, ServiceSettings, Volume, Workloads } from "../../services/entry";
 
 /** Labels every object of a service carries; backups select on homelab.io/backup. */
@@ -171,16 +172,20 @@ const dnsEgress = {
  */
 function ingressRules(entry: ServiceEntry, domain: string): Record<string, unknown>[] {
   const sameNamespace = { fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": entry.name } }] };
+  // The monitoring namespace's prober asks the health path inside the cluster when the route would not answer it.
+  const prober = probedInCluster(entry, domain)
+    ? [{ fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": monitoringNamespace } }], toPorts: [{ ports: [{ port: String(entry.health.port), protocol: "TCP" }] }] }]
+    : [];
   if (entry.exposure.kind === "tunnel") {
     const gates = ssoGates(entry, domain);
     const ports = [...(gates.length > 0 ? [ssoProxyPort] : []), ...(gates.some((g) => g.paths.length === 0) ? [] : [entry.exposure.port])];
     // Cilium's Gateway API proxy has the reserved identity `ingress`.
-    return [sameNamespace, { fromEntities: ["ingress"], toPorts: [{ ports: ports.map((p) => ({ port: String(p), protocol: "TCP" })) }] }];
+    return [sameNamespace, { fromEntities: ["ingress"], toPorts: [{ ports: ports.map((p) => ({ port: String(p), protocol: "TCP" })) }] }, ...prober];
   }
   if (entry.exposure.kind === "lan") {
-    return [sameNamespace, { fromEntities: ["world", "cluster"], toPorts: [{ ports: entry.exposure.ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }] }];
+    return [sameNamespace, { fromEntities: ["world", "cluster"], toPorts: [{ ports: entry.exposure.ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }] }, ...prober];
   }
-  return [sameNamespace];
+  return [sameNamespace, ...prober];
 }
 
 export const usesStaticIp = (entry: ServiceEntry): boolean => entry.egress.some((e) => e.to === "static-ip-proxy");
@@ -286,13 +291,18 @@ export function publicHostname(entry: ServiceEntry, domain: string): PublicHostn
   };
 }
 
+const publicProbeHost = (entry: ServiceEntry, domain: string): string | undefined => (entry.auth === "public" || entry.auth === "native" ? hostnameOf(entry, domain) : undefined);
+
+/** Whether the prober asks the app inside the cluster (then its network policy lets the monitoring namespace in on the health port). */
+export const probedInCluster = (entry: ServiceEntry, domain: string): boolean => publicProbeHost(entry, domain) === undefined;
+
 /**
  * What monitoring probes: the health path through the route when anyone may
  * reach it there (public and native tiers), else the in-cluster Service (an
  * SSO or admin route answers a prober with a redirect to the login).
  */
 export function probeTarget(entry: ServiceEntry, domain: string): string {
-  const host = entry.auth === "public" || entry.auth === "native" ? hostnameOf(entry, domain) : undefined;
+  const host = publicProbeHost(entry, domain);
   const service = (entry.exposure.kind === "tunnel" ? entry.exposure.service : undefined) ?? entry.name;
   return host ? `https://${host}${entry.health.path}` : `http://${service}.${entry.name}.svc.cluster.local:${entry.health.port}${entry.health.path}`;
 }

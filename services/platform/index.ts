@@ -6,5 +6,6 @@ import { csiDriverNfs } from "./csiDriverNfs";
 import { localPath } from "./localPath";
 import { longhorn } from "./longhorn";
 import { kubePrometheusStack } from "./kubePrometheusStack";
+import { blackboxExporter } from "./blackboxExporter";
 
-export const addons: readonly AddonEntry[] = [localPath, longhorn, csiDriverNfs, cloudnativePg, kubePrometheusStack];
+export const addons: readonly AddonEntry[] = [localPath, longhorn, csiDriverNfs, cloudnativePg, kubePrometheusStack, blackboxExporter];

@@ -10,10 +10,9 @@ import { charts, monitoringReleases } from "../../config/versions";
 import { resources } from "../../components/platform/resources";
 import { rulesDocument } from "../../components/monitoring/alerts";
 import { alertmanagerConfig, notifySecret } from "../../components/monitoring/alertmanager";
+import { monitoringNamespace } from "../../components/monitoring/metrics";
 import { backupLabel } from "../../contract/labels";
 import { AddonEntry } from "../entry";
-
-export const monitoringNamespace = "monitoring";
 
 /** Prometheus' volume and what it keeps: the retention stops at 90 % of the volume whatever the days say. */
 export const prometheusStorage = { sizeGi: 20, retentionDays: 30, retentionGb: 18 } as const;

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { charts, gatewayApi, gitCharts } from "../../config/versions";
 import { ProgramRun, RecordedResource } from "../../plan/mockRuntime";
 import { ofType, runStack } from "../helpers";
+import { entriesFor } from "../../services";
 
 type Rec = RecordedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -104,6 +105,21 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
       ["telegram-bot-token", "telegram-bot-token"],
       ["ntfy-token", "ntfy-alertmanager-token"],
     ]);
+  });
+
+  it("probes every service of prod with a Probe object through the blackbox exporter; the other clusters have none", () => {
+    const probes = ofType(run(), "kubernetes:monitoring.coreos.com/v1:Probe").map((r) => r.inputs as Rec["inputs"]);
+    const services = ofType(run(), "homelab:index:ServiceApp").length;
+    const blackbox = ofType(run(), APP).some((a) => (a.inputs as Rec["inputs"]).metadata.name === `${stack}-blackbox-exporter`);
+    expect(blackbox).toBe(stack === "prod");
+    if (stack !== "prod") return expect(probes).toEqual([]);
+    expect(services).toBe(entriesFor("prod").length);
+    expect(probes.map((p) => p.metadata.name).sort()).toEqual(entriesFor("prod").map((e) => e.name).sort());
+    for (const p of probes) {
+      expect(p.metadata.namespace).toBe(p.metadata.name);
+      expect(p.spec).toMatchObject({ jobName: "services", module: "http_2xx", prober: { url: "blackbox-prometheus-blackbox-exporter.monitoring.svc:9115" } });
+      expect(p.spec.targets.staticConfig.labels).toEqual({ service: p.metadata.name });
+    }
   });
 
   it("runs Twingate's connectors at home (prod), its client on the cloud nodes, and nothing on dev", () => {

@@ -1,6 +1,8 @@
 import { AlertRule, alertTable, baseGroups, expandSummary, probeGroup, ruleGroups, ruleTestsDocument, rulesDocument } from "../../components/monitoring/alerts";
 import { alertmanagerConfig, clusterRouting, receiverOf, receivers, timings } from "../../components/monitoring/alertmanager";
 import { homelabMetrics } from "../../components/monitoring/metrics";
+import { probeManifest, serviceProbe } from "../../components/monitoring/probes";
+import { networkPolicy } from "../../components/service/manifests";
 import { catalog } from "../../services";
 import type { ServiceEntry } from "../../services/entry";
 import { monitoringReleases, serviceImages } from "../../config/versions";
@@ -142,6 +144,41 @@ describe("Alertmanager's configuration", () => {
     for (const chatId of [0, 1.5, Number.MAX_SAFE_INTEGER + 2]) {
       expect(() => alertmanagerConfig(clusterRouting(chatId))).toThrow(`alertmanagerConfig: telegram.chatId ${chatId}: expected a Telegram chat ID (a non-zero whole number)`);
     }
+  });
+});
+
+describe("service probes", () => {
+  const byName = (name: string) => catalog.find((e) => e.name === name) as ServiceEntry;
+  const proberRule = (e: ServiceEntry) =>
+    (networkPolicy(e, { domain: "homelab.example", cluster: "prod" }).spec as Rec).ingress.find((r: Rec) => r.fromEndpoints?.[0]?.matchLabels["k8s:io.kubernetes.pod.namespace"] === "monitoring");
+
+  it("ask a public or native app through its public hostname, and an SSO or admin app inside the cluster", () => {
+    expect(serviceProbe(byName("navidrome"), "homelab.example")).toEqual({ service: "navidrome", url: `https://music.homelab.example${byName("navidrome").health.path}`, module: "http_2xx" });
+    const vaultwarden = byName("vaultwarden");
+    expect(serviceProbe(vaultwarden, "homelab.example").url).toBe(`http://vaultwarden.vaultwarden.svc.cluster.local:${vaultwarden.health.port}${vaultwarden.health.path}`);
+  });
+
+  it("let the monitoring namespace in on the health port only where the probe goes inside the cluster", () => {
+    const vaultwarden = byName("vaultwarden");
+    expect(proberRule(vaultwarden)).toEqual({ fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "monitoring" } }], toPorts: [{ ports: [{ port: String(vaultwarden.health.port), protocol: "TCP" }] }] });
+    expect(proberRule(byName("navidrome"))).toBeUndefined();
+    expect(proberRule(byName("adguard"))).toBeDefined();
+  });
+
+  it("become a Probe in the entry's namespace, job services, labelled with the service the alerts name", () => {
+    const probe = serviceProbe(byName("vaultwarden"), "homelab.example");
+    expect(probeManifest(probe)).toEqual({
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "Probe",
+      metadata: { name: "vaultwarden", namespace: "vaultwarden", labels: { "homelab.io/service": "vaultwarden" } },
+      spec: {
+        jobName: "services",
+        interval: "60s",
+        module: "http_2xx",
+        prober: { url: "blackbox-prometheus-blackbox-exporter.monitoring.svc:9115", scheme: "http", path: "/probe" },
+        targets: { staticConfig: { static: [probe.url], labels: { service: "vaultwarden" } } },
+      },
+    });
   });
 });
 

@@ -380,7 +380,7 @@ describe("platform add-ons", () => {
     const apps = platformApplications(ctx({ databases: true }));
     expect(apps.map((a) => a.name).sort()).toEqual(["prod-cloudnative-pg", "prod-csi-driver-nfs", "prod-longhorn"]);
     for (const a of apps) expect(a).toMatchObject({ cluster: "prod", project: "prod-platform", wave: 1 });
-    expect(addons.map((a) => a.name).sort()).toEqual(["cloudnative-pg", "csi-driver-nfs", "kube-prometheus-stack", "local-path", "longhorn"]);
+    expect(addons.map((a) => a.name).sort()).toEqual(["blackbox-exporter", "cloudnative-pg", "csi-driver-nfs", "kube-prometheus-stack", "local-path", "longhorn"]);
   });
 
   it("runs Prometheus and Alertmanager where the alerting is given (prod), with the program's rules and routing and the releases verify runs", () => {

@@ -122,6 +122,7 @@ describe("platform budget per cluster", () => {
       `0 platform-cert-manager cert-manager@${charts.certManager.version} pulumi`,
       `0 platform-cilium cilium@${charts.cilium.version} pulumi`,
       `0 platform-external-secrets external-secrets@${charts.externalSecrets.version} pulumi`,
+      `1 platform-app-blackbox-exporter prometheus-blackbox-exporter@${charts.blackboxExporter.version} argocd`,
       `1 platform-app-cloudnative-pg cloudnative-pg@${serviceCharts.cloudnativePg.version} argocd`,
       `1 platform-app-csi-driver-nfs csi-driver-nfs@${charts.csiDriverNfs.version} argocd`,
       `1 platform-app-kube-prometheus-stack kube-prometheus-stack@${charts.kubePrometheusStack.version} argocd`,
