@@ -16,7 +16,8 @@ import { platformApplications, platformRepos } from "./platform/catalog";
 import { ciliumValues, gatewayManifests, lanLoadBalancerManifests } from "./platform/cilium";
 import { tunnelConnectorManifests } from "./platform/tunnelConnector";
 import { twingateClientManifests, twingateConnectorManifests } from "./platform/twingate";
-import { alertmanagerSecretManifests } from "./platform/monitoring";
+import { monitoringManifests } from "./platform/monitoring";
+import { serviceProbe } from "./monitoring/probes";
 import { Manifest, PlatformContext, namespace } from "./platform/context";
 import { manifestResource } from "./platform/manifestResource";
 import {
@@ -53,6 +54,8 @@ export interface ClusterPlatformArgs {
   twingate?: { role: "connectors" } | { role: "client"; image: string; keyId: pulumi.Input<string> };
   /** The cluster that runs Prometheus and Alertmanager (prod): the alert rules and where alerts go. */
   alerting?: PlatformContext["alerting"];
+  /** Prod receives every cluster's logs and metrics at its LAN address; the others send there. */
+  telemetry: { receiveAt: string } | { sendTo: string; stack: "dev" | "cloud" };
   /** The catalog entries this cluster runs (wave 2 and up), and what they need from the stack. */
   services: {
     entries: ServiceEntry[];
@@ -95,6 +98,10 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       platform: args.platform,
       databases: args.services.entries.some((e) => e.database !== undefined),
       alerting: args.alerting,
+      telemetry:
+        "receiveAt" in args.telemetry
+          ? { role: "receiver", address: args.telemetry.receiveAt }
+          : { role: "sender", address: args.telemetry.sendTo, stack: args.telemetry.stack, probes: args.services.entries.map((e) => serviceProbe(e, args.services.settings.domain)) },
     };
     this.ledger = new WaveLedger(args.cluster);
     this.releases = [];
@@ -132,9 +139,9 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     const tw = args.twingate;
     const twingate = tw ? this.applyChain(tw.role === "connectors" ? twingateConnectorManifests() : twingateClientManifests(tw.image, tw.keyId), [store, ...network]) : [];
 
-    // Alertmanager's tokens, in its namespace before the chart starts it (not waited for: the
-    // Bitwarden secrets are the admin's to create; Alertmanager waits for them, the rest goes on).
-    const monitoring = args.alerting ? this.applyInOrder(alertmanagerSecretManifests(), [store]) : [];
+    // The monitoring namespace, and on prod Alertmanager's tokens before the chart starts it (not waited for: the
+    // Bitwarden secrets are the admin's to create; Alertmanager waits for them, the rest goes on) and the telemetry address.
+    const monitoring = this.applyInOrder(monitoringManifests({ alerting: args.alerting !== undefined, telemetry: this.ctx.telemetry }), [store, ...network]);
 
     // Storage prerequisites that Argo CD cannot create in the right order.
     const storagePrereqs = args.platform.storage.longhorn

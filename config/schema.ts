@@ -5,6 +5,16 @@ import { addressAt, cidrContains, cidrSize, cidrWithin, isCidr, isHostAddress, i
 import { checkTalosKubernetesPair } from "./versions";
 import { ociAlwaysFree } from "../contract/policyConfig";
 
+/** The LoadBalancer Service (namespace/name) where prod receives the other clusters' telemetry (components/monitoring/telemetry.ts). */
+export const telemetryServiceRef = "monitoring/telemetry";
+
+/** Prod's fixed telemetry address; the prod config rules refuse a config without it. */
+export function telemetryAddressOf(p: { lanLoadBalancer?: { addresses?: Record<string, string> } }): string {
+  const address = p.lanLoadBalancer?.addresses?.[telemetryServiceRef];
+  if (!address) throw new Error(`platform.lanLoadBalancer.addresses.${telemetryServiceRef}: expected prod's fixed telemetry address`);
+  return address;
+}
+
 // ---------------------------------------------------------------- primitives
 
 const expect = (what: string) => ({ error: `expected ${what}` });
@@ -386,6 +396,11 @@ const twingate = section({
   clientImageDigest: z.string(expect("an image digest like sha256:<64 hex digits>")).regex(/^sha256:[0-9a-f]{64}$/, expect("an image digest like sha256:<64 hex digits>")),
 });
 
+/** Where a cluster without Prometheus sends its logs, metrics and probes: prod's telemetry address (its fixed LAN address monitoring/telemetry). */
+const telemetrySender = section({
+  telemetryAddress: ipv4,
+});
+
 export const cloudConfigSchema = section({
   domain: hostname,
   sshPublicKey,
@@ -393,6 +408,7 @@ export const cloudConfigSchema = section({
   omni: omniServer,
   edge,
   twingate,
+  monitoring: telemetrySender,
   cluster: cloudCluster,
   platform,
   services,
@@ -424,6 +440,7 @@ export const devConfigSchema = section({
   hostStack: cloudStackRef,
   proxmox,
   cluster: homeCluster,
+  monitoring: telemetrySender,
   platform,
   services,
 });
@@ -437,6 +454,7 @@ export type ProxmoxNodeConfig = z.infer<typeof proxmoxNode>;
 export type HypervisorConfig = z.infer<typeof hypervisor>;
 export type GamingVmConfig = z.infer<typeof gamingVm>;
 export type MonitoringConfig = z.infer<typeof monitoring>;
+export type TelemetrySenderConfig = z.infer<typeof telemetrySender>;
 export type OciConfig = z.infer<typeof oci>;
 export type OciNodeConfig = z.infer<typeof ociNode>;
 export type OmniServerConfig = z.infer<typeof omniServer>;
@@ -672,6 +690,13 @@ export function prodIssues(c: ProdConfig): Issue[] {
   for (const [id, idx] of duplicates(usb, (d) => d.usbId)) {
     for (const i of idx.slice(1)) issues.push({ path: ["services", "homeAssistant", "usbDevices", i, "usbId"], message: `expected a unique USB device; ${id} is also services.homeAssistant.usbDevices[${idx[0]}]` });
   }
+  // Dev and the cloud send their logs, metrics and probes to one fixed address of prod's LAN pool.
+  const lb = c.platform.lanLoadBalancer;
+  if (!lb?.services.includes(telemetryServiceRef)) {
+    issues.push({ path: ["platform", "lanLoadBalancer", "services"], message: `expected ${telemetryServiceRef} among the Services: prod receives the other clusters' logs and metrics there` });
+  } else if (!lb.addresses?.[telemetryServiceRef]) {
+    issues.push({ path: ["platform", "lanLoadBalancer", "addresses", telemetryServiceRef], message: "expected a fixed address of the pool: dev and the cloud (homelab:monitoring.telemetryAddress) send to it" });
+  }
   // The prod stack owns the NFS server, so its clusters' nfs-media class must point at it.
   const mediaRoot = `/${c.hypervisor.zfs.pool}/media`;
   if (c.platform.storage.nfs.path !== mediaRoot) issues.push({ path: ["platform", "storage", "nfs", "path"], message: `expected ${mediaRoot}, the media root the host exports (hypervisor.zfs.pool)` });
@@ -688,6 +713,7 @@ export function devIssues(c: DevConfig): Issue[] {
   return [
     ...homeClusterIssues(c.cluster, c.proxmox, []),
     ...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }]),
+    ...(isPrivateCidr(`${c.monitoring.telemetryAddress}/32`) ? [] : [{ path: ["monitoring", "telemetryAddress"], message: "expected a private address of the home network (prod's monitoring/telemetry LAN address)" }]),
     // The host's USB radios belong to prod's Home Assistant, which dev does not run.
     ...(c.services.homeAssistant ? [{ path: ["services", "homeAssistant"], message: "expected no homeAssistant section: Home Assistant does not run on dev" }] : []),
   ];
@@ -716,6 +742,13 @@ export function cloudIssues(c: CloudConfig): Issue[] {
   else if (!isPrivateCidr(`${nfsServer}/32`)) issues.push({ path: nfsPath, message: "expected a private address of the home network" });
   else if (cidrContains(vcnCidr, nfsServer) || cidrContains(podSubnet, nfsServer)) {
     issues.push({ path: nfsPath, message: `expected an address outside the VCN ${vcnCidr} and the pod network ${podSubnet}, which the cloud nodes route themselves` });
+  }
+  // Prod's telemetry address is reached through Twingate by address, like the NFS server.
+  const telemetry = c.monitoring.telemetryAddress;
+  const telemetryPath = ["monitoring", "telemetryAddress"];
+  if (!isPrivateCidr(`${telemetry}/32`)) issues.push({ path: telemetryPath, message: "expected a private address of the home network (prod's monitoring/telemetry LAN address)" });
+  else if (cidrContains(vcnCidr, telemetry) || cidrContains(podSubnet, telemetry)) {
+    issues.push({ path: telemetryPath, message: `expected an address outside the VCN ${vcnCidr} and the pod network ${podSubnet}, which the cloud nodes route themselves` });
   }
   c.cluster.nodes.forEach((node, i) => {
     issues.push(...subnetIssue(node.privateIp, ["cluster", "nodes", i, "privateIp"]));

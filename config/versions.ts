@@ -66,6 +66,10 @@ export const charts = {
   csiDriverNfs: { repo: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts", chart: "csi-driver-nfs", version: "4.12.1" },
   /** Prometheus, Alertmanager, their operator, kube-state-metrics and the node exporter (prod); images pinned below in monitoringReleases. */
   kubePrometheusStack: { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.3.0" },
+  /** Every cluster's logs (prod); 6.55 is the last release of Grafana's repository for Loki without an Enterprise licence. */
+  loki: { repo: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.55.0" },
+  /** Every cluster's log shipper, and the prober where no Prometheus runs. */
+  alloy: { repo: "https://grafana.github.io/helm-charts", chart: "alloy", version: "1.11.1" },
   /** The prober of prod's service Probes. */
   blackboxExporter: { repo: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-blackbox-exporter", version: "11.17.2" },
 } as const;

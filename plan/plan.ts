@@ -102,7 +102,7 @@ export interface Plan {
 /** The same resources the cloud stack gives TwingateAccess. */
 function cloudPrivateResources(config: CloudConfig): PrivateResource[] {
   const domain = config.services.domain;
-  return privateResources({ nfsServer: config.platform.storage.nfs.server, domain, catalog, publicHostnames: publicRoutes(domain, catalog).map((r) => r.hostname) });
+  return privateResources({ nfsServer: config.platform.storage.nfs.server, telemetryAddress: config.monitoring.telemetryAddress, domain, catalog, publicHostnames: publicRoutes(domain, catalog).map((r) => r.hostname) });
 }
 
 /** Where the committed identity snapshot of a stack lives. */

@@ -77,7 +77,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   const privateAccess = new TwingateAccess("twingate", {
     provider: new twingate.Provider("twingate", { apiToken: secret("twingateApiToken"), network: config.twingate.network }),
     network: config.twingate.network,
-    resources: privateResources({ nfsServer: config.platform.storage.nfs.server, domain, catalog, publicHostnames: edge.routes.map((r) => r.hostname) }),
+    resources: privateResources({ nfsServer: config.platform.storage.nfs.server, telemetryAddress: config.monitoring.telemetryAddress, domain, catalog, publicHostnames: edge.routes.map((r) => r.hostname) }),
     bitwarden: writer,
   });
   const omni = new OmniServer("omni", {
@@ -123,7 +123,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     // Earlier releases named the component after the cluster.
     formerNames("cluster", config.cluster.name),
   );
-  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud", twingate: { role: "client", image: `${twingateClientRepository}:latest@${config.twingate.clientImageDigest}`, keyId: privateAccess.cloudNodesKeyId } });
+  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud", twingate: { role: "client", image: `${twingateClientRepository}:latest@${config.twingate.clientImageDigest}`, keyId: privateAccess.cloudNodesKeyId }, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "cloud" } });
   return {
     omni: omniOutputs,
     identity: identity.summary,

@@ -3,7 +3,7 @@
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
-import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig, workloadNodes } from "../config/schema";
+import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig, telemetryAddressOf, workloadNodes } from "../config/schema";
 import { GamingVm } from "../components/GamingVm";
 import { HypervisorHost } from "../components/HypervisorHost";
 import { catalog } from "../services";
@@ -53,7 +53,7 @@ function homeCluster(
   cluster: HomeClusterConfig,
   platform: PlatformConfig,
   omni: OmniAccess,
-  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"] },
+  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"] },
 ) {
   const talos = new TalosCluster(
     "cluster",
@@ -79,7 +79,7 @@ function homeCluster(
     // Earlier releases named the component after the cluster.
     { dependsOn: opts.dependsOn, ...formerNames("cluster", cluster.name) },
   );
-  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting });
+  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting, telemetry: opts.telemetry });
   return { talos, platform: platformParts.outputs };
 }
 
@@ -104,6 +104,8 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
     protectMachines: true,
     stackKind: "prod",
     services: config.services,
+    // The config rules require the fixed address (config/schema.ts).
+    telemetry: { receiveAt: telemetryAddressOf(config.platform) },
     // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
     alerting: {
       groups: ruleGroups(catalog),
@@ -138,6 +140,6 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
 export function devStack(stack: string, config: DevConfig, omni: OmniAccess): { cluster: ClusterOutputs; platform: PlatformOutputs } {
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
   // DEV is rebuilt from code at will: nothing on it is the only copy.
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { protectMachines: false, stackKind: "dev", services: config.services });
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { protectMachines: false, stackKind: "dev", services: config.services, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "dev" } });
   return { cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig }, platform };
 }

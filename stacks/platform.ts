@@ -32,6 +32,8 @@ export interface PlatformArgs {
   twingate?: ClusterPlatformArgs["twingate"];
   /** The rules and routing of the cluster that runs Prometheus and Alertmanager (prod). */
   alerting?: ClusterPlatformArgs["alerting"];
+  /** Prod receives every cluster's telemetry at its LAN address; the others send there. */
+  telemetry: ClusterPlatformArgs["telemetry"];
 }
 
 export interface PlatformOutputs {
@@ -68,6 +70,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       tunnelConnector: a.tunnel ? { bitwardenKey: tunnelTokenBitwarden(a.tunnel) } : undefined,
       twingate: a.twingate,
       alerting: a.alerting,
+      telemetry: a.telemetry,
       services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog, egressProxy: a.egressProxy },
     },
     { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },

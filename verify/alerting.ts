@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { RuleGroup, Severity, rulesDocument } from "../components/monitoring/alerts";
-import { AlertRouting, alertmanagerConfig, receivers } from "../components/monitoring/alertmanager";
+import { AlertRouting, alertmanagerConfig, devStack, receivers } from "../components/monitoring/alertmanager";
 import { freePort, listen } from "./net";
 import { validateCustomResource } from "./crdModels";
 
@@ -69,6 +69,7 @@ export function alertingFileChecks(bin: string, dir: string, groups: readonly Ru
     }
   }
   pass("amtool", `${rel(am)}: Watchdog -> ${receivers.nowhere}`, tool(amtool, ["config", "routes", "test", `--config.file=${am}`, `--verify.receivers=${receivers.nowhere}`, "alertname=Watchdog", "severity=none"]));
+  pass("amtool", `${rel(am)}: a critical alert from dev -> ${receivers.digest}`, tool(amtool, ["config", "routes", "test", `--config.file=${am}`, `--verify.receivers=${receivers.digest}`, "alertname=ServiceDown", "severity=critical", "cluster=dev", `stack=${devStack}`]));
   return results;
 }
 

@@ -318,7 +318,7 @@ async function alertingChecks(): Promise<Result[]> {
   const groups = ruleGroups(catalog);
   const results: Result[] = [...alertingFileChecks(toolsBin, dir, groups, rel), ...alertingNegativeChecks(toolsBin, dir), ...(await prometheusRuleCheck(dir, rel))];
   const prod = validateConfig("prod", committedRawConfig("prod")).config;
-  if (!("monitoring" in prod)) return [...results, { tool: "prometheus", artifact: "prod config", ok: false, message: "prod has no monitoring section" }];
+  if (!("monitoring" in prod) || !("telegramChatId" in prod.monitoring)) return [...results, { tool: "prometheus", artifact: "prod config", ok: false, message: "prod has no monitoring.telegramChatId" }];
   const chatId = prod.monitoring.telegramChatId;
   const real = await alertingEndToEnd(toolsBin, groups, chatId);
   console.log(`Alerting end to end (Prometheus and Alertmanager on loopback): ${real.message}`);

@@ -25,6 +25,9 @@ export interface AlertRouting {
 
 export const receivers = { critical: "critical", digest: "digest", nowhere: "nowhere" } as const;
 
+/** The stack whose alerts only ever reach the digest (its Alloy labels what it sends with stack="dev"). */
+export const devStack = "dev";
+
 /** Which receiver a severity reaches (the plan's alert table). */
 export const receiverOf = (s: Severity): string => (s === "critical" ? `${receivers.critical} (Telegram + ntfy, at once)` : `${receivers.digest} (ntfy digest)`);
 
@@ -66,6 +69,8 @@ export function alertmanagerConfig(r: AlertRouting): Record<string, unknown> {
       repeat_interval: timings.digest.repeatInterval,
       routes: [
         { receiver: receivers.nowhere, matchers: ['alertname="Watchdog"'] },
+        // Dev is where changes are tried: whatever breaks there waits for the digest, never rings a phone.
+        { receiver: receivers.digest, matchers: [`stack="${devStack}"`] },
         {
           receiver: receivers.critical,
           matchers: ['severity="critical"'],

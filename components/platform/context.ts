@@ -2,6 +2,7 @@
 import { PlatformConfig } from "../../config/schema";
 import type { RuleGroup } from "../monitoring/alerts";
 import type { AlertRouting } from "../monitoring/alertmanager";
+import type { TelemetryRole } from "../monitoring/telemetry";
 
 /** Machines outside the cluster Prometheus scrapes by address (the Proxmox host's exporters). */
 export interface StaticScrape {
@@ -20,6 +21,8 @@ export interface PlatformContext {
   databases?: boolean;
   /** On the cluster that runs Prometheus and Alertmanager (prod): the rules and where alerts go. */
   alerting?: { groups: RuleGroup[]; routing: AlertRouting; scrape: StaticScrape[] };
+  /** Where the cluster's logs, metrics and probes go (components/monitoring/telemetry.ts). */
+  telemetry: TelemetryRole;
 }
 
 /** The pod security context of the program's own connectors: a fixed non-root user, the runtime's default seccomp profile. */

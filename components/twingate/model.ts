@@ -6,6 +6,7 @@
 // member's phone or laptop). Pure: TwingateAccess, the clusters' manifests and
 // the plan's table all read these.
 import type { ServiceEntry } from "../../services/entry";
+import { telemetryPorts } from "../monitoring/telemetry";
 
 /** Two connectors, each with its own tokens (Twingate's advice: a connector restart keeps the network up). */
 export const homeConnectors = ["home-a", "home-b"] as const;
@@ -52,7 +53,7 @@ export const lanAliasDomain = (domain: string) => `lan.${domain}`;
  * and admins), then every LAN app of the prod catalog by its cluster DNS name
  * (no LoadBalancer address needed; the connectors run in that cluster).
  */
-export function privateResources(args: { nfsServer: string; domain: string; catalog: readonly ServiceEntry[]; publicHostnames: readonly string[] }): PrivateResource[] {
+export function privateResources(args: { nfsServer: string; telemetryAddress: string; domain: string; catalog: readonly ServiceEntry[]; publicHostnames: readonly string[] }): PrivateResource[] {
   const resources: PrivateResource[] = [
     {
       id: "home-nfs",
@@ -63,6 +64,17 @@ export function privateResources(args: { nfsServer: string; domain: string; cata
       groups: ["admins"],
       cloudNodes: true,
       why: "the cloud cluster's apps mount their library folders from the home NFS server",
+    },
+    {
+      id: "prod-telemetry",
+      name: "prod telemetry (logs and metrics in)",
+      address: args.telemetryAddress,
+      tcp: [telemetryPorts.logs, telemetryPorts.metrics],
+      udp: [],
+      // Machines send here, people never: no group.
+      groups: [],
+      cloudNodes: true,
+      why: "the cloud cluster's Alloy sends its logs, metrics and probes to prod",
     },
   ];
   for (const e of args.catalog) {

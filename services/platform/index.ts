@@ -7,5 +7,7 @@ import { localPath } from "./localPath";
 import { longhorn } from "./longhorn";
 import { kubePrometheusStack } from "./kubePrometheusStack";
 import { blackboxExporter } from "./blackboxExporter";
+import { loki } from "./loki";
+import { alloy } from "./alloy";
 
-export const addons: readonly AddonEntry[] = [localPath, longhorn, csiDriverNfs, cloudnativePg, kubePrometheusStack, blackboxExporter];
+export const addons: readonly AddonEntry[] = [localPath, longhorn, csiDriverNfs, cloudnativePg, kubePrometheusStack, blackboxExporter, loki, alloy];

@@ -49,6 +49,8 @@ export const kubePrometheusStack: AddonEntry = {
           retention: `${prometheusStorage.retentionDays}d`,
           retentionSize: `${prometheusStorage.retentionGb}GB`,
           externalLabels: { cluster: ctx.cluster },
+          // Prod's Alloy forwards what dev and the cloud send (components/monitoring/telemetry.ts).
+          enableRemoteWriteReceiver: true,
           resources: resources("100m", "768Mi", "1", "2Gi"),
           // Every rule, monitor and probe in the cluster, not only the chart's own.
           ruleSelectorNilUsesHelmValues: false,

@@ -122,6 +122,20 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
     }
   });
 
+  it("runs Alloy on every cluster, Loki and the telemetry address on prod only; the others send to prod and probe their own services", () => {
+    const names = ofType(run(), APP).map((a) => (a.inputs as Rec["inputs"]).metadata.name);
+    expect(names).toContain(`${stack}-alloy`);
+    expect(names.includes(`${stack}-loki`)).toBe(stack === "prod");
+    const ns = named(run(), "kubernetes:core/v1:Namespace", "monitoring");
+    expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe(stack === "prod" ? "privileged" : "restricted");
+    const telemetry = named(run(), "kubernetes:core/v1:Service", "telemetry");
+    expect(telemetry?.inputs.metadata.annotations).toEqual(stack === "prod" ? { "lbipam.cilium.io/ips": "192.168.71.242" } : undefined);
+    const config: string = app(run(), `${stack}-alloy`).inputs.spec.source.helm.valuesObject.alloy.configMap.content;
+    expect(config.includes("http://192.168.71.242:3100/loki/api/v1/push")).toBe(stack !== "prod");
+    const probed = [...config.matchAll(/name {4}= "([a-z0-9-]+)"/g)].map((m) => m[1]).sort();
+    expect(probed).toEqual(stack === "prod" ? [] : entriesFor(stack).map((e) => e.name).sort());
+  });
+
   it("runs Twingate's connectors at home (prod), its client on the cloud nodes, and nothing on dev", () => {
     const named = (type: string) => ofType(run(), type).map((r) => `${(r.inputs as Rec["inputs"]).metadata.namespace}/${(r.inputs as Rec["inputs"]).metadata.name}`);
     const twingate = [...named("kubernetes:apps/v1:Deployment"), ...named("kubernetes:apps/v1:DaemonSet")].filter((n) => n.startsWith("twingate"));

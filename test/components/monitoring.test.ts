@@ -2,6 +2,7 @@ import { AlertRule, alertTable, baseGroups, expandSummary, probeGroup, ruleGroup
 import { alertmanagerConfig, clusterRouting, receiverOf, receivers, timings } from "../../components/monitoring/alertmanager";
 import { homelabMetrics } from "../../components/monitoring/metrics";
 import { probeManifest, serviceProbe } from "../../components/monitoring/probes";
+import { alloyConfig, riverString, telemetryService } from "../../components/monitoring/telemetry";
 import { networkPolicy } from "../../components/service/manifests";
 import { catalog } from "../../services";
 import type { ServiceEntry } from "../../services/entry";
@@ -109,10 +110,11 @@ describe("alert rules", () => {
 describe("Alertmanager's configuration", () => {
   const config = alertmanagerConfig(clusterRouting(-1001234567890)) as Rec;
 
-  it("sends critical alerts one by one at once, warnings into a per-cluster digest, the Watchdog nowhere", () => {
+  it("sends critical alerts one by one at once, warnings and everything from dev into a per-cluster digest, the Watchdog nowhere", () => {
     expect(config.route).toMatchObject({ receiver: "digest", group_by: ["cluster"], group_wait: "1m", group_interval: "4h", repeat_interval: "24h" });
     expect(config.route.routes).toEqual([
       { receiver: "nowhere", matchers: ['alertname="Watchdog"'] },
+      { receiver: "digest", matchers: ['stack="dev"'] },
       { receiver: "critical", matchers: ['severity="critical"'], group_by: ["..."], group_wait: "10s", group_interval: "5m", repeat_interval: "4h" },
     ]);
     expect(timings.critical.groupWait).toBe("10s");
@@ -177,6 +179,61 @@ describe("service probes", () => {
         module: "http_2xx",
         prober: { url: "blackbox-prometheus-blackbox-exporter.monitoring.svc:9115", scheme: "http", path: "/probe" },
         targets: { staticConfig: { static: [probe.url], labels: { service: "vaultwarden" } } },
+      },
+    });
+  });
+});
+
+describe("telemetry", () => {
+  const probes = () => ["vaultwarden", "navidrome"].map((n) => serviceProbe(catalog.find((e) => e.name === n) as ServiceEntry, "homelab.example"));
+
+  it("has prod's Alloy tail its pods to Loki and pass on what the others send, to Loki and to Prometheus", () => {
+    const text = alloyConfig("prod", { role: "receiver", address: "192.168.71.242" });
+    expect(text).toContain('url = "http://loki.monitoring.svc.cluster.local:3100/loki/api/v1/push"');
+    expect(text).toContain('url = "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090/api/v1/write"');
+    expect(text).toMatch(/loki\.source\.api "senders" \{\n {2}http \{\n {4}listen_address = "0\.0\.0\.0"\n {4}listen_port {4}= 3100\n {2}\}\n {2}use_incoming_timestamp = true\n {2}forward_to = \[loki\.write\.prod\.receiver\]/);
+    expect(text).toMatch(/prometheus\.receive_http "senders" \{\n {2}http \{\n {4}listen_address = "0\.0\.0\.0"\n {4}listen_port {4}= 9090\n {2}\}\n {2}forward_to = \[prometheus\.remote_write\.prod\.receiver\]/);
+    expect(text).toContain('target_label = "cluster"\n    replacement  = "prod"');
+    expect(text).not.toContain("prometheus.exporter.blackbox");
+  });
+
+  it("has the others send logs, metrics and their services' probes to prod's address, labelled with cluster and stack", () => {
+    const text = alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: probes() });
+    expect(text).toContain('url = "http://192.168.71.242:3100/loki/api/v1/push"');
+    expect(text).toContain('url = "http://192.168.71.242:9090/api/v1/metrics/write"');
+    expect(text).toContain('external_labels = { "cluster" = "cloud", "stack" = "cloud" }');
+    expect(text).toContain('target_label = "cluster"\n    replacement  = "cloud"');
+    for (const p of probes()) {
+      expect(text).toContain(`  target {\n    name    = "${p.service}"\n    address = "${p.url}"\n    module  = "http_2xx"\n    labels  = { "service" = "${p.service}" }\n  }`);
+    }
+    expect(text).toContain('target_label = "job"\n    replacement  = "services"');
+    expect(text).toContain('scrape_interval = "60s"\n  forward_to      = [prometheus.remote_write.prod.receiver]');
+    expect(text).not.toContain("loki.source.api");
+    // The embedded exporter gets the same module as prod's blackbox exporter.
+    expect(text).toContain(`config = ${riverString("modules:\n  http_2xx:\n    prober: http\n    timeout: 10s\n    http:\n      method: GET\n      preferred_ip_protocol: ip4\n      follow_redirects: false\n      valid_status_codes: []\n")}`);
+  });
+
+  it("leaves the probe blocks out where a cluster runs no service, and refuses a cluster name that is not a DNS label", () => {
+    expect(alloyConfig("dev", { role: "sender", address: "192.168.71.242", stack: "dev", probes: [] })).not.toContain("blackbox");
+    expect(() => alloyConfig('dev" { }', { role: "receiver", address: "192.168.71.242" })).toThrow(/cluster "dev\\" \{ \}": expected a DNS label/);
+  });
+
+  it("quotes every string the River way, whatever it holds", () => {
+    expect(riverString('a"b\\c\n')).toBe('"a\\"b\\\\c\\n"');
+  });
+
+  it("puts prod's telemetry address on a LoadBalancer Service of the LAN pool in front of Alloy", () => {
+    expect(telemetryService("192.168.71.242")).toEqual({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "telemetry", namespace: "monitoring", labels: { "homelab.io/lan-load-balancer": "true" }, annotations: { "lbipam.cilium.io/ips": "192.168.71.242" } },
+      spec: {
+        type: "LoadBalancer",
+        selector: { "app.kubernetes.io/name": "alloy", "app.kubernetes.io/instance": "alloy" },
+        ports: [
+          { name: "logs", port: 3100, targetPort: 3100, protocol: "TCP" },
+          { name: "metrics", port: 9090, targetPort: 9090, protocol: "TCP" },
+        ],
       },
     });
   });

@@ -10,11 +10,11 @@ import type { ServiceEntry } from "../../services/entry";
 const domain = "homelab.example";
 // Computed inside each test: code run while tests are collected is out of reach of mutation testing's per-test switch.
 const publicHostnames = () => publicRoutes(domain, catalog).map((r) => r.hostname);
-const resources = () => privateResources({ nfsServer: "192.168.68.51", domain, catalog, publicHostnames: publicHostnames() });
+const resources = () => privateResources({ nfsServer: "192.168.68.51", telemetryAddress: "192.168.71.242", domain, catalog, publicHostnames: publicHostnames() });
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("private resources", () => {
-  it("are the NFS share (port 2049 only, admins and the cloud nodes), then each home LAN app by its cluster DNS name", () => {
+  it("are the NFS share (port 2049 only, admins and the cloud nodes), prod's telemetry address (the cloud nodes only), then each home LAN app by its cluster DNS name", () => {
     expect(resources()[0]).toEqual({
       id: "home-nfs",
       name: "home NFS (media library and files)",
@@ -26,6 +26,7 @@ describe("private resources", () => {
       why: expect.any(String),
     });
     expect(resources().slice(1).map((r) => [r.id, r.address, r.alias, r.tcp, r.udp, r.groups, r.cloudNodes])).toEqual([
+      ["prod-telemetry", "192.168.71.242", undefined, [3100, 9090], [], [], true],
       ["adguard", "adguard-dns.adguard.svc.cluster.local", "adguard.lan.homelab.example", [53, 443, 853], [53], ["admins"], false],
       ["home-assistant", "home-assistant-web.home-assistant.svc.cluster.local", "home-assistant.lan.homelab.example", [8123], [], ["admins", "family"], false],
     ]);
@@ -34,11 +35,11 @@ describe("private resources", () => {
   it("leave out cloud apps and apps on the tunnel: Twingate carries the home LAN only", () => {
     const cloudLan = { ...catalog.find((e) => e.name === "home-assistant"), name: "cloudy", home: "cloud" } as ServiceEntry;
     const tunnelled = catalog.filter((e) => e.exposure.kind === "tunnel");
-    expect(privateResources({ nfsServer: "10.1.2.3", domain, catalog: [cloudLan, ...tunnelled], publicHostnames: publicHostnames() }).map((r) => r.id)).toEqual(["home-nfs"]);
+    expect(privateResources({ nfsServer: "10.1.2.3", telemetryAddress: "10.1.2.4", domain, catalog: [cloudLan, ...tunnelled], publicHostnames: publicHostnames() }).map((r) => r.id)).toEqual(["home-nfs", "prod-telemetry"]);
   });
 
   it("refuse an alias that is also a public hostname", () => {
-    expect(() => privateResources({ nfsServer: "192.168.68.51", domain, catalog, publicHostnames: ["home-assistant.lan.homelab.example"] })).toThrow(
+    expect(() => privateResources({ nfsServer: "192.168.68.51", telemetryAddress: "192.168.71.242", domain, catalog, publicHostnames: ["home-assistant.lan.homelab.example"] })).toThrow(
       "Twingate: the alias home-assistant.lan.homelab.example of home-assistant is also a public hostname; expected names of their own under lan.homelab.example",
     );
   });
@@ -51,6 +52,7 @@ describe("private resources", () => {
   it("print what a client types, what the connectors reach and who may", () => {
     expect(resources().map(resourceRow)).toEqual([
       { resource: "home-nfs", address: "192.168.68.51", reaches: "192.168.68.51", ports: "2049/tcp", who: "homelab admins, the cloud cluster's nodes" },
+      { resource: "prod-telemetry", address: "192.168.71.242", reaches: "192.168.71.242", ports: "3100/tcp 9090/tcp", who: "the cloud cluster's nodes" },
       { resource: "adguard", address: "adguard.lan.homelab.example", reaches: "adguard-dns.adguard.svc.cluster.local", ports: "53/tcp 443/tcp 853/tcp 53/udp", who: "homelab admins" },
       { resource: "home-assistant", address: "home-assistant.lan.homelab.example", reaches: "home-assistant-web.home-assistant.svc.cluster.local", ports: "8123/tcp", who: "homelab admins, homelab family" },
     ]);

@@ -123,8 +123,44 @@ const cases: Case[] = [
   {
     name: "fixed LAN address for a Service not allowed one",
     stack: "prod",
-    mutate: (v) => (v.platform.lanLoadBalancer.addresses = { "media/jellyfin": "192.168.71.242" }),
-    line: 'homelab:platform.lanLoadBalancer.addresses.media/jellyfin = "192.168.71.242": expected a Service listed in platform.lanLoadBalancer.services (adguard/adguard-dns, home-assistant/home-assistant-web)',
+    mutate: (v) => (v.platform.lanLoadBalancer.addresses = { "media/jellyfin": "192.168.71.243", "monitoring/telemetry": "192.168.71.242" }),
+    line: 'homelab:platform.lanLoadBalancer.addresses.media/jellyfin = "192.168.71.243": expected a Service listed in platform.lanLoadBalancer.services (adguard/adguard-dns, home-assistant/home-assistant-web, monitoring/telemetry)',
+  },
+  {
+    name: "prod without its telemetry address among the LAN Services",
+    stack: "prod",
+    mutate: (v) => (v.platform.lanLoadBalancer.services = ["adguard/adguard-dns", "home-assistant/home-assistant-web"]),
+    line: "homelab:platform.lanLoadBalancer.services = [\"adguard/adguard-dns\",\"home-assistant/home-assistant-web\"]: expected monitoring/telemetry among the Services: prod receives the other clusters' logs and metrics there",
+  },
+  {
+    name: "prod without a fixed telemetry address",
+    stack: "prod",
+    mutate: (v) => delete v.platform.lanLoadBalancer.addresses["monitoring/telemetry"],
+    line: "homelab:platform.lanLoadBalancer.addresses.monitoring/telemetry = (missing): expected a fixed address of the pool: dev and the cloud (homelab:monitoring.telemetryAddress) send to it",
+  },
+  {
+    name: "cloud sending telemetry to a public address",
+    stack: "cloud",
+    mutate: (v) => (v.monitoring.telemetryAddress = "8.8.8.8"),
+    line: 'homelab:monitoring.telemetryAddress = "8.8.8.8": expected a private address of the home network (prod\'s monitoring/telemetry LAN address)',
+  },
+  {
+    name: "cloud sending telemetry into its own VCN",
+    stack: "cloud",
+    mutate: (v) => (v.monitoring.telemetryAddress = "10.0.1.77"),
+    line: 'homelab:monitoring.telemetryAddress = "10.0.1.77": expected an address outside the VCN 10.0.0.0/16 and the pod network 10.244.0.0/16, which the cloud nodes route themselves',
+  },
+  {
+    name: "dev sending telemetry to a public address",
+    stack: "dev",
+    mutate: (v) => (v.monitoring.telemetryAddress = "1.1.1.1"),
+    line: 'homelab:monitoring.telemetryAddress = "1.1.1.1": expected a private address of the home network (prod\'s monitoring/telemetry LAN address)',
+  },
+  {
+    name: "dev without a telemetry address",
+    stack: "dev",
+    mutate: (v) => delete v.monitoring.telemetryAddress,
+    line: "homelab:monitoring.telemetryAddress = (missing): expected an IPv4 address like 192.168.68.51",
   },
   {
     name: "two Services on one fixed LAN address",

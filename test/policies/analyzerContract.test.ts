@@ -64,7 +64,7 @@ describe("an idiomatic SDK pack", () => {
     const prodUpdate = await runPolicyPack(contractPolicies, requestsOf(runs["prod-update"]), reconciled, packIdentity(contractDir));
     const waves = (vs: Violation[]) => vs.filter((v) => v.policy === "application-waves-seen").map((v) => v.message.split(",")[0]);
     const services = ["adguard", "audiobookshelf", "home-assistant", "komga", "romm"].map((s) => `platform-service-${s}-application`);
-    const platformApps = ["platform-app-blackbox-exporter", "platform-app-cloudnative-pg", "platform-app-csi-driver-nfs", "platform-app-kube-prometheus-stack", "platform-app-longhorn"];
+    const platformApps = ["platform-app-alloy", "platform-app-blackbox-exporter", "platform-app-cloudnative-pg", "platform-app-csi-driver-nfs", "platform-app-kube-prometheus-stack", "platform-app-loki", "platform-app-longhorn"];
     expect(waves(prodPreview.violations)).toEqual([...services, ...platformApps].map((a) => `${a}: wave none`));
     expect(waves(prodUpdate.violations)).toEqual([...services.map((a) => `${a}: wave 3`), ...platformApps.map((a) => `${a}: wave 1`)]);
     expect(prodUpdate.violations.filter((v) => v.policy === "vm-memory").map((v) => v.message)).toEqual(["gaming-vm has 32768 MiB; at most 8192", "cluster-prod-worker-1 has 12288 MiB; at most 8192"]);

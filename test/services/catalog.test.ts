@@ -138,6 +138,7 @@ const homePlatform = (cluster: "prod" | "dev", entries: ServiceEntry[], entryCat
     hub: { cluster: "prod", provider: hub },
     registrationKubeconfig: cluster === "prod" ? undefined : "users: [{ user: { token: t } }]\nclusters: [{ cluster: { server: 'https://x' } }]",
     bitwardenMachineToken: "token",
+    telemetry: cluster === "prod" ? { receiveAt: "192.168.71.242" } : { sendTo: "192.168.71.242", stack: "dev" },
     services: { entries, settings: raw.services, reduced: cluster === "dev", catalog: entryCatalog },
   });
   return {};
@@ -374,13 +375,13 @@ describe("admin apps", () => {
 });
 
 describe("platform add-ons", () => {
-  const ctx = (over: Partial<PlatformContext> = {}): PlatformContext => ({ cluster: "prod", site: "home", workloadNodes: 1, platform: committedRaw("prod").values.platform, ...over });
+  const ctx = (over: Partial<PlatformContext> = {}): PlatformContext => ({ cluster: "prod", site: "home", workloadNodes: 1, platform: committedRaw("prod").values.platform, telemetry: { role: "receiver", address: "192.168.71.242" }, ...over });
 
   it("each is one file in services/platform/, its Application named <cluster>-<name> in wave 1 of the platform project", () => {
     const apps = platformApplications(ctx({ databases: true }));
-    expect(apps.map((a) => a.name).sort()).toEqual(["prod-cloudnative-pg", "prod-csi-driver-nfs", "prod-longhorn"]);
+    expect(apps.map((a) => a.name).sort()).toEqual(["prod-alloy", "prod-cloudnative-pg", "prod-csi-driver-nfs", "prod-loki", "prod-longhorn"]);
     for (const a of apps) expect(a).toMatchObject({ cluster: "prod", project: "prod-platform", wave: 1 });
-    expect(addons.map((a) => a.name).sort()).toEqual(["blackbox-exporter", "cloudnative-pg", "csi-driver-nfs", "kube-prometheus-stack", "local-path", "longhorn"]);
+    expect(addons.map((a) => a.name).sort()).toEqual(["alloy", "blackbox-exporter", "cloudnative-pg", "csi-driver-nfs", "kube-prometheus-stack", "local-path", "loki", "longhorn"]);
   });
 
   it("runs Prometheus and Alertmanager where the alerting is given (prod), with the program's rules and routing and the releases verify runs", () => {
@@ -405,8 +406,8 @@ describe("platform add-ons", () => {
   });
 
   it("runs only where needed: local-path where it is the default class, the database operator where a service has a database", () => {
-    const dev = { cluster: "dev", site: "home" as const, workloadNodes: 1, platform: committedRaw("dev").values.platform };
-    expect(platformApplications(dev).map((a) => a.name)).toEqual(["dev-local-path", "dev-csi-driver-nfs"]);
+    const dev: PlatformContext = { cluster: "dev", site: "home" as const, workloadNodes: 1, platform: committedRaw("dev").values.platform, telemetry: { role: "sender", address: "192.168.71.242", stack: "dev", probes: [] } };
+    expect(platformApplications(dev).map((a) => a.name)).toEqual(["dev-local-path", "dev-csi-driver-nfs", "dev-alloy"]);
     expect(platformApplications({ ...dev, databases: true }).map((a) => a.name)).toContain("dev-cloudnative-pg");
   });
 

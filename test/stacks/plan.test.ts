@@ -122,10 +122,12 @@ describe("platform budget per cluster", () => {
       `0 platform-cert-manager cert-manager@${charts.certManager.version} pulumi`,
       `0 platform-cilium cilium@${charts.cilium.version} pulumi`,
       `0 platform-external-secrets external-secrets@${charts.externalSecrets.version} pulumi`,
+      `1 platform-app-alloy alloy@${charts.alloy.version} argocd`,
       `1 platform-app-blackbox-exporter prometheus-blackbox-exporter@${charts.blackboxExporter.version} argocd`,
       `1 platform-app-cloudnative-pg cloudnative-pg@${serviceCharts.cloudnativePg.version} argocd`,
       `1 platform-app-csi-driver-nfs csi-driver-nfs@${charts.csiDriverNfs.version} argocd`,
       `1 platform-app-kube-prometheus-stack kube-prometheus-stack@${charts.kubePrometheusStack.version} argocd`,
+      `1 platform-app-loki loki@${charts.loki.version} argocd`,
       `1 platform-app-longhorn longhorn@${charts.longhorn.version} argocd`,
       ...entriesFor("prod")
         .map((e) => `3 platform-service-${e.name}-application ${e.chart.chart}@${e.chart.version} argocd`)
@@ -148,8 +150,8 @@ describe("readable plan", () => {
     // OmniServer, IdentityPlane, TunnelEdge, TwingateAccess, TalosCluster, ClusterPlatform and one ServiceApp per entry.
     expect(text).toContain(`== stack cloud: ${6 + entriesFor("cloud").length} components`);
     expect(text).toContain("homelab:index:ClusterPlatform");
-    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+10792 \/ 17336 MiB/);
-    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6544 MiB):");
+    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+11000 \/ 17336 MiB/);
+    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6336 MiB):");
     expect(text).toContain("Twingate resources (reached through the home connectors; no port open at home):");
     const prod = renderPlan(plans.prod);
     expect(prod).toContain("Prometheus keeps 30 days of metrics, at most 18 GB of its 20 Gi volume (the oldest go first when either is reached).");

@@ -54,6 +54,7 @@ describe("waves beyond the platform", () => {
       site: "home",
       workloadNodes: 1,
       platform: raw.platform,
+      telemetry: { sendTo: "192.168.71.242", stack: "dev" },
       provider,
       hub: { cluster: "prod", provider: hub },
       registrationKubeconfig: "users: [{ user: { token: t } }]\nclusters: [{ cluster: { server: 'https://x' } }]",
