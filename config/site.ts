@@ -5,7 +5,7 @@
 // anything, and the offline plan checks the two committed stack files the same
 // way. Pure: the same function judges both.
 import { cidrContains, cidrsOverlap } from "./net";
-import { DevConfig, ProdConfig, ProxmoxConfig } from "./schema";
+import { DevConfig, ProdConfig, ProxmoxConfig, telemetryServiceRef } from "./schema";
 
 /** A VM on the host, and where its config says so. */
 export interface SiteMachine {
@@ -26,6 +26,8 @@ export interface HomeSite {
   clusterName: string;
   lan: { bridge: string; cidr: string; gateway: string };
   lanPool?: string;
+  /** Prod's fixed telemetry address (where it receives), or where dev sends its telemetry. */
+  telemetryAddress?: string;
   machines: SiteMachine[];
 }
 
@@ -45,6 +47,7 @@ const clusterMachines = (c: ProdConfig | DevConfig): SiteMachine[] =>
 export function siteOfProd(c: ProdConfig): HomeSite {
   return {
     ...clusterSite(c),
+    telemetryAddress: c.platform.lanLoadBalancer?.addresses?.[telemetryServiceRef],
     machines: [
       ...clusterMachines(c),
       { path: "gamingVm", vmId: c.gamingVm.vmId, memoryGb: c.gamingVm.memoryGb, diskGb: c.gamingVm.diskGb, datastore: "pool" as const },
@@ -53,7 +56,7 @@ export function siteOfProd(c: ProdConfig): HomeSite {
 }
 
 export function siteOfDev(c: DevConfig): HomeSite {
-  return { ...clusterSite(c), machines: clusterMachines(c) };
+  return { ...clusterSite(c), telemetryAddress: c.monitoring.telemetryAddress, machines: clusterMachines(c) };
 }
 
 export interface SiteIssue {
@@ -112,6 +115,10 @@ export function siteIssues(owner: HomeSite, ownerStack: string, site: HomeSite):
     for (const o of owner.machines.filter((o) => o.ip && cidrContains(site.lanPool as string, o.ip))) {
       issues.push({ path: ["platform", "lanLoadBalancer", "pool"], message: `expected a range that leaves out ${o.ip} (${theirs(`${o.path}.ip`)})` });
     }
+  }
+  // Deployed before this check existed, prod's site says nothing of it: then there is nothing to compare.
+  if (owner.telemetryAddress && site.telemetryAddress !== owner.telemetryAddress) {
+    issues.push({ path: ["monitoring", "telemetryAddress"], message: `expected ${owner.telemetryAddress}, ${theirs(`platform.lanLoadBalancer.addresses.${telemetryServiceRef}`)}, where its logs and metrics are received` });
   }
   // Everything on at once: both clusters run all the time, and the gaming VM may start whenever someone plays.
   const hw = owner.proxmox.hardware;

@@ -25,7 +25,8 @@ export type ArtifactKind =
   | "cloudflared-ingress"
   | "prometheus-rules"
   | "prometheus-rule-tests"
-  | "alertmanager-config";
+  | "alertmanager-config"
+  | "alloy-config";
 
 export interface Artifact {
   /** Relative to out/<stack>/. */
@@ -146,6 +147,9 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
       const routing = obj.kind === "Application" ? valueAt(obj, "spec.source.helm.valuesObject.alertmanager.config") : undefined;
       if (rules) out.push({ path: "monitoring/rules.yaml", kind: "prometheus-rules", content: yamlOf(rules) });
       if (routing) out.push({ path: "monitoring/alertmanager.yaml", kind: "alertmanager-config", content: yamlOf(routing) });
+      // Alloy's configuration, as its Application carries it: Alloy's parser reads it in verify.
+      const alloy = obj.kind === "Application" ? str(valueAt(obj, "spec.source.helm.valuesObject.alloy.configMap.content")) : undefined;
+      if (alloy) out.push({ path: "monitoring/config.alloy", kind: "alloy-config", content: alloy });
     }
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));

@@ -23,6 +23,8 @@
 #   tools/prometheus     prometheus, promtool (alert rules: checks, unit tests, end to end;
 #                                           tag remove_all_sd: static targets only)
 #   tools/alertmanager   alertmanager, amtool (routing checks, end to end)
+#   tools/alloy-syntax   alloy-syntax      (our own program: Alloy's parser and evaluator,
+#                                           github.com/grafana/alloy/syntax as Alloy builds it)
 #
 # Exits non-zero if any tool fails to build (after trying all of them).
 set -uo pipefail
@@ -105,6 +107,8 @@ for cmd in alertmanager amtool; do
   build "$cmd" alertmanager "github.com/prometheus/alertmanager/cmd/$cmd" "-X github.com/prometheus/common/version.Version=${alertmanager#v}"
 done
 
+build alloy-syntax alloy-syntax .
+
 echo
 echo "tools in ${bin#"$root"/} (total $((SECONDS - total))s):"
 version_of() {
@@ -115,6 +119,7 @@ version_of() {
     actionlint) "$bin/actionlint" -version 2>/dev/null | head -1 ;;
     gitleaks) "$bin/gitleaks" version 2>/dev/null ;;
     compose-check) echo "compose-go $(modver compose-check github.com/compose-spec/compose-go/v2)" ;;
+    alloy-syntax) echo "github.com/grafana/alloy/syntax $(modver alloy-syntax github.com/grafana/alloy/syntax)" ;;
     glance) "$bin/glance" --version 2>/dev/null | head -1 ;;
     oauth2-proxy) "$bin/oauth2-proxy" --version 2>/dev/null | head -1 ;;
     prometheus | promtool | alertmanager | amtool) "$bin/$1" --version 2>&1 | head -1 ;;

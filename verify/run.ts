@@ -17,7 +17,8 @@ import { checkBlueprintWithPyYaml } from "./authentikBlueprint";
 import { validateConfig } from "../config/load";
 import { committedRawConfig } from "../plan/stackFiles";
 import { hostnameOf } from "../components/service/manifests";
-import { catalog } from "../services";
+import { catalog, entriesFor } from "../services";
+import { alloyConfigCheck, alloyNegativeChecks } from "./alloyConfig";
 import { familyLinks } from "../services/glance";
 import { groups } from "../components/identity/groups";
 import { runSsoMatrix } from "./sso/matrix";
@@ -111,6 +112,11 @@ async function verifyStack(stack: string, kubernetesVersions: string[]): Promise
   }
 
   for (const a of index.filter((x) => x.kind === "cloudflared-ingress")) results.push(...tunnelIngressChecks(file(a.path)));
+  // Prod's Alloy probes nothing (its blackbox exporter does); the others probe every service they run.
+  for (const a of index.filter((x) => x.kind === "alloy-config")) {
+    const probes = stack === "prod" ? [] : entriesFor(stack as "dev" | "prod" | "cloud").map((e) => e.name);
+    results.push(alloyConfigCheck(path.join(toolsBin, "alloy-syntax"), file(a.path), rel(file(a.path)), { probes }));
+  }
   for (const a of index.filter((x) => x.kind === "authentik-blueprint")) {
     const r = checkBlueprintWithPyYaml(fs.readFileSync(file(a.path), "utf8"));
     results.push({ tool: "pyyaml", artifact: rel(file(a.path)), ...r });
@@ -153,6 +159,7 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   });
   fs.rmSync(out, { recursive: true, force: true });
   results.push(expectReject({ tool: "compose-check", artifact: rel(path.join(fixtures, "compose")), args: [path.join(fixtures, "compose")] }));
+  results.push(...alloyNegativeChecks(path.join(toolsBin, "alloy-syntax")));
   const badDeployment = path.join(fixtures, "kubernetes/deployment-bad-replicas.yaml");
   results.push(expectReject({ tool: "kubectl-validate", artifact: rel(badDeployment), args: [badDeployment, "--version", kubernetesVersion] }));
   results.push(await customResource("crd-schema", path.join(fixtures, "custom-resources/clustersecretstore-bad-ca-type.yaml"), true));

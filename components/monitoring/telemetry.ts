@@ -91,7 +91,10 @@ export function alloyConfig(cluster: string, t: TelemetryRole): string {
           ]),
           ...probes(t.probes, "prometheus.remote_write.prod.receiver"),
         ];
-  return `${lines.join("\n")}\n`;
+  const text = `${lines.join("\n")}\n`;
+  // The chart passes the configuration through Helm's tpl: a {{ would be read as a template.
+  if (text.includes("{{")) throw new Error(`alloyConfig on ${cluster}: the configuration holds "{{", which the Alloy chart would read as a Helm template`);
+  return text;
 }
 
 /** Prod's telemetry address: a LoadBalancer Service of the LAN pool in front of prod's Alloy receivers. */

@@ -115,6 +115,11 @@ describe("prod's plan checks the committed dev file against itself", () => {
     return root;
   }
 
+  test("a dev telemetry address other than prod's fails prod's plan", async () => {
+    const root = rootWithDev((t) => t.replace("telemetryAddress: 192.168.71.242", "telemetryAddress: 192.168.71.250"));
+    await expect(planStack("prod", root)).rejects.toThrow("homelab:monitoring.telemetryAddress = \"192.168.71.250\": expected 192.168.71.242, prod's platform.lanLoadBalancer.addresses.monitoring/telemetry, where its logs and metrics are received (checked with prod's plan)");
+  });
+
   test("a dev VM ID that prod uses fails prod's plan, naming dev's key", async () => {
     const root = rootWithDev((t) => t.replace("vmId: 101", "vmId: 202"));
     await expect(planStack("prod", root)).rejects.toThrow("Invalid configuration for stack 'dev':\n  - homelab:cluster.nodes[0].vmId = 202: expected a VM ID of its own; 202 is prod's cluster.nodes[1].vmId (checked with prod's plan)");
@@ -170,6 +175,14 @@ describe("siteIssues", () => {
       { path: ["platform", "lanLoadBalancer", "pool"], message: "expected a range that leaves out 192.168.68.61 (prod's cluster.nodes[0].ip)" },
       { path: ["platform", "lanLoadBalancer", "pool"], message: "expected a range that leaves out 192.168.68.62 (prod's cluster.nodes[1].ip)" },
     ]);
+  });
+
+  test("dev sends its telemetry to prod's fixed address, unless prod's site predates it", () => {
+    const site = devSite();
+    expect(siteIssues(prodSite(), "prod", { ...site, telemetryAddress: "192.168.71.243" })).toEqual([
+      { path: ["monitoring", "telemetryAddress"], message: "expected 192.168.71.242, prod's platform.lanLoadBalancer.addresses.monitoring/telemetry, where its logs and metrics are received" },
+    ]);
+    expect(siteIssues({ ...prodSite(), telemetryAddress: undefined }, "prod", { ...site, telemetryAddress: "192.168.71.243" })).toEqual([]);
   });
 
   test("a machine's path keeps its list index as a number, whatever its digits", () => {
