@@ -18,6 +18,7 @@ import { tunnelConnectorManifests } from "./platform/tunnelConnector";
 import { twingateClientManifests, twingateConnectorManifests } from "./platform/twingate";
 import { monitoringManifests } from "./platform/monitoring";
 import { serviceProbe } from "./monitoring/probes";
+import { platformServiceMonitors } from "./monitoring/serviceMonitors";
 import { Manifest, PlatformContext, namespace } from "./platform/context";
 import { manifestResource } from "./platform/manifestResource";
 import {
@@ -172,6 +173,12 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     this.applications = [];
     if (this.gitopsConnected) {
       for (const spec of [...platformApplications(this.ctx)].sort((a, b) => a.wave - b.wave)) this.application(spec);
+    }
+
+    // ---- wave 2: the platform's metrics, once the monitoring chart (and its ServiceMonitor CRD) is in
+    if (this.gitopsConnected && args.alerting) {
+      const monitors = platformServiceMonitors({ argocd: isHub, longhorn: args.platform.storage.longhorn !== undefined }).map((m) => this.apply(m, this.ledger.dependenciesFor(2)));
+      this.ledger.add(2, ...monitors);
     }
 
     // ---- wave 2+: the catalog's services, each wave after the previous one

@@ -94,6 +94,8 @@ export const serviceCharts = {
   nextcloud: { repo: "https://nextcloud.github.io/helm", chart: "nextcloud", version: "9.2.4" },
   immich: { repo: "ghcr.io/immich-app/immich-charts", chart: "immich", version: "0.12.0", oci: true },
   n8n: { repo: "ghcr.io/n8n-io/n8n-helm-chart", chart: "n8n", version: "1.11.0", oci: true },
+  /** Grafana 13.2.0; the chart moved from Grafana's repository to the community's. */
+  grafana: { repo: "https://grafana-community.github.io/helm-charts", chart: "grafana", version: "12.11.1" },
 } as const;
 
 /**

@@ -26,7 +26,9 @@ export type ArtifactKind =
   | "prometheus-rules"
   | "prometheus-rule-tests"
   | "alertmanager-config"
-  | "alloy-config";
+  | "alloy-config"
+  | "grafana-dashboard"
+  | "grafana-datasources";
 
 export interface Artifact {
   /** Relative to out/<stack>/. */
@@ -150,6 +152,11 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
       // Alloy's configuration, as its Application carries it: Alloy's parser reads it in verify.
       const alloy = obj.kind === "Application" ? str(valueAt(obj, "spec.source.helm.valuesObject.alloy.configMap.content")) : undefined;
       if (alloy) out.push({ path: "monitoring/config.alloy", kind: "alloy-config", content: alloy });
+      // Grafana's provisioned datasources and dashboards, as its Application carries them.
+      const dashboards = obj.kind === "Application" ? (valueAt(obj, "spec.source.helm.valuesObject.dashboards.homelab") as Record<string, { json?: string }> | undefined) : undefined;
+      for (const [uid, d] of Object.entries(dashboards ?? {})) if (d.json) out.push({ path: `grafana/${safeName(uid)}.json`, kind: "grafana-dashboard", content: d.json });
+      const sources = obj.kind === "Application" ? (valueAt(obj, "spec.source.helm.valuesObject.datasources") as Record<string, unknown> | undefined)?.["datasources.yaml"] : undefined;
+      if (sources) out.push({ path: "grafana/datasources.yaml", kind: "grafana-datasources", content: yamlOf(sources) });
     }
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));

@@ -9,7 +9,7 @@ import { SECRET, UNKNOWN } from "./mockRuntime";
 const sensitiveKey = /(password|passwd|secret|token|private_?key|api_?key|service_?account_?key|credential)/i;
 const privateKeyPem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 /** Keys that name a Kubernetes Secret (or its type), not a credential: `secretName: bitwarden-tls-certs`, a chart's `existingSecret: n8n-secrets`. */
-const secretReferenceKey = /(^|[a-z])(secretName|SecretName)$|^existingSecret$|^[a-z0-9.-]+\/secret-type$/;
+const secretReferenceKey = /(^|[a-z])(secretName|SecretName)$|^existingSecret$|^envFromSecret$|^[a-z0-9.-]+\/secret-type$/;
 
 /**
  * An ExternalSecret's `data[].secretKey` is the key in the target Secret (the
@@ -31,6 +31,9 @@ const endpoint = (key: string, value: string) => /(Url|URL|_url|Uri|URI)$/.test(
 /** A file a credential is read from, such as Alertmanager's bot_token_file: an absolute path names where it lives, not the credential. */
 const credentialFile = (key: string, value: string) => /(_file|File)$/.test(key) && /^\/[A-Za-z0-9._/-]+$/.test(value);
 
+/** Grafana's indirection (`$__env{NAME}`, `$__file{/path}`): the value says where the credential is read from, not what it is. */
+const grafanaIndirection = (value: string) => /^\$__(env\{[A-Z0-9_]+\}|file\{\/[A-Za-z0-9._/-]+\})$/.test(value);
+
 /** Paths (a.b[0].c) of recorded inputs that look like credentials but are not marked secret. */
 export function plaintextSecretPaths(value: unknown, path = ""): string[] {
   if (hidden(value)) return [];
@@ -38,7 +41,7 @@ export function plaintextSecretPaths(value: unknown, path = ""): string[] {
   if (value !== null && typeof value === "object") {
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
       const child = path ? `${path}.${k}` : k;
-      if (typeof v === "string" && !hidden(v) && v !== "" && !aSwitch.test(v) && !endpoint(k, v) && !credentialFile(k, v) && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
+      if (typeof v === "string" && !hidden(v) && v !== "" && !aSwitch.test(v) && !endpoint(k, v) && !credentialFile(k, v) && !grafanaIndirection(v) && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
       return plaintextSecretPaths(v, child);
     });
   }

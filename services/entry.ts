@@ -109,7 +109,14 @@ export interface SecretRef {
 }
 
 /** Outbound traffic the network policy allows besides DNS, the database and the cluster's own services. */
-export type Egress = DirectEgress | StaticIpEgress;
+export type Egress = DirectEgress | StaticIpEgress | ClusterEgress;
+
+/** To the pods of another namespace of the same cluster (e.g. Grafana to Prometheus and Loki in monitoring). */
+export interface ClusterEgress {
+  why: string;
+  to: { namespace: string };
+  ports: number[];
+}
 
 export interface DirectEgress {
   /** Why it is needed. */

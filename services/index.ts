@@ -6,6 +6,7 @@ import { audiobookshelf } from "./audiobookshelf";
 import { baikal } from "./baikal";
 import { comet } from "./comet";
 import { glance } from "./glance";
+import { grafana } from "./grafana";
 import { homeAssistant } from "./homeAssistant";
 import { immich } from "./immich";
 import { invidious } from "./invidious";
@@ -37,6 +38,7 @@ export const catalog: readonly ServiceEntry[] = [
   audiobookshelf,
   komga,
   romm,
+  grafana,
 ];
 
 /** The entries a stack runs: cloud's on cloud; prod's on prod, and on dev unless an entry says why not. */

@@ -19,6 +19,7 @@ import { committedRawConfig } from "../plan/stackFiles";
 import { hostnameOf } from "../components/service/manifests";
 import { catalog, entriesFor } from "../services";
 import { alloyConfigCheck, alloyNegativeChecks } from "./alloyConfig";
+import { dashboardChecks as grafanaDashboardChecks } from "./dashboards";
 import { familyLinks } from "../services/glance";
 import { groups } from "../components/identity/groups";
 import { runSsoMatrix } from "./sso/matrix";
@@ -117,6 +118,8 @@ async function verifyStack(stack: string, kubernetesVersions: string[]): Promise
     const probes = stack === "prod" ? [] : entriesFor(stack as "dev" | "prod" | "cloud").map((e) => e.name);
     results.push(alloyConfigCheck(path.join(toolsBin, "alloy-syntax"), file(a.path), rel(file(a.path)), { probes }));
   }
+  const dashboardsIndex = index.find((x) => x.kind === "grafana-datasources");
+  if (dashboardsIndex) results.push(...grafanaDashboardChecks(path.join(toolsBin, "promtool"), path.dirname(file(dashboardsIndex.path)), rel));
   for (const a of index.filter((x) => x.kind === "authentik-blueprint")) {
     const r = checkBlueprintWithPyYaml(fs.readFileSync(file(a.path), "utf8"));
     results.push({ tool: "pyyaml", artifact: rel(file(a.path)), ...r });

@@ -68,6 +68,36 @@ function probes(list: ServiceProbe[], forwardTo: string): string[] {
   ];
 }
 
+/** What the senders keep of their kubelets' cAdvisor: the containers' memory and CPU, and whether each kubelet answers. */
+export const keptNodeMetrics = ["up", "container_memory_working_set_bytes", "container_cpu_usage_seconds_total"] as const;
+
+/** Each node's kubelet (cAdvisor) through the API server's proxy, with Alloy's service account: no port of the node is opened. */
+function kubeletMetrics(forwardTo: string): string[] {
+  const serviceAccount = "/var/run/secrets/kubernetes.io/serviceaccount";
+  return [
+    ...block('discovery.kubernetes "nodes"', ['role = "node"']),
+    ...block('discovery.relabel "kubelet"', [
+      "targets = discovery.kubernetes.nodes.targets",
+      ...block("rule", ['target_label = "__address__"', 'replacement  = "kubernetes.default.svc:443"']),
+      ...block("rule", ['source_labels = ["__meta_kubernetes_node_name"]', 'regex         = "(.+)"', 'target_label  = "__metrics_path__"', 'replacement   = "/api/v1/nodes/$1/proxy/metrics/cadvisor"']),
+      ...block("rule", ['source_labels = ["__meta_kubernetes_node_name"]', 'target_label  = "node"']),
+    ]),
+    ...block('prometheus.scrape "kubelet"', [
+      "targets           = discovery.relabel.kubelet.output",
+      'job_name          = "kubelet"',
+      'scheme            = "https"',
+      `bearer_token_file = ${riverString(`${serviceAccount}/token`)}`,
+      ...block("tls_config", [`ca_file = ${riverString(`${serviceAccount}/ca.crt`)}`]),
+      `scrape_interval   = ${riverString(probeInterval)}`,
+      "forward_to        = [prometheus.relabel.kubelet.receiver]",
+    ]),
+    ...block('prometheus.relabel "kubelet"', [
+      `forward_to = [${forwardTo}]`,
+      ...block("rule", ['source_labels = ["__name__"]', `regex         = ${riverString(keptNodeMetrics.join("|"))}`, 'action        = "keep"']),
+    ]),
+  ];
+}
+
 /** Alloy's configuration on one cluster. */
 export function alloyConfig(cluster: string, t: TelemetryRole): string {
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(cluster)) throw new Error(`alloyConfig: cluster ${JSON.stringify(cluster)}: expected a DNS label`);
@@ -89,6 +119,7 @@ export function alloyConfig(cluster: string, t: TelemetryRole): string {
             // Added where a series has no such label yet: every alert says which cluster it is about, and dev's only reach the digest.
             `external_labels = ${riverMap({ cluster, stack: t.stack })}`,
           ]),
+          ...kubeletMetrics("prometheus.remote_write.prod.receiver"),
           ...probes(t.probes, "prometheus.remote_write.prod.receiver"),
         ];
   const text = `${lines.join("\n")}\n`;

@@ -62,7 +62,8 @@ export function argoCdValues(argocd: ArgoConfig): Record<string, unknown> {
     },
     dex: { enabled: false },
     notifications: { enabled: false },
-    controller: { replicas: 1, resources: resources("100m", "384Mi", "1000m", "1Gi") },
+    // The controller's metrics Service (argocd_app_info: the delivery alerts); prod's Prometheus reads it (components/monitoring/serviceMonitors.ts).
+    controller: { replicas: 1, resources: resources("100m", "384Mi", "1000m", "1Gi"), metrics: { enabled: true } },
     repoServer: { replicas: 1, resources: resources("50m", "128Mi", "1000m", "512Mi"), copyutil: { resources: resources("10m", "32Mi", "100m", "256Mi") } },
     server: { replicas: 1, resources: resources("25m", "96Mi", "500m", "256Mi"), service: { type: "ClusterIP" } },
     applicationSet: { replicas: 1, resources: resources("10m", "48Mi", "200m", "192Mi") },

@@ -34,6 +34,8 @@ export function ciliumValues(ctx: PlatformContext): Record<string, unknown> {
     // L2 announcements renew leases through the API server; keep its client rate in line.
     k8sClientRateLimit: { qps: 20, burst: 40 },
     operator: { replicas: 1, resources: resources("25m", "64Mi", "500m", "256Mi") },
+    // The agent's metrics Service without the chart's ServiceMonitor (its CRD comes later, with the monitoring chart).
+    prometheus: { enabled: true, metricsService: true },
     resources: resources("50m", "192Mi", "1000m", "768Mi"),
     // The agent's init containers (cgroup and BPF mounts, state cleanup, CNI install).
     initResources: small,

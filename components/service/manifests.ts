@@ -216,7 +216,9 @@ export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; cluste
       continue;
     }
     const ports = [{ ports: e.ports.map((p) => ({ port: String(p), protocol: "TCP" })) }];
-    egress.push(e.to === "world" ? { toEntities: ["world"], toPorts: ports } : { toFQDNs: e.to.map((matchName) => ({ matchName })), toPorts: ports });
+    if (e.to === "world") egress.push({ toEntities: ["world"], toPorts: ports });
+    else if (Array.isArray(e.to)) egress.push({ toFQDNs: e.to.map((matchName) => ({ matchName })), toPorts: ports });
+    else egress.push({ toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": e.to.namespace } }], toPorts: ports });
   }
   return {
     apiVersion: "cilium.io/v2",

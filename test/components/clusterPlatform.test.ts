@@ -136,6 +136,15 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
     expect(probed).toEqual(stack === "prod" ? [] : entriesFor(stack).map((e) => e.name).sort());
   });
 
+  it("reads the platform's own metrics on prod once the monitoring chart is in: Argo CD's controller, Longhorn, Cilium, Hubble, cert-manager", () => {
+    const monitors = ofType(run(), "kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+    expect(monitors.map((m) => (m.inputs as Rec["inputs"]).metadata.name).sort()).toEqual(stack === "prod" ? ["argocd-application-controller", "cert-manager", "cilium-agent", "hubble", "longhorn-manager"] : []);
+    const kps = ofType(run(), APP).find((a) => (a.inputs as Rec["inputs"]).metadata.name === "prod-kube-prometheus-stack");
+    for (const m of monitors) expect(kps && dependsOn(m, kps)).toBe(true);
+    expect(release(run(), "cilium").inputs.values.prometheus).toEqual({ enabled: true, metricsService: true });
+    if (stack === "prod") expect(release(run(), "argocd").inputs.values.controller.metrics).toEqual({ enabled: true });
+  });
+
   it("runs Twingate's connectors at home (prod), its client on the cloud nodes, and nothing on dev", () => {
     const named = (type: string) => ofType(run(), type).map((r) => `${(r.inputs as Rec["inputs"]).metadata.namespace}/${(r.inputs as Rec["inputs"]).metadata.name}`);
     const twingate = [...named("kubernetes:apps/v1:Deployment"), ...named("kubernetes:apps/v1:DaemonSet")].filter((n) => n.startsWith("twingate"));

@@ -3,6 +3,8 @@ import { alertmanagerConfig, clusterRouting, receiverOf, receivers, timings } fr
 import { homelabMetrics } from "../../components/monitoring/metrics";
 import { probeManifest, serviceProbe } from "../../components/monitoring/probes";
 import { alloyConfig, riverString, telemetryService } from "../../components/monitoring/telemetry";
+import { allDashboards, dashboardJson, dashboardProblems, datasources, platformDashboards, promqlQueries, serviceDashboards } from "../../components/monitoring/dashboards";
+import { platformServiceMonitors } from "../../components/monitoring/serviceMonitors";
 import { networkPolicy } from "../../components/service/manifests";
 import { catalog } from "../../services";
 import type { ServiceEntry } from "../../services/entry";
@@ -235,6 +237,59 @@ describe("telemetry", () => {
           { name: "metrics", port: 9090, targetPort: 9090, protocol: "TCP" },
         ],
       },
+    });
+  });
+});
+
+describe("dashboards", () => {
+  const texts = () => Object.fromEntries(allDashboards(catalog).map((d) => [d.uid, JSON.stringify(dashboardJson(d))]));
+
+  it("cover the host and ZFS, nodes, Cilium and Hubble, Argo CD, Longhorn, Omni, and each group of services", () => {
+    expect(platformDashboards.map((d) => d.uid)).toEqual(["homelab-host", "homelab-nodes", "homelab-cilium", "homelab-argocd", "homelab-longhorn", "homelab-omni"]);
+    const groups = [...new Set(catalog.map((e) => e.dashboard.group))].sort();
+    expect(serviceDashboards(catalog).map((d) => d.title)).toEqual(groups.map((g) => `Services: ${g}`));
+    const media = serviceDashboards(catalog).find((d) => d.title === "Services: Media") as { panels: { queries: { expr: string }[] }[] };
+    const names = catalog.filter((e) => e.dashboard.group === "Media").map((e) => e.name);
+    expect(media.panels[0].queries[0].expr).toBe(`probe_success{job="services",service=~"${names.join("|")}"}`);
+  });
+
+  it("are Grafana JSON with unique UIDs, every panel on a provisioned datasource", () => {
+    expect(dashboardProblems(texts(), datasources)).toEqual([]);
+    const host = dashboardJson(platformDashboards[0]) as Rec;
+    expect(host).toMatchObject({ uid: "homelab-host", title: "Proxmox host and ZFS", editable: false, tags: ["homelab", "host"] });
+    expect(host.panels[0]).toMatchObject({ id: 1, datasource: { type: "prometheus", uid: "prometheus" }, gridPos: { x: 0, y: 0, w: 12, h: 8 }, targets: [{ refId: "A", datasource: { uid: "prometheus" } }] });
+    expect(host.panels[1].gridPos).toEqual({ x: 12, y: 0, w: 12, h: 8 });
+    expect(host.panels[2].gridPos).toEqual({ x: 0, y: 8, w: 12, h: 8 });
+    expect(promqlQueries(allDashboards(catalog)).length).toBeGreaterThan(30);
+  });
+
+  it("refuse text that is not JSON, a UID twice, a panel without a query or on an unknown datasource, a panel ID twice", () => {
+    const one = texts()["homelab-host"];
+    const d = JSON.parse(one);
+    const panel = d.panels[0];
+    expect(dashboardProblems({ a: "{not json" }, datasources)[0]).toMatch(/^a: not JSON/);
+    expect(dashboardProblems({ a: one, b: one }, datasources)).toEqual(["b: uid homelab-host is also a's"]);
+    expect(dashboardProblems({ a: JSON.stringify({ ...d, uid: "" }) }, datasources)).toEqual(["a: no uid"]);
+    expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: [] }) }, datasources)).toEqual(["a: no panels"]);
+    expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: [{ ...panel, targets: [] }] }) }, datasources)).toEqual(['a: panel "CPU busy" has no query']);
+    expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: [panel, panel] }) }, datasources)).toEqual(["a: panel id 1 used twice"]);
+    expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: [{ ...panel, targets: [{ ...panel.targets[0], datasource: { uid: "thanos" } }] }] }) }, datasources)).toEqual([
+      'a: panel "CPU busy" reads datasource "thanos", which is not provisioned (prometheus, loki, alertmanager)',
+    ]);
+    expect(dashboardProblems({ a: one }, datasources.filter((s) => s.uid !== "prometheus")).length).toBe(platformDashboards[0].panels.reduce((n, p) => n + 1 + p.queries.length, 0));
+  });
+});
+
+describe("the platform's metrics", () => {
+  it("are read from Argo CD on the hub, Longhorn where it is the storage, Cilium, Hubble and cert-manager everywhere", () => {
+    const names = (c: { argocd: boolean; longhorn: boolean }) => platformServiceMonitors(c).map((m) => `${m.metadata.namespace}/${m.metadata.name}`);
+    expect(names({ argocd: true, longhorn: true })).toEqual(["argocd/argocd-application-controller", "longhorn-system/longhorn-manager", "kube-system/cilium-agent", "kube-system/hubble", "cert-manager/cert-manager"]);
+    expect(names({ argocd: false, longhorn: false })).toEqual(["kube-system/cilium-agent", "kube-system/hubble", "cert-manager/cert-manager"]);
+    const [argocd] = platformServiceMonitors({ argocd: true, longhorn: false });
+    expect(argocd.spec).toEqual({
+      selector: { matchLabels: { "app.kubernetes.io/name": "argo-cd-metrics", "app.kubernetes.io/instance": "argocd", "app.kubernetes.io/component": "application-controller" } },
+      namespaceSelector: { matchNames: ["argocd"] },
+      endpoints: [{ port: "http-metrics", path: "/metrics", interval: "60s" }],
     });
   });
 });

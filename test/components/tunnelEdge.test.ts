@@ -34,6 +34,7 @@ describe("public routes", () => {
       { hostname: "books.homelab.example", service: gatewayOrigin },
       { hostname: "comics.homelab.example", service: gatewayOrigin },
       { hostname: "games.homelab.example", service: gatewayOrigin },
+      { hostname: "grafana.homelab.example", service: gatewayOrigin },
       { service: "http_status:404" },
     ]);
     expect(tunnelIngress(routes(), "mgmt")).toEqual([{ hostname: "auth.homelab.example", service: "http://authentik-server:9000" }, { service: "http_status:404" }]);
@@ -44,6 +45,7 @@ describe("public routes", () => {
     expect(accessTargets(routes())).toEqual([
       { id: "vaultwarden-admin", name: "vaultwarden /admin (admins)", uri: "vault.homelab.example/admin" },
       { id: "lidarr", name: "lidarr (admins)", uri: "lidarr.homelab.example" },
+      { id: "grafana", name: "grafana (admins)", uri: "grafana.homelab.example" },
     ]);
   });
 });
@@ -94,7 +96,7 @@ describe("TunnelEdge", () => {
     const [policy] = of("cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy");
     expect((policy.inputs as Inputs).includes).toEqual([{ oidc: { claimName: "groups", claimValue: "admin", identityProviderId: expect.any(String) } }]);
     const apps = of("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication");
-    expect(apps.map((a) => (a.inputs as Inputs).destinations[0].uri).sort()).toEqual(["lidarr.homelab.example", "vault.homelab.example/admin"]);
+    expect(apps.map((a) => (a.inputs as Inputs).destinations[0].uri).sort()).toEqual(["grafana.homelab.example", "lidarr.homelab.example", "vault.homelab.example/admin"]);
     for (const a of apps) expect(a.inputs).toMatchObject({ type: "self_hosted", autoRedirectToIdentity: true });
   });
 

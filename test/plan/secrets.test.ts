@@ -64,6 +64,11 @@ describe("plaintextSecretPaths", () => {
     expect(plaintextSecretPaths({ apiToken: "https://auth.example/token" })).toEqual(["apiToken"]);
   });
 
+  test("Grafana's $__env and $__file indirections and a chart's envFromSecret name where a credential is, not the credential", () => {
+    expect(plaintextSecretPaths({ oauth: { client_secret: "$__env{GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET}", token: "$__file{/etc/secrets/token}" }, envFromSecret: "grafana-secrets" })).toEqual([]);
+    expect(plaintextSecretPaths({ oauth: { client_secret: "$__env{lower}", token: "$__file{relative}", api_key: "x$__env{A}", password: "$__vault{x}" } })).toEqual(["oauth.client_secret", "oauth.token", "oauth.api_key", "oauth.password"]);
+  });
+
   test("a key name beside a secretName (a chart's existingSecret block) is a reference; without one it counts", () => {
     expect(plaintextSecretPaths({ existingSecret: { enabled: true, secretName: "nextcloud-db-app", usernameKey: "username", passwordKey: "password" } })).toEqual([]);
     expect(plaintextSecretPaths({ existingSecret: { enabled: true, passwordKey: "password" } })).toEqual(["existingSecret.passwordKey"]);

@@ -63,7 +63,7 @@ describe("an idiomatic SDK pack", () => {
     const prodPreview = await runPolicyPack(contractPolicies, requestsOf(runs["prod-preview"]), reconciled, packIdentity(contractDir));
     const prodUpdate = await runPolicyPack(contractPolicies, requestsOf(runs["prod-update"]), reconciled, packIdentity(contractDir));
     const waves = (vs: Violation[]) => vs.filter((v) => v.policy === "application-waves-seen").map((v) => v.message.split(",")[0]);
-    const services = ["adguard", "audiobookshelf", "home-assistant", "komga", "romm"].map((s) => `platform-service-${s}-application`);
+    const services = ["adguard", "audiobookshelf", "grafana", "home-assistant", "komga", "romm"].map((s) => `platform-service-${s}-application`);
     const platformApps = ["platform-app-alloy", "platform-app-blackbox-exporter", "platform-app-cloudnative-pg", "platform-app-csi-driver-nfs", "platform-app-kube-prometheus-stack", "platform-app-loki", "platform-app-longhorn"];
     expect(waves(prodPreview.violations)).toEqual([...services, ...platformApps].map((a) => `${a}: wave none`));
     expect(waves(prodUpdate.violations)).toEqual([...services.map((a) => `${a}: wave 3`), ...platformApps.map((a) => `${a}: wave 1`)]);

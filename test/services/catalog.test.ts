@@ -14,6 +14,7 @@ import { monitoringReleases } from "../../config/versions";
 import { prometheusStorage } from "../../services/platform/kubePrometheusStack";
 import { resources } from "../../components/platform/resources";
 import { httpRoute, networkPolicy, publicHostname, serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
+import { allDashboards } from "../../components/monitoring/dashboards";
 import { ssoGates } from "../../components/service/ssoGate";
 import { serviceImages } from "../../config/versions";
 import { recordResources } from "../../plan/mockRuntime";
@@ -451,5 +452,51 @@ describe("app-template values", () => {
     expect(values.service).toEqual({ app: { controller: "web", forceRename: "pastebin", ports: { http: { port: 8080 } } }, cache: { controller: "cache", ports: { http: { port: 6379 } } } });
     expect(values.controllers.cache.containers.app.probes.liveness.spec.httpGet).toEqual({ path: "/ping", port: 6379 });
     expect(values.controllers.cache.containers.app.probes.startup).toBeUndefined();
+  });
+});
+
+describe("grafana", () => {
+  const grafana = catalog.find((e) => e.name === "grafana") as ServiceEntry;
+  const values = () => grafana.values(serviceContext(grafana, "prod", false, settings, catalog)) as Inputs;
+
+  it("signs admins in through Authentik only: its own client, group admin made Grafana admins, nobody else, no local admin or form", () => {
+    const v = values();
+    const oauth = v["grafana.ini"]["auth.generic_oauth"];
+    expect(oauth).toMatchObject({
+      enabled: true,
+      client_id: "grafana",
+      client_secret: "$__env{GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET}",
+      auth_url: "https://auth.homelab.example/application/o/authorize/",
+      token_url: "https://auth.homelab.example/application/o/token/",
+      api_url: "https://auth.homelab.example/application/o/userinfo/",
+      allowed_groups: "admin",
+      role_attribute_path: "contains(groups[*], 'admin') && 'Admin'",
+      role_attribute_strict: true,
+      use_pkce: true,
+    });
+    expect(v["grafana.ini"].auth.disable_login_form).toBe(true);
+    expect(v["grafana.ini"]["auth.basic"].enabled).toBe(false);
+    expect(v["grafana.ini"].server.root_url).toBe("https://grafana.homelab.example");
+    expect(v.env).toEqual({ GF_SECURITY_DISABLE_INITIAL_ADMIN_CREATION: "true" });
+    expect(v.envFromSecret).toBe("grafana-secrets");
+    expect(grafana.secrets).toEqual([{ key: "GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET", bitwarden: "grafana-oidc-client-secret" }]);
+    expect(grafana).toMatchObject({ auth: "admin", home: "prod", oidc: { redirectPaths: ["/login/generic_oauth"] } });
+  });
+
+  it("provisions Prometheus, Loki and Alertmanager and every dashboard, read-only", () => {
+    const v = values();
+    expect(v.datasources["datasources.yaml"].datasources.map((d: Inputs) => [d.uid, d.type, d.editable])).toEqual([
+      ["prometheus", "prometheus", false],
+      ["loki", "loki", false],
+      ["alertmanager", "alertmanager", false],
+    ]);
+    expect(Object.keys(v.dashboards.homelab)).toEqual(allDashboards(catalog).map((d) => d.uid));
+    for (const d of Object.values(v.dashboards.homelab) as { json: string }[]) expect(() => JSON.parse(d.json)).not.toThrow();
+    expect(v.dashboardProviders["dashboardproviders.yaml"].providers[0]).toMatchObject({ name: "homelab", disableDeletion: true, editable: false });
+  });
+
+  it("may reach the monitoring namespace on Prometheus', Loki's and Alertmanager's ports, and nothing else there", () => {
+    const policy = networkPolicy(grafana, { domain: "homelab.example", cluster: "prod" }) as Inputs;
+    expect(policy.spec.egress).toContainEqual({ toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "monitoring" } }], toPorts: [{ ports: ["9090", "3100", "9093"].map((port) => ({ port, protocol: "TCP" })) }] });
   });
 });
