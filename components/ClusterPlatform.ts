@@ -17,6 +17,8 @@ import { ciliumValues, gatewayManifests, lanLoadBalancerManifests } from "./plat
 import { tunnelConnectorManifests } from "./platform/tunnelConnector";
 import { twingateClientManifests, twingateConnectorManifests } from "./platform/twingate";
 import { monitoringManifests } from "./platform/monitoring";
+import { ntfyTokenSecret } from "./monitoring/alertmanager";
+import { monitoringNamespace } from "./monitoring/metrics";
 import { serviceProbe } from "./monitoring/probes";
 import { platformServiceMonitors } from "./monitoring/serviceMonitors";
 import { Manifest, PlatformContext, namespace } from "./platform/context";
@@ -55,6 +57,8 @@ export interface ClusterPlatformArgs {
   twingate?: { role: "connectors" } | { role: "client"; image: string; keyId: pulumi.Input<string> };
   /** The cluster that runs Prometheus and Alertmanager (prod): the alert rules and where alerts go. */
   alerting?: PlatformContext["alerting"];
+  /** ntfy's publisher token for Alertmanager (secret), on the cluster that runs both (prod). */
+  ntfyPublisherToken?: pulumi.Input<string>;
   /** Prod receives every cluster's logs and metrics at its LAN address; the others send there. */
   telemetry: { receiveAt: string } | { sendTo: string; stack: "dev" | "cloud" };
   /** The catalog entries this cluster runs (wave 2 and up), and what they need from the stack. */
@@ -65,6 +69,8 @@ export interface ClusterPlatformArgs {
     catalog: readonly ServiceEntry[];
     /** The static-IP egress proxy (the cloud cluster's, on the management VM). */
     egressProxy?: EgressProxyAddress;
+    /** Generated values of the entries that ask for a generated Secret, by entry name (secret). */
+    generated?: Record<string, pulumi.Input<Record<string, string>>>;
   };
 }
 
@@ -143,6 +149,16 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     // The monitoring namespace, and on prod Alertmanager's tokens before the chart starts it (not waited for: the
     // Bitwarden secrets are the admin's to create; Alertmanager waits for them, the rest goes on) and the telemetry address.
     const monitoring = this.applyInOrder(monitoringManifests({ alerting: args.alerting !== undefined, telemetry: this.ctx.telemetry }), [store, ...network]);
+    if (args.alerting) {
+      if (args.ntfyPublisherToken === undefined) throw new Error(`ClusterPlatform ${args.cluster}: Alertmanager runs here and needs ntfy's publisher token`);
+      monitoring.push(
+        new k8s.core.v1.Secret(
+          `${name}-alertmanager-ntfy-token`,
+          { metadata: { name: ntfyTokenSecret.name, namespace: monitoringNamespace }, type: "Opaque", stringData: { [ntfyTokenSecret.key]: pulumi.secret(args.ntfyPublisherToken) } },
+          { parent: this, provider: args.provider, dependsOn: monitoring.slice(0, 1) },
+        ),
+      );
+    }
 
     // Storage prerequisites that Argo CD cannot create in the right order.
     const storagePrereqs = args.platform.storage.longhorn
@@ -229,6 +245,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         after: this.ledger.dependenciesFor(entry.wave),
         egressProxy: this.args.services.egressProxy,
         probeObjects: this.args.alerting !== undefined,
+        generated: this.args.services.generated?.[entry.name],
       },
       { parent: this },
     );

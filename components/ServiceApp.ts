@@ -12,6 +12,8 @@ import { manifestResource } from "./platform/manifestResource";
 import {
   EgressProxyAddress,
   PublicHostname,
+  generatedSecret,
+  generatedSecretNameOf,
   databaseCluster,
   httpRoute,
   lanService,
@@ -48,6 +50,8 @@ export interface ServiceAppArgs {
   egressProxy?: EgressProxyAddress;
   /** The cluster runs Prometheus' operator (prod): the entry's probe is a Probe object; elsewhere Alloy carries it in its configuration. */
   probeObjects: boolean;
+  /** The values of the entry's generated Secret, when it asks for one (secret). */
+  generated?: pulumi.Input<Record<string, string>>;
 }
 
 /** Waits Pulumi applies to custom resources that report readiness. */
@@ -85,6 +89,13 @@ export class ServiceApp extends pulumi.ComponentResource {
       }
     }
     objects.push(...gates);
+    if (entry.generatedSecret) {
+      if (args.generated === undefined) throw new Error(`service ${entry.name} on ${cluster}: expected the stack to give the values of its generated Secret (${entry.generatedSecret.keys.join(", ")})`);
+      const secret = pulumi.secret(pulumi.output(args.generated).apply((values) => generatedSecret(entry, values)));
+      objects.push(
+        new k8s.core.v1.Secret(`${name}-generated-secret`, { metadata: { name: generatedSecretNameOf(entry), namespace: entry.name }, type: "Opaque", stringData: secret.apply((m) => m.stringData as Record<string, string>) }, { ...onCluster, dependsOn: inNamespace }),
+      );
+    }
     const route = httpRoute(entry, domain);
     if (route) objects.push(this.apply(`${name}-route`, route, onCluster, [...inNamespace, ...gates]));
     const certificate = serviceCertificate(entry, domain);

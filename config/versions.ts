@@ -110,6 +110,7 @@ export const serviceImages = {
   navidrome: { repository: "ghcr.io/navidrome/navidrome", tag: "0.63.2", digest: "sha256:9012939114fbb1bb641b81cf96dec5ded15f0aafefe8d47a511d7cb919658e40" },
   lidarr: { repository: "lscr.io/linuxserver/lidarr", tag: "3.1.0.4875-ls38" },
   glance: { repository: "docker.io/glanceapp/glance", tag: "v0.8.5" },
+  ntfy: { repository: "docker.io/binwiederhier/ntfy", tag: "v2.34.0" },
   mealie: { repository: "ghcr.io/mealie-recipes/mealie", tag: "v3.27.0" },
   nextcloud: { repository: "docker.io/library/nextcloud", tag: "34.0.1-apache" },
   // The Nextcloud chart's Redis subchart takes Bitnami's images; their free copies live under bitnamilegacy.

@@ -229,6 +229,15 @@ function deployedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
       return { ...args.inputs, certPem: "-----BEGIN CERTIFICATE-----\nmock\n-----END CERTIFICATE-----" };
     case "random:index/randomPassword:RandomPassword":
       return { ...args.inputs, result: "mock-random-password" };
+    case "random:index/randomString:RandomString": {
+      // As long as asked, from the classes allowed (lowercase letters and digits unless upper or special are on).
+      const length = Number(args.inputs.length ?? 16);
+      return { ...args.inputs, result: "mock0random0string0".repeat(Math.ceil(length / 19)).slice(0, length) };
+    }
+    case "random:index/randomBytes:RandomBytes": {
+      const bytes = Buffer.alloc(Number(args.inputs.length ?? 32), 7);
+      return { ...args.inputs, base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+    }
     case "command:local:Command":
     case "command:remote:Command":
       return { ...args.inputs, stdout: String(args.inputs.create ?? "").includes("omnictl kubeconfig") ? mockKubeconfig : "", stderr: "" };

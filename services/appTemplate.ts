@@ -45,6 +45,8 @@ export interface AppTemplateSpec {
   extraPorts?: Record<string, number>;
   /** Why the pod needs the node's network (the namespace must be privileged); cluster names still resolve. */
   hostNetwork?: string;
+  /** More Secrets every container reads as environment (besides the entry's own). */
+  envFromSecrets?: string[];
   /**
    * Host devices (USB radios) at the same path in the main container, which
    * then runs privileged (the device cgroup admits no host device otherwise;
@@ -81,7 +83,8 @@ export function appTemplateValues(entry: ServiceEntry, ctx: ServiceContext, spec
   if (spec.hostNetwork && entry.podSecurity.level !== "privileged") throw new Error(`service ${entry.name}: hostNetwork needs the privileged Pod Security level`);
   const devices = spec.devices ?? [];
   if (devices.length && entry.podSecurity.level !== "privileged") throw new Error(`service ${entry.name}: host devices need the privileged Pod Security level`);
-  const envFrom = entry.secrets.length ? { envFrom: [{ secretRef: { name: ctx.secretName } }] } : {};
+  const secretNames = [...(entry.secrets.length ? [ctx.secretName] : []), ...(spec.envFromSecrets ?? [])];
+  const envFrom = secretNames.length ? { envFrom: secretNames.map((name) => ({ secretRef: { name } })) } : {};
   const controllers: Record<string, unknown> = {};
   for (const [name, w] of Object.entries(workloads)) {
     const c = spec.containers[name];

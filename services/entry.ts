@@ -141,6 +141,8 @@ export interface StaticIpEgress {
 export interface DashboardEntry {
   group: string;
   title: string;
+  /** Kept off the family page though the app has its own login (only admins hold an account): why. */
+  adminsOnly?: string;
   /** Glance icon reference, e.g. si:nextcloud or di:vaultwarden. */
   icon: string;
   description: string;
@@ -223,6 +225,14 @@ export interface ServiceEntry {
    */
   secretTemplate?: (ctx: ServiceContext) => Record<string, string>;
   egress: Egress[];
+  /** Pods of other namespaces of the cluster that may reach the app besides its route (e.g. Alertmanager publishing to ntfy), each with why. */
+  ingressFrom?: { namespace: string; ports: number[]; why: string }[];
+  /**
+   * A Secret of values the stack generates (not Bitwarden's), created in the
+   * entry's namespace before the app: its name is <name>-generated, with these
+   * keys. The stack that runs the entry must give the values.
+   */
+  generatedSecret?: { keys: readonly string[]; why: string };
   /**
    * The app signs people in itself through Authentik (its own OIDC client,
    * client id = the entry's name): the paths on its hostname Authentik may

@@ -13,7 +13,7 @@ export function familyLinks(catalog: readonly ServiceEntry[], domain: string): {
   const groups = new Map<string, { title: string; url: string; icon: string; description: string }[]>();
   for (const e of catalog) {
     const host = hostnameOf(e, domain);
-    if (!host || e.auth === "admin" || e.name === "glance") continue;
+    if (!host || e.auth === "admin" || e.dashboard.adminsOnly || e.name === "glance") continue;
     const list = groups.get(e.dashboard.group) ?? [];
     list.push({ title: e.dashboard.title, url: `https://${host}`, icon: e.dashboard.icon, description: e.dashboard.description });
     groups.set(e.dashboard.group, list);

@@ -14,6 +14,7 @@ import { komga } from "./komga";
 import { lidarr } from "./lidarr";
 import { mealie } from "./mealie";
 import { n8n } from "./n8n";
+import { ntfy } from "./ntfy";
 import { navidrome } from "./navidrome";
 import { nextcloud } from "./nextcloud";
 import { romm } from "./romm";
@@ -39,6 +40,7 @@ export const catalog: readonly ServiceEntry[] = [
   komga,
   romm,
   grafana,
+  ntfy,
 ];
 
 /** The entries a stack runs: cloud's on cloud; prod's on prod, and on dev unless an entry says why not. */

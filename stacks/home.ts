@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
 import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig, telemetryAddressOf, workloadNodes } from "../config/schema";
 import { GamingVm } from "../components/GamingVm";
+import { NtfyCredentials } from "../components/NtfyCredentials";
+import { ntfy as ntfyEntry } from "../services/ntfy";
 import { HypervisorHost } from "../components/HypervisorHost";
 import { catalog } from "../services";
 import { libraryFolders, missingShares } from "../services/library";
@@ -35,6 +37,8 @@ export interface ProdOutputs {
   cluster: ClusterOutputs;
   platform: PlatformOutputs;
   gamingVm: { vmId: number; started: boolean };
+  /** ntfy's admin password (secret): `pulumi stack output --stack prod --show-secrets ntfyAdminPassword`. */
+  ntfyAdminPassword: pulumi.Output<string>;
   /** What prod holds on the Proxmox host and the LAN: the dev stack checks itself against it. */
   site: HomeSite;
 }
@@ -53,7 +57,7 @@ function homeCluster(
   cluster: HomeClusterConfig,
   platform: PlatformConfig,
   omni: OmniAccess,
-  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"] },
+  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"]; ntfyPublisherToken?: PlatformArgs["ntfyPublisherToken"]; generated?: PlatformArgs["generated"] },
 ) {
   const talos = new TalosCluster(
     "cluster",
@@ -79,7 +83,7 @@ function homeCluster(
     // Earlier releases named the component after the cluster.
     { dependsOn: opts.dependsOn, ...formerNames("cluster", cluster.name) },
   );
-  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting, telemetry: opts.telemetry });
+  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting, telemetry: opts.telemetry, ntfyPublisherToken: opts.ntfyPublisherToken, generated: opts.generated });
   return { talos, platform: platformParts.outputs };
 }
 
@@ -98,6 +102,8 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
     config: config.hypervisor,
     shareOwners: Object.fromEntries(folders.flatMap((f) => (f.owner ? [[f.folder, f.owner]] : []))),
   });
+  // ntfy's users: the admin's password is a stack output, Alertmanager publishes with a generated token.
+  const ntfy = new NtfyCredentials("ntfy");
   // PROD's Longhorn volumes (the family's data) live on the worker's disk.
   const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, {
     dependsOn: [host],
@@ -106,6 +112,8 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
     services: config.services,
     // The config rules require the fixed address (config/schema.ts).
     telemetry: { receiveAt: telemetryAddressOf(config.platform) },
+    ntfyPublisherToken: ntfy.publisherToken,
+    generated: { [ntfyEntry.name]: ntfy.env },
     // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
     alerting: {
       groups: ruleGroups(catalog),
@@ -134,6 +142,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
     platform,
     gamingVm: { vmId: gaming.vmId, started: gaming.started },
     site: siteOfProd(config),
+    ntfyAdminPassword: ntfy.adminPassword,
   };
 }
 

@@ -34,6 +34,10 @@ export interface PlatformArgs {
   alerting?: ClusterPlatformArgs["alerting"];
   /** Prod receives every cluster's telemetry at its LAN address; the others send there. */
   telemetry: ClusterPlatformArgs["telemetry"];
+  /** ntfy's publisher token for Alertmanager (prod). */
+  ntfyPublisherToken?: ClusterPlatformArgs["ntfyPublisherToken"];
+  /** Generated values of entries that ask for them, by entry name (secret). */
+  generated?: ClusterPlatformArgs["services"]["generated"];
 }
 
 export interface PlatformOutputs {
@@ -71,7 +75,8 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       twingate: a.twingate,
       alerting: a.alerting,
       telemetry: a.telemetry,
-      services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog, egressProxy: a.egressProxy },
+      ntfyPublisherToken: a.ntfyPublisherToken,
+      services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog, egressProxy: a.egressProxy, generated: a.generated },
     },
     { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },
   );

@@ -6,6 +6,7 @@
 // Watchdog goes nowhere. Pure: the prod cluster's Alertmanager gets this
 // document, and amtool and the end-to-end check read the same one.
 import type { Severity } from "./alerts";
+import { ntfyPort, ntfyTopics } from "./ntfy";
 
 export interface AlertRouting {
   ntfy: {
@@ -37,15 +38,21 @@ export const timings = {
   digest: { groupWait: "1m", groupInterval: "4h", repeatInterval: "24h" },
 } as const;
 
-/** Where the notification secrets are mounted in the prod cluster's Alertmanager (alertmanagerSpec.secrets). */
-export const notifySecret = { name: "alertmanager-notify", telegramKey: "telegram-bot-token", ntfyKey: "ntfy-token" } as const;
-const mounted = (key: string) => `/etc/alertmanager/secrets/${notifySecret.name}/${key}`;
+/**
+ * The notification secrets the prod cluster's Alertmanager mounts at
+ * /etc/alertmanager/secrets/<name>/ (alertmanagerSpec.secrets): the Telegram
+ * bot's token from Bitwarden, and ntfy's publisher token, which the stack
+ * generates with ntfy's users (components/NtfyCredentials.ts).
+ */
+export const notifySecret = { name: "alertmanager-notify", telegramKey: "telegram-bot-token" } as const;
+export const ntfyTokenSecret = { name: "alertmanager-ntfy", key: "token" } as const;
+const mounted = (secret: string, key: string) => `/etc/alertmanager/secrets/${secret}/${key}`;
 
 /** The prod cluster's routing: ntfy in its namespace, Telegram's real API. */
 export function clusterRouting(telegramChatId: number): AlertRouting {
   return {
-    ntfy: { url: "http://ntfy.ntfy.svc.cluster.local", tokenFile: mounted(notifySecret.ntfyKey), topics: { critical: "homelab-critical", digest: "homelab-digest" } },
-    telegram: { apiUrl: "https://api.telegram.org", botTokenFile: mounted(notifySecret.telegramKey), chatId: telegramChatId },
+    ntfy: { url: `http://ntfy.ntfy.svc.cluster.local:${ntfyPort}`, tokenFile: mounted(ntfyTokenSecret.name, ntfyTokenSecret.key), topics: ntfyTopics },
+    telegram: { apiUrl: "https://api.telegram.org", botTokenFile: mounted(notifySecret.name, notifySecret.telegramKey), chatId: telegramChatId },
   };
 }
 

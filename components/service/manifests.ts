@@ -22,6 +22,16 @@ export const labelKeys = { service: serviceLabel, backup: backupLabel, tier: aut
 export const secretNameOf = (entry: ServiceEntry) => `${entry.name}-secrets`;
 /** The Secret cert-manager writes an entry's certificate into (tls.crt, tls.key), and where the app finds it. */
 export const tlsSecretNameOf = (entry: ServiceEntry) => `${entry.name}-tls`;
+export const generatedSecretNameOf = (entry: ServiceEntry) => `${entry.name}-generated`;
+
+/** The Secret of generated values an entry asks for, with the values the stack gives: each key present, no other. */
+export function generatedSecret(entry: ServiceEntry, values: Record<string, string>): Manifest {
+  const wanted = entry.generatedSecret?.keys ?? [];
+  const missing = wanted.filter((k) => !(k in values));
+  const extra = Object.keys(values).filter((k) => !wanted.includes(k));
+  if (missing.length || extra.length) throw new Error(`service ${entry.name}: generated values ${Object.keys(values).join(", ") || "none"}; expected exactly ${wanted.join(", ") || "none"}`);
+  return { apiVersion: "v1", kind: "Secret", metadata: { name: generatedSecretNameOf(entry), namespace: entry.name, labels: labels(entry) }, type: "Opaque", stringData: values };
+}
 export const tlsMountPath = "/tls";
 export const databaseNameOf = (entry: ServiceEntry) => `${entry.name}-db`;
 
@@ -172,20 +182,25 @@ const dnsEgress = {
  */
 function ingressRules(entry: ServiceEntry, domain: string): Record<string, unknown>[] {
   const sameNamespace = { fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": entry.name } }] };
-  // The monitoring namespace's prober asks the health path inside the cluster when the route would not answer it.
-  const prober = probedInCluster(entry, domain)
-    ? [{ fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": monitoringNamespace } }], toPorts: [{ ports: [{ port: String(entry.health.port), protocol: "TCP" }] }] }]
-    : [];
+  const fromNamespace = (namespace: string, ports: number[]) => ({
+    fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": namespace } }],
+    toPorts: [{ ports: ports.map((port) => ({ port: String(port), protocol: "TCP" })) }],
+  });
+  const fromOtherNamespaces = [
+    // The monitoring namespace's prober asks the health path inside the cluster when the route would not answer it.
+    ...(probedInCluster(entry, domain) ? [fromNamespace(monitoringNamespace, [entry.health.port])] : []),
+    ...(entry.ingressFrom ?? []).map((i) => fromNamespace(i.namespace, i.ports)),
+  ];
   if (entry.exposure.kind === "tunnel") {
     const gates = ssoGates(entry, domain);
     const ports = [...(gates.length > 0 ? [ssoProxyPort] : []), ...(gates.some((g) => g.paths.length === 0) ? [] : [entry.exposure.port])];
     // Cilium's Gateway API proxy has the reserved identity `ingress`.
-    return [sameNamespace, { fromEntities: ["ingress"], toPorts: [{ ports: ports.map((p) => ({ port: String(p), protocol: "TCP" })) }] }, ...prober];
+    return [sameNamespace, { fromEntities: ["ingress"], toPorts: [{ ports: ports.map((p) => ({ port: String(p), protocol: "TCP" })) }] }, ...fromOtherNamespaces];
   }
   if (entry.exposure.kind === "lan") {
-    return [sameNamespace, { fromEntities: ["world", "cluster"], toPorts: [{ ports: entry.exposure.ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }] }, ...prober];
+    return [sameNamespace, { fromEntities: ["world", "cluster"], toPorts: [{ ports: entry.exposure.ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }] }, ...fromOtherNamespaces];
   }
-  return [sameNamespace, ...prober];
+  return [sameNamespace, ...fromOtherNamespaces];
 }
 
 export const usesStaticIp = (entry: ServiceEntry): boolean => entry.egress.some((e) => e.to === "static-ip-proxy");

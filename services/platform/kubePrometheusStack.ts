@@ -9,7 +9,7 @@
 import { charts, monitoringReleases } from "../../config/versions";
 import { resources } from "../../components/platform/resources";
 import { rulesDocument } from "../../components/monitoring/alerts";
-import { alertmanagerConfig, notifySecret } from "../../components/monitoring/alertmanager";
+import { alertmanagerConfig, notifySecret, ntfyTokenSecret } from "../../components/monitoring/alertmanager";
 import { monitoringNamespace } from "../../components/monitoring/metrics";
 import { backupLabel } from "../../contract/labels";
 import { AddonEntry } from "../entry";
@@ -75,7 +75,7 @@ export const kubePrometheusStack: AddonEntry = {
           image: { registry: "quay.io", repository: "prometheus/alertmanager", tag: `v${monitoringReleases.alertmanager}` },
           replicas: 1,
           // Mounted at /etc/alertmanager/secrets/<name>/, where the routing reads the tokens.
-          secrets: [notifySecret.name],
+          secrets: [notifySecret.name, ntfyTokenSecret.name],
           resources: resources("10m", "64Mi", "200m", "256Mi"),
         },
       },

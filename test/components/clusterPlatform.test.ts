@@ -92,7 +92,7 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
     expect(nfs.inputs.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
   });
 
-  it("runs Prometheus and Alertmanager on prod only, scraping the Proxmox host's exporters, with Alertmanager's tokens from Bitwarden", () => {
+  it("runs Prometheus and Alertmanager on prod only, scraping the Proxmox host's exporters, with Telegram's token from Bitwarden and ntfy's generated", () => {
     const names = ofType(run(), "kubernetes:argoproj.io/v1alpha1:Application").map((a) => (a.inputs as Rec["inputs"]).metadata.name);
     expect(names.includes(`${stack}-kube-prometheus-stack`)).toBe(stack === "prod");
     if (stack !== "prod") return;
@@ -101,10 +101,23 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
     expect(values.alertmanager.config.receivers[0].telegram_configs[0].chat_id).toBe(123456789);
     const secret = ofType(run(), "kubernetes:external-secrets.io/v1:ExternalSecret").find((r) => (r.inputs as Rec["inputs"]).metadata.name === "alertmanager-notify")?.inputs as Rec["inputs"];
     expect(secret.metadata.namespace).toBe("monitoring");
-    expect(secret.spec.data.map((d: Rec["inputs"]) => [d.secretKey, d.remoteRef.key])).toEqual([
-      ["telegram-bot-token", "telegram-bot-token"],
-      ["ntfy-token", "ntfy-alertmanager-token"],
-    ]);
+    expect(secret.spec.data.map((d: Rec["inputs"]) => [d.secretKey, d.remoteRef.key])).toEqual([["telegram-bot-token", "telegram-bot-token"]]);
+    // ntfy's publisher token is the stack's own (NtfyCredentials), a Secret beside it.
+    const ntfy = named(run(), "kubernetes:core/v1:Secret", "alertmanager-ntfy");
+    expect(ntfy.inputs.metadata.namespace).toBe("monitoring");
+    // The whole value is a secret: the plan shows [secret], never the token.
+    expect(ntfy.inputs.stringData).toBe("[secret]");
+    expect(JSON.stringify(ofType(run(), "kubernetes:core/v1:Secret").map((r) => r.inputs))).not.toMatch(/tk_[a-z0-9]{29}/);
+  });
+
+  it("gives ntfy (prod) its generated users before its Application, and the admin's password as a secret output only", () => {
+    const secret = named(run(), "kubernetes:core/v1:Secret", "ntfy-generated");
+    if (stack !== "prod") return expect(secret).toBeUndefined();
+    expect(secret.inputs.metadata.namespace).toBe("ntfy");
+    expect(secret.inputs.stringData).toBe("[secret]");
+    const application = app(run(), "prod-ntfy");
+    expect(dependsOn(application, secret)).toBe(true);
+    expect(run().outputs.ntfyAdminPassword).toBe("[secret]");
   });
 
   it("probes every service of prod with a Probe object through the blackbox exporter; the other clusters have none", () => {

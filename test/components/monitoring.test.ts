@@ -5,6 +5,9 @@ import { probeManifest, serviceProbe } from "../../components/monitoring/probes"
 import { alloyConfig, riverString, telemetryService } from "../../components/monitoring/telemetry";
 import { allDashboards, dashboardJson, dashboardProblems, datasources, platformDashboards, promqlQueries, serviceDashboards } from "../../components/monitoring/dashboards";
 import { platformServiceMonitors } from "../../components/monitoring/serviceMonitors";
+import { bcryptHash, bcryptSalt, ntfyAuthEnv } from "../../components/monitoring/ntfy";
+import { generatedSecret } from "../../components/service/manifests";
+import { compareSync } from "bcryptjs";
 import { networkPolicy } from "../../components/service/manifests";
 import { catalog } from "../../services";
 import type { ServiceEntry } from "../../services/entry";
@@ -129,12 +132,12 @@ describe("Alertmanager's configuration", () => {
     ]);
     expect(critical.webhook_configs).toEqual([
       {
-        url: "http://ntfy.ntfy.svc.cluster.local/homelab-critical?template=alertmanager&priority=5",
+        url: "http://ntfy.ntfy.svc.cluster.local:2586/homelab-critical?template=alertmanager&priority=5",
         send_resolved: true,
-        http_config: { authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/alertmanager-notify/ntfy-token" } },
+        http_config: { authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/alertmanager-ntfy/token" } },
       },
     ]);
-    expect(digest.webhook_configs[0].url).toBe("http://ntfy.ntfy.svc.cluster.local/homelab-digest?template=alertmanager&priority=3");
+    expect(digest.webhook_configs[0].url).toBe("http://ntfy.ntfy.svc.cluster.local:2586/homelab-digest?template=alertmanager&priority=3");
     expect(digest.telegram_configs).toBeUndefined();
     expect(nowhere).toEqual({ name: receivers.nowhere });
     expect(config.inhibit_rules).toEqual([{ source_matchers: ['alertname="FilesystemFull"'], target_matchers: ['alertname="FilesystemAlmostFull"'], equal: ["instance", "mountpoint"] }]);
@@ -291,6 +294,50 @@ describe("the platform's metrics", () => {
       namespaceSelector: { matchNames: ["argocd"] },
       endpoints: [{ port: "http-metrics", path: "/metrics", interval: "60s" }],
     });
+  });
+});
+
+describe("ntfy's users", () => {
+  const salt = (n: number) => new Uint8Array(16).fill(n);
+  const input = () => ({ adminHash: bcryptHash("admin-password", salt(1)), publisherHash: bcryptHash("publisher-password", salt(2)), publisherToken: `tk_${"a1".repeat(14)}b` });
+
+  it("are bcrypt hashes ntfy can check, the same for the same password and salt, different for another salt", () => {
+    const hash = bcryptHash("admin-password", salt(1));
+    expect(hash).toMatch(/^\$2a\$10\$[./A-Za-z0-9]{53}$/);
+    expect(compareSync("admin-password", hash)).toBe(true);
+    expect(compareSync("admin-passwore", hash)).toBe(false);
+    expect(bcryptHash("admin-password", salt(1))).toBe(hash);
+    expect(bcryptHash("admin-password", salt(3))).not.toBe(hash);
+    expect(() => bcryptSalt(new Uint8Array(15))).toThrow("bcryptSalt: expected 16 bytes, got 15");
+  });
+
+  it("give ntfy an admin, and Alertmanager's publisher write-only access to the homelab topics with its token", () => {
+    const i = input();
+    expect(ntfyAuthEnv(i)).toEqual({
+      NTFY_AUTH_USERS: `admin:${i.adminHash}:admin,alertmanager:${i.publisherHash}:user`,
+      NTFY_AUTH_ACCESS: "alertmanager:homelab-critical:wo,alertmanager:homelab-digest:wo",
+      NTFY_AUTH_TOKENS: `alertmanager:${i.publisherToken}:Alertmanager`,
+    });
+  });
+
+  it("refuse a password in place of a hash and a token of the wrong form", () => {
+    expect(() => ntfyAuthEnv({ ...input(), adminHash: "hunter2" })).toThrow("ntfyAuthEnv: adminHash: expected a bcrypt hash");
+    expect(() => ntfyAuthEnv({ ...input(), publisherHash: `${input().publisherHash},x` })).toThrow("ntfyAuthEnv: publisherHash: expected a bcrypt hash");
+    for (const token of ["tk_short", `tk_${"A".repeat(29)}`, `xx_${"a".repeat(29)}`, `tk_${"a".repeat(29)},admin:x`]) {
+      expect(() => ntfyAuthEnv({ ...input(), publisherToken: token })).toThrow("publisherToken: expected tk_ and 29 lowercase letters and digits");
+    }
+  });
+
+  it("reach ntfy through a Secret of exactly the keys its entry asks for", () => {
+    const ntfy = catalog.find((e) => e.name === "ntfy") as ServiceEntry;
+    const env = ntfyAuthEnv(input());
+    expect(generatedSecret(ntfy, env)).toMatchObject({ kind: "Secret", metadata: { name: "ntfy-generated", namespace: "ntfy" }, stringData: env });
+    const missing: Record<string, string> = { ...env };
+    delete missing.NTFY_AUTH_TOKENS;
+    expect(() => generatedSecret(ntfy, missing)).toThrow("service ntfy: generated values NTFY_AUTH_USERS, NTFY_AUTH_ACCESS; expected exactly NTFY_AUTH_USERS, NTFY_AUTH_ACCESS, NTFY_AUTH_TOKENS");
+    expect(() => generatedSecret(ntfy, { ...env, EXTRA: "x" })).toThrow(/expected exactly/);
+    const ingress = (networkPolicy(ntfy, { domain: "homelab.example", cluster: "prod" }).spec as Rec).ingress;
+    expect(ingress).toContainEqual({ fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "monitoring" } }], toPorts: [{ ports: [{ port: "2586", protocol: "TCP" }] }] });
   });
 });
 

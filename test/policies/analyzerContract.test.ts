@@ -15,6 +15,7 @@ import { policyConfigFor } from "../../plan/policyConfig";
 import { projectRoot } from "../../plan/stackFiles";
 import { allPolicies } from "../../policies/rules";
 import { types } from "../../policies/rules/types";
+import { catalog } from "../../services";
 import { RunningPack, packIdentity, startPolicyPack } from "../../verify/policyPack";
 import { deepCopy } from "./fixtures";
 
@@ -63,10 +64,11 @@ describe("an idiomatic SDK pack", () => {
     const prodPreview = await runPolicyPack(contractPolicies, requestsOf(runs["prod-preview"]), reconciled, packIdentity(contractDir));
     const prodUpdate = await runPolicyPack(contractPolicies, requestsOf(runs["prod-update"]), reconciled, packIdentity(contractDir));
     const waves = (vs: Violation[]) => vs.filter((v) => v.policy === "application-waves-seen").map((v) => v.message.split(",")[0]);
-    const services = ["adguard", "audiobookshelf", "grafana", "home-assistant", "komga", "romm"].map((s) => `platform-service-${s}-application`);
+    const services = ["adguard", "audiobookshelf", "grafana", "home-assistant", "komga", "ntfy", "romm"].map((s) => `platform-service-${s}-application`);
     const platformApps = ["platform-app-alloy", "platform-app-blackbox-exporter", "platform-app-cloudnative-pg", "platform-app-csi-driver-nfs", "platform-app-kube-prometheus-stack", "platform-app-loki", "platform-app-longhorn"];
     expect(waves(prodPreview.violations)).toEqual([...services, ...platformApps].map((a) => `${a}: wave none`));
-    expect(waves(prodUpdate.violations)).toEqual([...services.map((a) => `${a}: wave 3`), ...platformApps.map((a) => `${a}: wave 1`)]);
+    const waveOf = (app: string) => catalog.find((e) => app === `platform-service-${e.name}-application`)?.wave;
+    expect(waves(prodUpdate.violations)).toEqual([...services.map((a) => `${a}: wave ${waveOf(a)}`), ...platformApps.map((a) => `${a}: wave 1`)]);
     expect(prodUpdate.violations.filter((v) => v.policy === "vm-memory").map((v) => v.message)).toEqual(["gaming-vm has 32768 MiB; at most 8192", "cluster-prod-worker-1 has 12288 MiB; at most 8192"]);
     expect(prodUpdate.violations.filter((v) => v.policy === "machines-protected").map((v) => v.message)).toEqual([expect.stringMatching(/^gaming-vm \(\d+ inputs, provider proxmox\) is not protected$/)]);
     const cloudPreview = await runPolicyPack(contractPolicies, requestsOf(runs["cloud-preview"]), reconciled, packIdentity(contractDir));

@@ -85,7 +85,8 @@ describe("the family dashboard (Glance)", () => {
     const widgets = config.pages[0].columns.flatMap((c: Inputs) => c.widgets);
     const bookmarks = widgets.find((w: Inputs) => w.type === "bookmarks");
     const links = bookmarks.groups.flatMap((g: Inputs) => g.links);
-    const expected = catalog.filter((e) => e.exposure.kind === "tunnel" && e.auth !== "admin" && e.name !== "glance");
+    const expected = catalog.filter((e) => e.exposure.kind === "tunnel" && e.auth !== "admin" && !e.dashboard.adminsOnly && e.name !== "glance");
+    expect(catalog.filter((e) => e.dashboard.adminsOnly).map((e) => e.name)).toEqual(["ntfy"]);
     expect(links.map((l: Inputs) => l.url).sort()).toEqual(expected.map((e) => `https://${(e.exposure as { subdomain: string }).subdomain}.${settings.domain}`).sort());
     expect(JSON.stringify(config)).not.toContain("console");
     expect(JSON.stringify(config)).not.toContain("Printer");
@@ -392,7 +393,7 @@ describe("platform add-ons", () => {
     const values = app?.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(values.additionalPrometheusRulesMap).toEqual({ homelab: rulesDocument(alerting.groups) });
     expect(values.alertmanager.config).toEqual(alertmanagerConfig(alerting.routing));
-    expect(values.alertmanager.alertmanagerSpec).toMatchObject({ image: { tag: `v${monitoringReleases.alertmanager}` }, secrets: ["alertmanager-notify"] });
+    expect(values.alertmanager.alertmanagerSpec).toMatchObject({ image: { tag: `v${monitoringReleases.alertmanager}` }, secrets: ["alertmanager-notify", "alertmanager-ntfy"] });
     expect(values.prometheus.prometheusSpec).toMatchObject({
       image: { tag: `v${monitoringReleases.prometheus}` },
       retention: "30d",

@@ -130,7 +130,7 @@ describe("platform budget per cluster", () => {
       `1 platform-app-loki loki@${charts.loki.version} argocd`,
       `1 platform-app-longhorn longhorn@${charts.longhorn.version} argocd`,
       ...entriesFor("prod")
-        .map((e) => `3 platform-service-${e.name}-application ${e.chart.chart}@${e.chart.version} argocd`)
+        .map((e) => `${e.wave} platform-service-${e.name}-application ${e.chart.chart}@${e.chart.version} argocd`)
         .sort(),
     ]);
     expect(renderPlan(plans.dev)).toContain("wave 1  platform-app-local-path");
