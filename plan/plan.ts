@@ -20,10 +20,12 @@ import { Phase, ProgramRun, RecordedOptions, RecordedResource, runProgram } from
 import { policyConfigFor } from "./policyConfig";
 import { plaintextSecretViolations } from "./secrets";
 import { PlannedService, plannedServices } from "./services";
-import { catalog } from "../services";
+import { catalog, entriesFor } from "../services";
 import { PublicRoute, publicRoutes } from "../components/edge/routes";
 import { PrivateResource, privateResources } from "../components/twingate/model";
 import { alertTable, ruleGroups } from "../components/monitoring/alerts";
+import { serviceProbe } from "../components/monitoring/probes";
+import { lokiStorage } from "../services/platform/loki";
 import { receiverOf } from "../components/monitoring/alertmanager";
 import { prometheusStorage } from "../services/platform/kubePrometheusStack";
 import type { CloudConfig } from "../config/schema";
@@ -85,6 +87,10 @@ export interface Plan {
   privateResources: PrivateResource[];
   /** The alert rules of the stack that runs Alertmanager (prod): severity, duration, receiver. */
   alerts: ReturnType<typeof alertTable>;
+  /** Every service of the stack and how it is probed (FR-020). */
+  probes: { service: string; url: string; prober: string }[];
+  /** Loki's retention (prod). */
+  lokiStorage?: typeof lokiStorage;
   /** What Prometheus keeps, where the stack runs it. */
   prometheusStorage?: typeof prometheusStorage;
   placeholders: Placeholder[];
@@ -203,6 +209,15 @@ export function ociCapacity(sc: StackConfig & { kind: "cloud" }): CapacityLine[]
   ];
 }
 
+/** Each service of the stack with its probe: a Probe object on prod, Alloy's embedded prober elsewhere (both reach prod's Prometheus). */
+function plannedProbes(sc: StackConfig): Plan["probes"] {
+  const prober = sc.kind === "prod" ? "Probe object, blackbox exporter" : "Alloy's blackbox exporter, sent to prod";
+  return entriesFor(sc.kind).map((e) => {
+    const { service, url } = serviceProbe(e, sc.config.services.domain);
+    return { service, url, prober };
+  });
+}
+
 /** Validates a committed stack file on its own (used for the cross-stack host table). */
 export function committedStackConfig(stack: StackKind, root?: string): StackConfig {
   return validateConfig(stack, committedRawConfig(stack, root));
@@ -261,6 +276,8 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
     publicHostnames: stackConfig.kind === "cloud" ? publicRoutes(stackConfig.config.services.domain, catalog) : [],
     privateResources: stackConfig.kind === "cloud" ? cloudPrivateResources(stackConfig.config) : [],
     alerts: stackConfig.kind === "prod" ? alertTable(ruleGroups(catalog), receiverOf) : [],
+    probes: plannedProbes(stackConfig),
+    lokiStorage: stackConfig.kind === "prod" ? lokiStorage : undefined,
     prometheusStorage: stackConfig.kind === "prod" ? prometheusStorage : undefined,
     placeholders: file.placeholders,
     outputs: Object.keys(update.outputs),

@@ -65,6 +65,14 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
     const p = plan.prometheusStorage;
     lines.push("", `Prometheus keeps ${p.retentionDays} days of metrics, at most ${p.retentionGb} GB of its ${p.sizeGi} Gi volume (the oldest go first when either is reached).`);
   }
+  if (plan.lokiStorage) {
+    const l = plan.lokiStorage;
+    lines.push("", `Loki keeps ${l.retentionDays} days of every cluster's logs on its ${l.sizeGi} Gi volume (its compactor deletes older ones).`);
+  }
+  if (plan.probes.length > 0) {
+    lines.push("", `Service probes (${plan.probes.length}, once a minute; ServiceDown reads probe_success{job="services"}):`);
+    for (const p of plan.probes) lines.push(`  ${pad(p.service, 16)} ${pad(p.url, 64)} ${p.prober}`);
+  }
   if (plan.alerts.length > 0) {
     lines.push("", `Alert rules (${plan.alerts.length}; each with a unit test that fires and one that stays silent, run by npm run verify):`);
     lines.push(`  ${pad("alert", 26)} ${pad("group", 13)} ${pad("severity", 9)} ${pad("for", 4)} receiver`);

@@ -156,6 +156,12 @@ describe("readable plan", () => {
     const prod = renderPlan(plans.prod);
     expect(prod).toContain("Prometheus keeps 30 days of metrics, at most 18 GB of its 20 Gi volume (the oldest go first when either is reached).");
     expect(prod).toMatch(/DiskSmartFailed\s+disks\s+critical\s+0m\s+critical \(Telegram \+ ntfy, at once\)/);
+    expect(prod).toContain("Loki keeps 30 days of every cluster's logs on its 20 Gi volume (its compactor deletes older ones).");
+    // Every service of each stack has its probe in the plan, and how it is run.
+    expect(prod).toContain(`Service probes (${entriesFor("prod").length}, once a minute; ServiceDown reads probe_success{job="services"}):`);
+    expect(prod).toMatch(/ntfy\s+https:\/\/ntfy\.homelab\.example\/v1\/health\s+Probe object, blackbox exporter/);
+    expect(plans.cloud.probes.map((p) => p.service).sort()).toEqual(entriesFor("cloud").map((e) => e.name).sort());
+    expect(text).toMatch(/vaultwarden\s+http:\/\/vaultwarden\.vaultwarden\.svc\.cluster\.local:80\/alive\s+Alloy's blackbox exporter, sent to prod/);
     expect(text).not.toContain("Alert rules");
     expect(text).toMatch(/home-nfs\s+192\.168\.68\.51\s+2049\/tcp\s+homelab admins, the cloud cluster's nodes/);
     expect(text).toMatch(/Services \(catalog entries on this stack\):\n\s+service\s+tier\s+address\s+backup\s+requests\s+limits\s+storage\n/);
