@@ -20,7 +20,7 @@ export default {
   thresholds: { high: 90, low: 85, break: null },
   reporters: ["clear-text", "progress", "html", "json"],
   tempDirName: ".stryker-tmp",
-  ignorePatterns: ["out", "build", ".tools", "reports", "tools", "test/identity/v0.1", "policies/node_modules"],
+  ignorePatterns: ["out", "build", ".tools", "reports", "tools/**", "!tools/*/go.mod", "test/identity/v0.1", "policies/node_modules"],
   mutate: scope.mutate,
   ignoreStatic: !scope.static,
   incremental: true,

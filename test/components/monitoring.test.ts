@@ -113,9 +113,11 @@ describe("alert rules", () => {
 });
 
 describe("Alertmanager's configuration", () => {
-  const config = alertmanagerConfig(clusterRouting(-1001234567890)) as Rec;
+  // Built inside each test, so that each test exercises the renderer itself.
+  const build = () => alertmanagerConfig(clusterRouting(-1001234567890)) as Rec;
 
   it("sends critical alerts one by one at once, warnings and everything from dev into a per-cluster digest, the Watchdog nowhere", () => {
+    const config = build();
     expect(config.route).toMatchObject({ receiver: "digest", group_by: ["cluster"], group_wait: "1m", group_interval: "4h", repeat_interval: "24h" });
     expect(config.route.routes).toEqual([
       { receiver: "nowhere", matchers: ['alertname="Watchdog"'] },
@@ -126,6 +128,8 @@ describe("Alertmanager's configuration", () => {
   });
 
   it("gives the critical receiver Telegram and ntfy's critical topic, the digest ntfy's digest topic, with mounted secrets", () => {
+    const config = build();
+    expect(config.receivers.map((r: Rec) => r.name)).toEqual(["critical", "digest", "nowhere"]);
     const [critical, digest, nowhere] = config.receivers;
     expect(critical.telegram_configs).toEqual([
       { api_url: "https://api.telegram.org", bot_token_file: "/etc/alertmanager/secrets/alertmanager-notify/telegram-bot-token", chat_id: -1001234567890, parse_mode: "HTML", send_resolved: true },
@@ -137,7 +141,13 @@ describe("Alertmanager's configuration", () => {
         http_config: { authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/alertmanager-ntfy/token" } },
       },
     ]);
-    expect(digest.webhook_configs[0].url).toBe("http://ntfy.ntfy.svc.cluster.local:2586/homelab-digest?template=alertmanager&priority=3");
+    expect(digest.webhook_configs).toEqual([
+      {
+        url: "http://ntfy.ntfy.svc.cluster.local:2586/homelab-digest?template=alertmanager&priority=3",
+        send_resolved: true,
+        http_config: { authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/alertmanager-ntfy/token" } },
+      },
+    ]);
     expect(digest.telegram_configs).toBeUndefined();
     expect(nowhere).toEqual({ name: receivers.nowhere });
     expect(config.inhibit_rules).toEqual([{ source_matchers: ['alertname="FilesystemFull"'], target_matchers: ['alertname="FilesystemAlmostFull"'], equal: ["instance", "mountpoint"] }]);
@@ -212,10 +222,80 @@ describe("telemetry", () => {
       expect(text).toContain(`  target {\n    name    = "${p.service}"\n    address = "${p.url}"\n    module  = "http_2xx"\n    labels  = { "service" = "${p.service}" }\n  }`);
     }
     expect(text).toContain('target_label = "job"\n    replacement  = "services"');
+    expect(text).toContain('  rule {\n    source_labels = ["__param_target"]\n    target_label  = "instance"\n  }');
+    expect(text).toContain('discovery.relabel "probes" {\n  targets = prometheus.exporter.blackbox.services.targets\n');
+    expect(text).toContain('prometheus.scrape "probes" {\n  targets         = discovery.relabel.probes.output\n');
     expect(text).toContain('scrape_interval = "60s"\n  forward_to      = [prometheus.remote_write.prod.receiver]');
     expect(text).not.toContain("loki.source.api");
     // The embedded exporter gets the same module as prod's blackbox exporter.
     expect(text).toContain(`config = ${riverString("modules:\n  http_2xx:\n    prober: http\n    timeout: 10s\n    http:\n      method: GET\n      preferred_ip_protocol: ip4\n      follow_redirects: false\n      valid_status_codes: []\n")}`);
+  });
+
+  it("has the others read their kubelets' container metrics through the API server, keeping memory, CPU and up only", () => {
+    const text = alloyConfig("dev", { role: "sender", address: "192.168.71.242", stack: "dev", probes: [] });
+    expect(text).toContain(
+      [
+        'discovery.kubernetes "nodes" {',
+        '  role = "node"',
+        "}",
+        'discovery.relabel "kubelet" {',
+        "  targets = discovery.kubernetes.nodes.targets",
+        "  rule {",
+        '    target_label = "__address__"',
+        '    replacement  = "kubernetes.default.svc:443"',
+        "  }",
+        "  rule {",
+        '    source_labels = ["__meta_kubernetes_node_name"]',
+        '    regex         = "(.+)"',
+        '    target_label  = "__metrics_path__"',
+        '    replacement   = "/api/v1/nodes/$1/proxy/metrics/cadvisor"',
+        "  }",
+        "  rule {",
+        '    source_labels = ["__meta_kubernetes_node_name"]',
+        '    target_label  = "node"',
+        "  }",
+        "}",
+        'prometheus.scrape "kubelet" {',
+        "  targets           = discovery.relabel.kubelet.output",
+        '  job_name          = "kubelet"',
+        '  scheme            = "https"',
+        '  bearer_token_file = "/var/run/secrets/kubernetes.io/serviceaccount/token"',
+        "  tls_config {",
+        '    ca_file = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"',
+        "  }",
+        '  scrape_interval   = "60s"',
+        "  forward_to        = [prometheus.relabel.kubelet.receiver]",
+        "}",
+        'prometheus.relabel "kubelet" {',
+        "  forward_to = [prometheus.remote_write.prod.receiver]",
+        "  rule {",
+        '    source_labels = ["__name__"]',
+        '    regex         = "up|container_memory_working_set_bytes|container_cpu_usage_seconds_total"',
+        '    action        = "keep"',
+        "  }",
+        "}",
+      ].join("\n"),
+    );
+    expect(alloyConfig("prod", { role: "receiver", address: "192.168.71.242" })).not.toContain("kubelet");
+  });
+
+  it("gives the whole pod-log pipeline its labels, and refuses a configuration the chart would read as a Helm template", () => {
+    const text = alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: [] });
+    expect(text.startsWith('loki.write "prod" {\n  endpoint {\n    url = "http://192.168.71.242:3100/loki/api/v1/push"\n  }\n}\ndiscovery.kubernetes "pods" {\n  role = "pod"\n}\n')).toBe(true);
+    for (const [source, target] of [
+      ["__meta_kubernetes_namespace", "namespace"],
+      ["__meta_kubernetes_pod_name", "pod"],
+      ["__meta_kubernetes_pod_container_name", "container"],
+      ["__meta_kubernetes_pod_label_app_kubernetes_io_name", "app"],
+    ]) {
+      expect(text).toContain(`  rule {\n    source_labels = ["${source}"]\n    target_label  = "${target}"\n  }`);
+    }
+    expect(text).toContain('loki.source.kubernetes "pods" {\n  targets    = discovery.relabel.pods.output\n  forward_to = [loki.write.prod.receiver]\n}');
+    expect(text.endsWith("\n")).toBe(true);
+    const templated = serviceProbe(catalog.find((e) => e.name === "glance") as ServiceEntry, "homelab.example");
+    expect(() => alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: [{ ...templated, url: "https://x/{{ .Values }}" }] })).toThrow(
+      'alloyConfig on cloud: the configuration holds "{{", which the Alloy chart would read as a Helm template',
+    );
   });
 
   it("leaves the probe blocks out where a cluster runs no service, and refuses a cluster name that is not a DNS label", () => {
@@ -266,6 +346,73 @@ describe("dashboards", () => {
     expect(promqlQueries(allDashboards(catalog)).length).toBeGreaterThan(30);
   });
 
+  it("render a spec as Grafana's model: every field, panel and target", () => {
+    const spec = {
+      uid: "u",
+      title: "T",
+      tags: ["x"],
+      panels: [
+        { title: "A", type: "timeseries" as const, datasource: "prometheus" as const, queries: [{ expr: "up", legend: "{{job}}" }, { expr: "down" }], unit: "bytes", description: "why" },
+        { title: "B", type: "logs" as const, datasource: "loki" as const, queries: [{ expr: '{app="x"}' }] },
+        { title: "C", type: "stat" as const, datasource: "prometheus" as const, queries: [{ expr: "1" }] },
+      ],
+    };
+    expect(dashboardJson(spec)).toEqual({
+      uid: "u",
+      title: "T",
+      tags: ["homelab", "x"],
+      timezone: "browser",
+      editable: false,
+      schemaVersion: 39,
+      time: { from: "now-24h", to: "now" },
+      refresh: "1m",
+      templating: { list: [] },
+      panels: [
+        {
+          id: 1,
+          type: "timeseries",
+          title: "A",
+          description: "why",
+          datasource: { type: "prometheus", uid: "prometheus" },
+          gridPos: { x: 0, y: 0, w: 12, h: 8 },
+          fieldConfig: { defaults: { unit: "bytes" }, overrides: [] },
+          options: {},
+          targets: [
+            { refId: "A", datasource: { type: "prometheus", uid: "prometheus" }, expr: "up", legendFormat: "{{job}}" },
+            { refId: "B", datasource: { type: "prometheus", uid: "prometheus" }, expr: "down" },
+          ],
+        },
+        { id: 2, type: "logs", title: "B", datasource: { type: "loki", uid: "loki" }, gridPos: { x: 12, y: 0, w: 12, h: 8 }, fieldConfig: { defaults: {}, overrides: [] }, options: {}, targets: [{ refId: "A", datasource: { type: "loki", uid: "loki" }, expr: '{app="x"}' }] },
+        { id: 3, type: "stat", title: "C", datasource: { type: "prometheus", uid: "prometheus" }, gridPos: { x: 0, y: 8, w: 12, h: 8 }, fieldConfig: { defaults: {}, overrides: [] }, options: {}, targets: [{ refId: "A", datasource: { type: "prometheus", uid: "prometheus" }, expr: "1" }] },
+      ],
+    });
+    expect(promqlQueries([spec])).toEqual([
+      { dashboard: "u", panel: "A", expr: "up" },
+      { dashboard: "u", panel: "A", expr: "down" },
+      { dashboard: "u", panel: "C", expr: "1" },
+    ]);
+  });
+
+  it("give each group of services its probes, answer times, availability, memory and errors", () => {
+    const entries = catalog.filter((e) => e.dashboard.group === "Home");
+    const names = entries.map((e) => e.name).join("|");
+    const home = serviceDashboards(catalog).find((d) => d.uid === "homelab-services-home");
+    expect(home).toEqual({
+      uid: "homelab-services-home",
+      title: "Services: Home",
+      tags: ["services"],
+      panels: [
+        { title: "Answering (1 = up)", type: "timeseries", datasource: "prometheus", queries: [{ expr: `probe_success{job="services",service=~"${names}"}`, legend: "{{service}} ({{cluster}})" }], unit: undefined, description: undefined },
+        { title: "Answer time", type: "timeseries", datasource: "prometheus", queries: [{ expr: `probe_duration_seconds{job="services",service=~"${names}"}`, legend: "{{service}}" }], unit: "s", description: undefined },
+        { title: "Availability, last 30 days", type: "stat", datasource: "prometheus", queries: [{ expr: `avg_over_time(probe_success{job="services",service=~"${names}"}[30d])` }], unit: "percentunit" },
+        { title: "Memory by service", type: "timeseries", datasource: "prometheus", queries: [{ expr: `sum by (namespace) (container_memory_working_set_bytes{namespace=~"${names}",container!=""})`, legend: "{{namespace}}" }], unit: "bytes", description: undefined },
+        { title: "Errors", type: "logs", datasource: "loki", queries: [{ expr: `{namespace=~"${names}"} |~ "(?i)error"` }] },
+      ],
+    });
+    const odd = [{ ...catalog[0], dashboard: { ...catalog[0].dashboard, group: "Home & Garden!" } }];
+    expect(serviceDashboards(odd).map((d) => d.uid)).toEqual(["homelab-services-home-garden-"]);
+  });
+
   it("refuse text that is not JSON, a UID twice, a panel without a query or on an unknown datasource, a panel ID twice", () => {
     const one = texts()["homelab-host"];
     const d = JSON.parse(one);
@@ -273,6 +420,10 @@ describe("dashboards", () => {
     expect(dashboardProblems({ a: "{not json" }, datasources)[0]).toMatch(/^a: not JSON/);
     expect(dashboardProblems({ a: one, b: one }, datasources)).toEqual(["b: uid homelab-host is also a's"]);
     expect(dashboardProblems({ a: JSON.stringify({ ...d, uid: "" }) }, datasources)).toEqual(["a: no uid"]);
+    expect(dashboardProblems({ a: JSON.stringify({ ...d, uid: 7 }) }, datasources)).toEqual(["a: no uid"]);
+    expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: "x" }) }, datasources)).toEqual(["a: no panels"]);
+    expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: [{ ...panel, targets: "x" }] }) }, datasources)).toEqual(['a: panel "CPU busy" has no query']);
+    expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: [{ ...panel, datasource: undefined }] }) }, datasources)).toEqual(['a: panel "CPU busy" reads datasource undefined, which is not provisioned (prometheus, loki, alertmanager)']);
     expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: [] }) }, datasources)).toEqual(["a: no panels"]);
     expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: [{ ...panel, targets: [] }] }) }, datasources)).toEqual(['a: panel "CPU busy" has no query']);
     expect(dashboardProblems({ a: JSON.stringify({ ...d, panels: [panel, panel] }) }, datasources)).toEqual(["a: panel id 1 used twice"]);

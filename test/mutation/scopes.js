@@ -38,6 +38,23 @@ module.exports = {
     tests: ["test/services/ssoGate.test.ts", "test/components/tunnelEdge.test.ts", "test/components/twingateAccess.test.ts"],
     static: false,
   },
+  // What the monitoring renders: Alloy's configuration and River quoting, the probes, the dashboards and their checks, ntfy's users, the routing.
+  monitoring: {
+    mutate: [
+      "components/monitoring/telemetry.ts",
+      "components/monitoring/probes.ts",
+      // The renderer and the checks; the dashboards themselves are data that verify parses with promtool.
+      "components/monitoring/dashboards.ts:52-78",
+      "components/monitoring/dashboards.ts:166-232",
+      "components/monitoring/ntfy.ts",
+      "components/monitoring/serviceMonitors.ts",
+      "components/monitoring/alertmanager.ts",
+      // The wiring checks; running the tool is verify's own (it proves those fail on broken files).
+      "verify/alloyConfig.ts:37-65",
+    ],
+    tests: ["test/components/monitoring.test.ts", "test/verify/alloyConfig.test.ts"],
+    static: false,
+  },
   schema: {
     mutate: ["config/schema.ts"],
     tests: ["test/config/invalidConfig.test.ts", "test/config/validConfig.test.ts", "test/plan/stackFiles.test.ts"],
