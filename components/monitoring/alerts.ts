@@ -179,6 +179,27 @@ export const baseGroups: RuleGroup[] = [
         silent: { series: [{ series: 'up{job="proxmox-host",instance="pve"}', values: "1 1 0 0 1x10" }], at: "10m" },
       },
       {
+        // Dev's and the cloud's nodes, whose kubelets their Alloy scrapes through the API server (telemetry.ts); prod's are KubernetesNodeNotReady's.
+        alert: "ClusterNodeUnreachable",
+        expr: 'up{job="kubelet",stack!=""} == 0',
+        for: "5m",
+        severity: "critical",
+        summary: "Node {{ $labels.node }} of cluster {{ $labels.cluster }} does not answer through its API server",
+        fires: {
+          series: [{ series: 'up{job="kubelet",stack="cloud",cluster="cloud",node="cloud-worker-1"}', values: "1 1 0x10" }],
+          at: "10m",
+          labels: { job: "kubelet", stack: "cloud", cluster: "cloud", node: "cloud-worker-1" },
+        },
+        // Prod's own kubelet scrape has no stack label: it never counts here.
+        silent: {
+          series: [
+            { series: 'up{job="kubelet",stack="cloud",cluster="cloud",node="cloud-worker-1"}', values: "1 1 0 0 1x10" },
+            { series: 'up{job="kubelet",instance="192.168.68.62:10250",node="prod-worker-1"}', values: "0x12" },
+          ],
+          at: "10m",
+        },
+      },
+      {
         alert: "KubernetesNodeNotReady",
         expr: 'kube_node_status_condition{condition="Ready",status="true"} == 0',
         for: "10m",

@@ -23,7 +23,7 @@ describe("alert rules", () => {
   it("cover disks, filesystems, machines, certificates, delivery, backups, the cloud allowance and every service", () => {
     expect(groups.map((g) => g.name)).toEqual(["disks", "filesystems", "machines", "certificates", "delivery", "backups", "cloud", "services"]);
     expect(all.map((r) => r.alert)).toEqual(
-      expect.arrayContaining(["DiskSmartFailed", "ZfsPoolDegraded", "ZfsChecksumErrors", "ZfsScrubFoundErrors", "FilesystemAlmostFull", "MachineDown", "KubernetesNodeNotReady", "CertificateExpired", "ArgoApplicationDegraded", "ArgoApplicationOutOfSync", "BackupFailed", "BackupStale", "RestoreDrillStale", "OciBeyondAlwaysFree", "ServiceDown"]),
+      expect.arrayContaining(["DiskSmartFailed", "ZfsPoolDegraded", "ZfsChecksumErrors", "ZfsScrubFoundErrors", "FilesystemAlmostFull", "MachineDown", "ClusterNodeUnreachable", "KubernetesNodeNotReady", "CertificateExpired", "ArgoApplicationDegraded", "ArgoApplicationOutOfSync", "BackupFailed", "BackupStale", "RestoreDrillStale", "OciBeyondAlwaysFree", "ServiceDown"]),
     );
   });
 
