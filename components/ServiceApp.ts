@@ -13,7 +13,7 @@ import {
   EgressProxyAddress,
   PublicHostname,
   generatedSecret,
-  generatedSecretNameOf,
+  generatedSecretMetadata,
   databaseCluster,
   httpRoute,
   lanService,
@@ -91,10 +91,9 @@ export class ServiceApp extends pulumi.ComponentResource {
     objects.push(...gates);
     if (entry.generatedSecret) {
       if (args.generated === undefined) throw new Error(`service ${entry.name} on ${cluster}: expected the stack to give the values of its generated Secret (${entry.generatedSecret.keys.join(", ")})`);
-      const secret = pulumi.secret(pulumi.output(args.generated).apply((values) => generatedSecret(entry, values)));
-      objects.push(
-        new k8s.core.v1.Secret(`${name}-generated-secret`, { metadata: { name: generatedSecretNameOf(entry), namespace: entry.name }, type: "Opaque", stringData: secret.apply((m) => m.stringData as Record<string, string>) }, { ...onCluster, dependsOn: inNamespace }),
-      );
+      // The keys are checked against the entry's; the values stay secret.
+      const stringData = pulumi.secret(pulumi.output(args.generated).apply((values) => generatedSecret(entry, values).stringData as Record<string, string>));
+      objects.push(new k8s.core.v1.Secret(`${name}-generated-secret`, { metadata: generatedSecretMetadata(entry), type: "Opaque", stringData }, { ...onCluster, dependsOn: inNamespace }));
     }
     const route = httpRoute(entry, domain);
     if (route) objects.push(this.apply(`${name}-route`, route, onCluster, [...inNamespace, ...gates]));

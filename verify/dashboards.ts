@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { dashboardProblems } from "../components/monitoring/dashboards";
+import { dashboardProblems, promqlOfJson } from "../components/monitoring/dashboards";
 
 export interface DashboardResult {
   tool: string;
@@ -18,18 +18,6 @@ export interface DashboardResult {
 }
 
 type Json = Record<string, unknown>;
-
-/** The PromQL of every panel on the Prometheus datasource. */
-export function promqlOf(texts: Record<string, string>): { where: string; expr: string }[] {
-  return Object.entries(texts).flatMap(([name, text]) => {
-    const panels = (JSON.parse(text) as { panels?: Json[] }).panels ?? [];
-    return panels.flatMap((p) =>
-      ((p.targets as Json[] | undefined) ?? [])
-        .filter((t) => (t.datasource as Json | undefined)?.uid === "prometheus")
-        .map((t) => ({ where: `${name}: ${String(p.title)}`, expr: String(t.expr) })),
-    );
-  });
-}
 
 /** Runs promtool on the queries as recording rules: undefined when all parse, else promtool's words. */
 function promtoolParses(promtool: string, queries: { expr: string }[]): string | undefined {
@@ -49,7 +37,7 @@ export function dashboardChecks(promtool: string, dir: string, rel: (p: string) 
   const texts = Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
   const sources = ((parse(fs.readFileSync(path.join(dir, "datasources.yaml"), "utf8")) as { datasources: { uid: string }[] }).datasources ?? []).map((d) => ({ uid: d.uid }));
   const problems = dashboardProblems(texts, sources);
-  const queries = promqlOf(texts);
+  const queries = promqlOfJson(texts);
   const parsed = promtoolParses(promtool, queries);
   const results: DashboardResult[] = [
     { tool: "dashboards", artifact: `${rel(dir)} (${files.length} dashboards: JSON, UIDs, datasources)`, ok: files.length > 0 && problems.length === 0, message: problems.length ? problems.join("; ") : files.length ? "ok" : "no dashboards" },

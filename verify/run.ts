@@ -84,7 +84,7 @@ async function customResource(tool: string, file: string, mustFail: boolean): Pr
   return { tool, artifact: rel(file), ok: problem === undefined, message: problem ?? "ok" };
 }
 
-async function verifyStack(stack: string, kubernetesVersions: string[]): Promise<Result[]> {
+async function verifyStack(stack: (typeof stackKinds)[number], kubernetesVersions: string[]): Promise<Result[]> {
   const dir = path.join(outRoot, stack);
   const index = readIndex(stack);
   const results: Result[] = [];
@@ -115,7 +115,7 @@ async function verifyStack(stack: string, kubernetesVersions: string[]): Promise
   for (const a of index.filter((x) => x.kind === "cloudflared-ingress")) results.push(...tunnelIngressChecks(file(a.path)));
   // Prod's Alloy probes nothing (its blackbox exporter does); the others probe every service they run.
   for (const a of index.filter((x) => x.kind === "alloy-config")) {
-    const probes = stack === "prod" ? [] : entriesFor(stack as "dev" | "prod" | "cloud").map((e) => e.name);
+    const probes = stack === "prod" ? [] : entriesFor(stack).map((e) => e.name);
     results.push(alloyConfigCheck(path.join(toolsBin, "alloy-syntax"), file(a.path), rel(file(a.path)), { probes }));
   }
   const dashboardsIndex = index.find((x) => x.kind === "grafana-datasources");

@@ -225,7 +225,17 @@ export function dashboardProblems(texts: Record<string, string>, sources: readon
   return problems;
 }
 
-/** Every PromQL query of the dashboards, for promtool to parse. */
-export function promqlQueries(dashboards: readonly DashboardSpec[]): { dashboard: string; panel: string; expr: string }[] {
-  return dashboards.flatMap((d) => d.panels.filter((p) => p.datasource === "prometheus").flatMap((p) => p.queries.map((q) => ({ dashboard: d.uid, panel: p.title, expr: q.expr }))));
+/** Every PromQL query of dashboards as Grafana loads them (JSON texts by name), for promtool to parse. */
+export function promqlOfJson(texts: Record<string, string>): { dashboard: string; panel: string; expr: string }[] {
+  return Object.entries(texts).flatMap(([name, text]) => {
+    const panels = ((JSON.parse(text) as { panels?: Record<string, unknown>[] }).panels ?? []) as Record<string, unknown>[];
+    return panels.flatMap((p) =>
+      ((p.targets as Record<string, unknown>[] | undefined) ?? [])
+        .filter((t) => (t.datasource as { uid?: unknown } | undefined)?.uid === "prometheus")
+        .map((t) => ({ dashboard: name, panel: String(p.title), expr: String(t.expr) })),
+    );
+  });
 }
+
+/** Every PromQL query of the program's dashboards, read the same way. */
+export const promqlQueries = (dashboards: readonly DashboardSpec[]) => promqlOfJson(Object.fromEntries(dashboards.map((d) => [d.uid, JSON.stringify(dashboardJson(d))])));

@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import { blackboxModules, probeInterval, servicesProbeJob, type ServiceProbe } from "./probes";
 import { monitoringNamespace } from "./metrics";
 import type { Manifest } from "../platform/context";
-import { lanLoadBalancerLabel } from "../platform/cilium";
+import { lanAddressAnnotation, lanLoadBalancerLabel } from "../platform/cilium";
 import { telemetryServiceRef } from "../../config/schema";
 
 /** Ports of prod's telemetry address: Loki's push API and Prometheus' remote write, as Alloy receives them. */
@@ -134,7 +134,7 @@ export function telemetryService(address: string): Manifest {
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name, namespace, labels: { [lanLoadBalancerLabel]: "true" }, annotations: { "lbipam.cilium.io/ips": address } },
+    metadata: { name, namespace, labels: { [lanLoadBalancerLabel]: "true" }, annotations: lanAddressAnnotation(address) },
     spec: {
       type: "LoadBalancer",
       // The chart's pod labels for release alloy.

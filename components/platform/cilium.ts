@@ -11,6 +11,9 @@ export const kubePrism = { host: "localhost", port: 7445 } as const;
 /** Label a Service needs to draw a LAN address (only the services listed in config get it). */
 export const lanLoadBalancerLabel = "homelab.io/lan-load-balancer";
 
+/** Asks Cilium's LB-IPAM for exactly this address of the pool (one clients were told). */
+export const lanAddressAnnotation = (ip: string) => ({ "lbipam.cilium.io/ips": ip });
+
 export function ciliumValues(ctx: PlatformContext): Record<string, unknown> {
   const small = resources("10m", "32Mi", "200m", "128Mi");
   return {

@@ -7,7 +7,7 @@ import { ApplicationSpec, argocdNamespace } from "../platform/application";
 import { servicesProject } from "../platform/argocd";
 import { Manifest, namespace } from "../platform/context";
 import { bitwardenStoreName } from "../platform/externalSecrets";
-import { gatewayNamespace, lanLoadBalancerLabel, tunnelGatewayName } from "../platform/cilium";
+import { gatewayNamespace, lanAddressAnnotation, lanLoadBalancerLabel, tunnelGatewayName } from "../platform/cilium";
 import { nfsMediaClass } from "../platform/storage";
 import { podSubnet } from "../platform/talos";
 import { productionIssuer } from "../platform/certManager";
@@ -24,13 +24,15 @@ export const secretNameOf = (entry: ServiceEntry) => `${entry.name}-secrets`;
 export const tlsSecretNameOf = (entry: ServiceEntry) => `${entry.name}-tls`;
 export const generatedSecretNameOf = (entry: ServiceEntry) => `${entry.name}-generated`;
 
+export const generatedSecretMetadata = (entry: ServiceEntry) => ({ name: generatedSecretNameOf(entry), namespace: entry.name, labels: labels(entry) });
+
 /** The Secret of generated values an entry asks for, with the values the stack gives: each key present, no other. */
 export function generatedSecret(entry: ServiceEntry, values: Record<string, string>): Manifest {
   const wanted = entry.generatedSecret?.keys ?? [];
   const missing = wanted.filter((k) => !(k in values));
   const extra = Object.keys(values).filter((k) => !wanted.includes(k));
   if (missing.length || extra.length) throw new Error(`service ${entry.name}: generated values ${Object.keys(values).join(", ") || "none"}; expected exactly ${wanted.join(", ") || "none"}`);
-  return { apiVersion: "v1", kind: "Secret", metadata: { name: generatedSecretNameOf(entry), namespace: entry.name, labels: labels(entry) }, type: "Opaque", stringData: values };
+  return { apiVersion: "v1", kind: "Secret", metadata: generatedSecretMetadata(entry), type: "Opaque", stringData: values };
 }
 export const tlsMountPath = "/tls";
 export const databaseNameOf = (entry: ServiceEntry) => `${entry.name}-db`;
@@ -180,12 +182,14 @@ const dnsEgress = {
  * SSO proxy when the entry has one, never around it), anyone on the LAN for a
  * LAN service.
  */
+/** Cilium's selector of every pod of a namespace. */
+const podsOf = (namespace: string) => [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": namespace } }];
+/** Cilium's port list for TCP ports. */
+const tcpPorts = (ports: number[]) => [{ ports: ports.map((port) => ({ port: String(port), protocol: "TCP" })) }];
+
 function ingressRules(entry: ServiceEntry, domain: string): Record<string, unknown>[] {
-  const sameNamespace = { fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": entry.name } }] };
-  const fromNamespace = (namespace: string, ports: number[]) => ({
-    fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": namespace } }],
-    toPorts: [{ ports: ports.map((port) => ({ port: String(port), protocol: "TCP" })) }],
-  });
+  const sameNamespace = { fromEndpoints: podsOf(entry.name) };
+  const fromNamespace = (namespace: string, ports: number[]) => ({ fromEndpoints: podsOf(namespace), toPorts: tcpPorts(ports) });
   const fromOtherNamespaces = [
     // The monitoring namespace's prober asks the health path inside the cluster when the route would not answer it.
     ...(probedInCluster(entry, domain) ? [fromNamespace(monitoringNamespace, [entry.health.port])] : []),
@@ -195,7 +199,7 @@ function ingressRules(entry: ServiceEntry, domain: string): Record<string, unkno
     const gates = ssoGates(entry, domain);
     const ports = [...(gates.length > 0 ? [ssoProxyPort] : []), ...(gates.some((g) => g.paths.length === 0) ? [] : [entry.exposure.port])];
     // Cilium's Gateway API proxy has the reserved identity `ingress`.
-    return [sameNamespace, { fromEntities: ["ingress"], toPorts: [{ ports: ports.map((p) => ({ port: String(p), protocol: "TCP" })) }] }, ...fromOtherNamespaces];
+    return [sameNamespace, { fromEntities: ["ingress"], toPorts: tcpPorts(ports) }, ...fromOtherNamespaces];
   }
   if (entry.exposure.kind === "lan") {
     return [sameNamespace, { fromEntities: ["world", "cluster"], toPorts: [{ ports: entry.exposure.ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }] }, ...fromOtherNamespaces];
@@ -218,7 +222,7 @@ function staticProxyOf(entry: ServiceEntry, cluster: string, proxy: EgressProxyA
  * database), DNS, the identity provider for an SSO app, named egress.
  */
 export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; cluster: string; egressProxy?: EgressProxyAddress }): Manifest {
-  const egress: Record<string, unknown>[] = [dnsEgress, { toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": entry.name } }] }];
+  const egress: Record<string, unknown>[] = [dnsEgress, { toEndpoints: podsOf(entry.name) }];
   // Apps with their own OIDC and the SSO proxies ask Authentik.
   if (entry.auth === "sso" || ssoGates(entry, ctx.domain).length > 0) {
     egress.push({ toFQDNs: [{ matchName: `auth.${ctx.domain}` }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] });
@@ -230,10 +234,10 @@ export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; cluste
       egress.push({ toCIDR: [`${proxy.host}/32`], toPorts: [{ ports: [{ port: String(proxy.port), protocol: "TCP" }] }] });
       continue;
     }
-    const ports = [{ ports: e.ports.map((p) => ({ port: String(p), protocol: "TCP" })) }];
+    const ports = tcpPorts(e.ports);
     if (e.to === "world") egress.push({ toEntities: ["world"], toPorts: ports });
     else if (Array.isArray(e.to)) egress.push({ toFQDNs: e.to.map((matchName) => ({ matchName })), toPorts: ports });
-    else egress.push({ toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": e.to.namespace } }], toPorts: ports });
+    else egress.push({ toEndpoints: podsOf(e.to.namespace), toPorts: ports });
   }
   return {
     apiVersion: "cilium.io/v2",
@@ -397,7 +401,7 @@ export function lanService(entry: ServiceEntry, fixedAddresses: Record<string, s
       namespace: entry.name,
       labels: { ...labels(entry), [lanLoadBalancerLabel]: "true" },
       // Cilium's LB-IPAM hands out exactly this address of the pool: clients were told it (the router's DHCP).
-      ...(fixed ? { annotations: { "lbipam.cilium.io/ips": fixed } } : {}),
+      ...(fixed ? { annotations: lanAddressAnnotation(fixed) } : {}),
     },
     spec: {
       type: "LoadBalancer",

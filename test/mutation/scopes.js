@@ -45,7 +45,7 @@ module.exports = {
       "components/monitoring/probes.ts",
       // The renderer and the checks; the dashboards themselves are data that verify parses with promtool.
       "components/monitoring/dashboards.ts:52-78",
-      "components/monitoring/dashboards.ts:166-232",
+      "components/monitoring/dashboards.ts:166-241",
       "components/monitoring/ntfy.ts",
       "components/monitoring/serviceMonitors.ts",
       "components/monitoring/alertmanager.ts",
