@@ -3,7 +3,7 @@ import { alertmanagerConfig, clusterRouting, receiverOf, receivers, timings } fr
 import { homelabMetrics } from "../../components/monitoring/metrics";
 import { probeManifest, serviceProbe } from "../../components/monitoring/probes";
 import { alloyConfig, riverString, telemetryService } from "../../components/monitoring/telemetry";
-import { allDashboards, dashboardJson, dashboardProblems, datasources, platformDashboards, promqlQueries, serviceDashboards } from "../../components/monitoring/dashboards";
+import { allDashboards, dashboardJson, dashboardProblems, datasources, platformDashboards, promqlOfJson, promqlQueries, serviceDashboards } from "../../components/monitoring/dashboards";
 import { platformServiceMonitors } from "../../components/monitoring/serviceMonitors";
 import { bcryptHash, bcryptSalt, ntfyAuthEnv } from "../../components/monitoring/ntfy";
 import { generatedSecret } from "../../components/service/manifests";
@@ -391,6 +391,9 @@ describe("dashboards", () => {
       { dashboard: "u", panel: "A", expr: "down" },
       { dashboard: "u", panel: "C", expr: "1" },
     ]);
+    // Read from Grafana's JSON as verify reads the files: panels without targets, targets without a datasource and Loki's are left out.
+    const text = JSON.stringify({ panels: [{ title: "none" }, { title: "bare", targets: [{ expr: "x" }] }, { title: "logs", targets: [{ datasource: { uid: "loki" }, expr: "{a}" }] }, { title: "p", targets: [{ datasource: { uid: "prometheus" }, expr: "up" }] }] });
+    expect(promqlOfJson({ "f.json": text, "empty.json": "{}" })).toEqual([{ dashboard: "f.json", panel: "p", expr: "up" }]);
   });
 
   it("give each group of services its probes, answer times, availability, memory and errors", () => {
