@@ -25,6 +25,8 @@ export interface OmniServerArgs {
   workloads?: { workload: VmWorkload; env: pulumi.Input<Record<string, string>> }[];
   /** Omni signs in through this SAML metadata file, which a workload's step writes into the project directory. */
   samlMetadataFile?: string;
+  /** What the VM may do as itself (an instance principal: a dynamic group of this VM alone, and its policy in the tenancy). */
+  instancePrincipal?: { dynamicGroup: string; statements: string[] };
 }
 
 /** .env lines of the workloads; a value on two lines would break the file, so it is refused by name. */
@@ -141,6 +143,21 @@ export class OmniServer extends pulumi.ComponentResource {
         ...formerNames(`${name}-vm`, omni.vm.name),
       },
     );
+
+    if (args.instancePrincipal) {
+      const ip = args.instancePrincipal;
+      // IAM lives in the tenancy (and its home region, where Always Free resources must be anyway).
+      const group = new oci.identity.DynamicGroup(
+        `${name}-dynamic-group`,
+        { compartmentId: o.tenancyOcid, name: ip.dynamicGroup, description: "the homelab management VM", matchingRule: pulumi.interpolate`ALL {instance.id = '${vm.id}'}` },
+        child,
+      );
+      new oci.identity.Policy(
+        `${name}-vm-policy`,
+        { compartmentId: o.tenancyOcid, name: `${ip.dynamicGroup}-reads`, description: "what the homelab management VM reads as itself", statements: ip.statements },
+        { ...child, dependsOn: [group] },
+      );
+    }
 
     // Omni's state lives on this boot volume: weekly backups, four kept (inside the free tier's five).
     const backupPolicy = new oci.core.VolumeBackupPolicy(

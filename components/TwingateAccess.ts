@@ -4,7 +4,8 @@
 // cluster's connector Deployments read them), the groups, one resource per
 // thing reachable (components/twingate/model.ts) with its ports and who may
 // use it, and a service account whose key the cloud cluster's nodes run
-// Twingate's headless client with (also through Bitwarden). Group membership
+// Twingate's headless client with (also through Bitwarden), and one for the
+// management VM's client (its key goes to the VM's .env, nowhere else). Group membership
 // is kept in Twingate's console: people are invited there, like in Authentik.
 import * as twingate from "@twingate/pulumi-twingate";
 import * as pulumi from "@pulumi/pulumi";
@@ -26,6 +27,8 @@ export class TwingateAccess extends pulumi.ComponentResource {
   readonly remoteNetworkId: pulumi.Output<string>;
   /** The cloud nodes' service key's ID (not the key): the clients roll when it changes. */
   readonly cloudNodesKeyId: pulumi.Output<string>;
+  /** The management VM's service key (secret): the JSON document Twingate's headless client reads. */
+  readonly managementVmKey: pulumi.Output<string>;
 
   constructor(name: string, args: TwingateAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:index:TwingateAccess", name, {}, opts);
@@ -53,6 +56,9 @@ export class TwingateAccess extends pulumi.ComponentResource {
     // Rotation is a replace (docs/runbooks/private-access.md); the new key is written before the old one goes.
     const nodesKey = new twingate.TwingateServiceAccountKey(`${name}-cloud-nodes-key`, { serviceAccountId: nodes.id, name: "cloud cluster nodes", expirationTime: 0 }, { ...tg, additionalSecretOutputs: ["token"] });
     bitwarden(twingateBitwarden.cloudServiceKey, nodesKey.token);
+    const vm = new twingate.TwingateServiceAccount(`${name}-management-vm`, { name: "homelab management VM" }, tg);
+    // Never expires, like the nodes' key: the VM's telemetry would stop on a forgotten date.
+    const vmKey = new twingate.TwingateServiceAccountKey(`${name}-management-vm-key`, { serviceAccountId: vm.id, name: "management VM", expirationTime: 0 }, { ...tg, additionalSecretOutputs: ["token"] });
 
     for (const r of args.resources) {
       new twingate.TwingateResource(
@@ -64,7 +70,7 @@ export class TwingateAccess extends pulumi.ComponentResource {
           remoteNetworkId: home.id,
           protocols: { allowIcmp: false, tcp: protocolRule(r.tcp), udp: protocolRule(r.udp) },
           accessGroups: r.groups.map((g) => ({ groupId: groups[g].id })),
-          accessServices: r.cloudNodes ? [{ serviceAccountId: nodes.id }] : [],
+          accessServices: [...(r.cloudNodes ? [{ serviceAccountId: nodes.id }] : []), ...(r.managementVm ? [{ serviceAccountId: vm.id }] : [])],
           // Access granted by hand in the console is removed at the next deploy: the program decides who reaches what.
           isAuthoritative: true,
           isVisible: r.alias !== undefined,
@@ -76,6 +82,7 @@ export class TwingateAccess extends pulumi.ComponentResource {
     this.table = args.resources.map(resourceRow);
     this.remoteNetworkId = home.id;
     this.cloudNodesKeyId = nodesKey.id;
-    this.registerOutputs({ table: this.table, remoteNetworkId: this.remoteNetworkId, cloudNodesKeyId: this.cloudNodesKeyId });
+    this.managementVmKey = pulumi.secret(vmKey.token);
+    this.registerOutputs({ table: this.table, remoteNetworkId: this.remoteNetworkId, cloudNodesKeyId: this.cloudNodesKeyId, managementVmKey: this.managementVmKey });
   }
 }

@@ -11,6 +11,10 @@ export const images = {
   cloudflared: "docker.io/cloudflare/cloudflared:2026.10.0",
   /** Twingate's connector, at home on the prod cluster (components/platform/twingate.ts). */
   twingateConnector: "docker.io/twingate/connector:1.93.0",
+  /** Grafana Alloy on the management VM (the release the clusters' Alloy chart runs). */
+  alloy: "docker.io/grafana/alloy:v1.18.1",
+  /** Oracle's CLI image (its Python and SDK run the Always Free usage job on the management VM); multi-architecture, dated tags. */
+  ociCli: "ghcr.io/oracle/oci-cli:20260930",
   /** The static-IP egress proxy (Canonical's Squid image, multi-architecture). */
   squid: "docker.io/ubuntu/squid:6.10-24.04_edge",
 } as const;

@@ -8,6 +8,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { valueAt } from "../policies/rules/kubernetesInputs";
 import { SECRET } from "./mockRuntime";
 import { RuleGroup, ruleTestsDocument } from "../components/monitoring/alerts";
+import { lokiRulesConfigMap, lokiRulesFile } from "../components/monitoring/logRules";
 
 export type ArtifactKind =
   | "omni-cluster-template"
@@ -28,7 +29,8 @@ export type ArtifactKind =
   | "alertmanager-config"
   | "alloy-config"
   | "grafana-dashboard"
-  | "grafana-datasources";
+  | "grafana-datasources"
+  | "loki-rules";
 
 export interface Artifact {
   /** Relative to out/<stack>/. */
@@ -125,6 +127,9 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
       if (squid) out.push({ path: "compose/egress-proxy/squid.conf", kind: "squid-config", content: squid });
       const blueprint = fileFromDeployScript(create, "homelab.yaml");
       if (blueprint) out.push({ path: "compose/authentik/blueprints/homelab.yaml", kind: "authentik-blueprint", content: blueprint });
+      // The VM's own Alloy (its logs and metrics to prod): read by Alloy's parser like the clusters'.
+      const vmAlloy = fileFromDeployScript(create, "config.alloy");
+      if (vmAlloy) out.push({ path: "compose/monitoring/config.alloy", kind: "alloy-config", content: vmAlloy, meta: { host: "management-vm" } });
       // The VM's .env holds the values; here every variable the file requires is present, as a marker.
       const vars = [...new Set([...compose.matchAll(/\$\{([A-Z0-9_]+)(?::?[?-][^}]*)?\}/g)].map((m) => m[1]))].sort();
       out.push({ path: "compose/.env", kind: "compose-env", content: vars.map((v) => `${v}=${SECRET}\n`).join("") });
@@ -144,6 +149,9 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
       const files = obj.kind === "Application" ? (valueAt(obj, "spec.source.helm.valuesObject.configMaps.config.data") as Record<string, unknown> | undefined) : undefined;
       const glance = str(files?.["glance.yml"]);
       if (glance) out.push({ path: "glance/glance.yml", kind: "glance-config", content: glance });
+      // The Loki ruler's rules, as their ConfigMap carries them: Loki's LogQL parser reads them in verify.
+      const lokiRules = obj.kind === "ConfigMap" && meta.name === lokiRulesConfigMap ? str((obj.data as Record<string, unknown> | undefined)?.[lokiRulesFile]) : undefined;
+      if (lokiRules) out.push({ path: "monitoring/loki-rules.yaml", kind: "loki-rules", content: lokiRules });
       // The alert rules and Alertmanager's configuration, as the monitoring Application carries them: promtool and amtool read these.
       const rules = obj.kind === "Application" ? valueAt(obj, "spec.source.helm.valuesObject.additionalPrometheusRulesMap.homelab") : undefined;
       const routing = obj.kind === "Application" ? valueAt(obj, "spec.source.helm.valuesObject.alertmanager.config") : undefined;

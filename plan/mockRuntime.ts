@@ -243,6 +243,9 @@ function deployedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
       return { ...args.inputs, stdout: String(args.inputs.create ?? "").includes("omnictl kubeconfig") ? mockKubeconfig : "", stderr: "" };
     case "oci:Core/instance:Instance":
       return { ...args.inputs, bootVolumeId: `ocid1.bootvolume.oc1..mock${args.name}`, privateIp: (args.inputs.createVnicDetails as { privateIp?: string } | undefined)?.privateIp };
+    case "twingate:index/twingateServiceAccountKey:TwingateServiceAccountKey":
+      // The provider returns the key as the JSON document Twingate's headless client reads (here, its shape only).
+      return { ...args.inputs, token: JSON.stringify({ version: "1", network: "mock.twingate.com", service_account_id: "mock", private_key: "mock", key_id: "mock", expires_at: null, login_path: "/api/v4/headless/login" }) };
     case "oci:Core/publicIp:PublicIp":
       return { ...args.inputs, ipAddress: "198.51.100.7" };
     default:

@@ -24,6 +24,7 @@ import { catalog, entriesFor } from "../services";
 import { PublicRoute, publicRoutes } from "../components/edge/routes";
 import { PrivateResource, privateResources } from "../components/twingate/model";
 import { alertTable, ruleGroups } from "../components/monitoring/alerts";
+import { logAlertTable } from "../components/monitoring/logRules";
 import { serviceProbe } from "../components/monitoring/probes";
 import { lokiStorage } from "../services/platform/loki";
 import { receiverOf } from "../components/monitoring/alertmanager";
@@ -275,7 +276,7 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
     services: plannedServices(stackConfig),
     publicHostnames: stackConfig.kind === "cloud" ? publicRoutes(stackConfig.config.services.domain, catalog) : [],
     privateResources: stackConfig.kind === "cloud" ? cloudPrivateResources(stackConfig.config) : [],
-    alerts: stackConfig.kind === "prod" ? alertTable(ruleGroups(catalog), receiverOf) : [],
+    alerts: stackConfig.kind === "prod" ? [...alertTable(ruleGroups(catalog), receiverOf), ...logAlertTable(receiverOf)] : [],
     probes: plannedProbes(stackConfig),
     lokiStorage: stackConfig.kind === "prod" ? lokiStorage : undefined,
     prometheusStorage: stackConfig.kind === "prod" ? prometheusStorage : undefined,

@@ -7,6 +7,8 @@ import * as cloudflare from "@pulumi/cloudflare";
 import { OmniServer } from "../components/OmniServer";
 import { TunnelEdge } from "../components/TunnelEdge";
 import { TwingateAccess } from "../components/TwingateAccess";
+import { twingateKeyEnv, vmTelemetryWorkload } from "../components/monitoring/vmTelemetry";
+import { managementVmDynamicGroup, ociUsagePolicyStatements } from "../components/monitoring/ociUsage";
 import { privateResources, resourceRow } from "../components/twingate/model";
 import * as twingate from "@twingate/pulumi-twingate";
 import { twingateClientRepository } from "../config/versions";
@@ -80,6 +82,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     resources: privateResources({ nfsServer: config.platform.storage.nfs.server, telemetryAddress: config.monitoring.telemetryAddress, domain, catalog, publicHostnames: edge.routes.map((r) => r.hostname) }),
     bitwarden: writer,
   });
+  const twingateClientImage = `${twingateClientRepository}:latest@${config.twingate.clientImageDigest}`;
   const omni = new OmniServer("omni", {
     stack,
     provider,
@@ -90,8 +93,14 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     workloads: [
       { workload: identity.workload, env: identity.env },
       { workload: edge.workload, env: edge.env },
+      {
+        workload: vmTelemetryWorkload({ address: config.monitoring.telemetryAddress, twingateClientImage }),
+        env: privateAccess.managementVmKey.apply((key) => ({ [twingateKeyEnv]: Buffer.from(key).toString("base64") })),
+      },
     ],
     samlMetadataFile: identity.samlMetadataFile,
+    // The Always Free usage job reads the tenancy's inventory as the VM itself.
+    instancePrincipal: { dynamicGroup: managementVmDynamicGroup, statements: ociUsagePolicyStatements(managementVmDynamicGroup) },
   });
   const edgeTable = edge.routes.map((r) => ({ hostname: r.hostname, tier: r.tier, admits: r.admits, tunnel: r.tunnel }));
   const omniAccess = { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem };
@@ -123,7 +132,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     // Earlier releases named the component after the cluster.
     formerNames("cluster", config.cluster.name),
   );
-  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud", twingate: { role: "client", image: `${twingateClientRepository}:latest@${config.twingate.clientImageDigest}`, keyId: privateAccess.cloudNodesKeyId }, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "cloud" } });
+  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud", twingate: { role: "client", image: twingateClientImage, keyId: privateAccess.cloudNodesKeyId }, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "cloud" } });
   return {
     omni: omniOutputs,
     identity: identity.summary,

@@ -25,6 +25,8 @@
 #   tools/alertmanager   alertmanager, amtool (routing checks, end to end)
 #   tools/alloy-syntax   alloy-syntax      (our own program: Alloy's parser and evaluator,
 #                                           github.com/grafana/alloy/syntax as Alloy builds it)
+#   tools/logql          logql-check       (our own program: Loki's LogQL parser, for the
+#                                           ruler's rules and the dashboards' log queries)
 #
 # Exits non-zero if any tool fails to build (after trying all of them).
 set -uo pipefail
@@ -109,6 +111,8 @@ done
 
 build alloy-syntax alloy-syntax .
 
+build logql-check logql .
+
 echo
 echo "tools in ${bin#"$root"/} (total $((SECONDS - total))s):"
 version_of() {
@@ -120,6 +124,7 @@ version_of() {
     gitleaks) "$bin/gitleaks" version 2>/dev/null ;;
     compose-check) echo "compose-go $(modver compose-check github.com/compose-spec/compose-go/v2)" ;;
     alloy-syntax) echo "github.com/grafana/alloy/syntax $(modver alloy-syntax github.com/grafana/alloy/syntax)" ;;
+    logql-check) echo "github.com/grafana/loki/v3 $(modver logql github.com/grafana/loki/v3)" ;;
     glance) "$bin/glance" --version 2>/dev/null | head -1 ;;
     oauth2-proxy) "$bin/oauth2-proxy" --version 2>/dev/null | head -1 ;;
     prometheus | promtool | alertmanager | amtool) "$bin/$1" --version 2>&1 | head -1 ;;

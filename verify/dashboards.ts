@@ -1,7 +1,7 @@
 // Grafana's dashboards as the prod cluster's Grafana loads them: valid JSON,
 // one UID each, every panel on a provisioned datasource (dashboardProblems),
 // and every PromQL query parsed by promtool, which reads them as recording
-// rules. LogQL queries are left to Loki: no offline tool parses them. Both
+// rules; their LogQL queries by logql-check (verify/logql.ts). Both
 // checks are shown failing on broken dashboards.
 import { spawnSync } from "child_process";
 import * as fs from "fs";

@@ -19,6 +19,7 @@ import { committedRawConfig } from "../plan/stackFiles";
 import { hostnameOf } from "../components/service/manifests";
 import { catalog, entriesFor } from "../services";
 import { alloyConfigCheck, alloyNegativeChecks } from "./alloyConfig";
+import { authentikRulesOnLines, dashboardLogqlCheck, logqlNegativeChecks, lokiRulesCheck } from "./logql";
 import { dashboardChecks as grafanaDashboardChecks } from "./dashboards";
 import { familyLinks } from "../services/glance";
 import { groups } from "../components/identity/groups";
@@ -115,11 +116,16 @@ async function verifyStack(stack: (typeof stackKinds)[number], kubernetesVersion
   for (const a of index.filter((x) => x.kind === "cloudflared-ingress")) results.push(...tunnelIngressChecks(file(a.path)));
   // Prod's Alloy probes nothing (its blackbox exporter does); the others probe every service they run.
   for (const a of index.filter((x) => x.kind === "alloy-config")) {
-    const probes = stack === "prod" ? [] : entriesFor(stack).map((e) => e.name);
+    // The management VM's Alloy probes nothing: its containers' health is in its own metrics.
+    const probes = stack === "prod" || a.meta?.host ? [] : entriesFor(stack).map((e) => e.name);
     results.push(alloyConfigCheck(path.join(toolsBin, "alloy-syntax"), file(a.path), rel(file(a.path)), { probes }));
   }
+  for (const a of index.filter((x) => x.kind === "loki-rules")) results.push(lokiRulesCheck(path.join(toolsBin, "logql-check"), file(a.path), rel(file(a.path))));
   const dashboardsIndex = index.find((x) => x.kind === "grafana-datasources");
-  if (dashboardsIndex) results.push(...grafanaDashboardChecks(path.join(toolsBin, "promtool"), path.dirname(file(dashboardsIndex.path)), rel));
+  if (dashboardsIndex) {
+    results.push(...grafanaDashboardChecks(path.join(toolsBin, "promtool"), path.dirname(file(dashboardsIndex.path)), rel));
+    results.push(dashboardLogqlCheck(path.join(toolsBin, "logql-check"), path.dirname(file(dashboardsIndex.path)), rel));
+  }
   for (const a of index.filter((x) => x.kind === "authentik-blueprint")) {
     const r = checkBlueprintWithPyYaml(fs.readFileSync(file(a.path), "utf8"));
     results.push({ tool: "pyyaml", artifact: rel(file(a.path)), ...r });
@@ -163,6 +169,7 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   fs.rmSync(out, { recursive: true, force: true });
   results.push(expectReject({ tool: "compose-check", artifact: rel(path.join(fixtures, "compose")), args: [path.join(fixtures, "compose")] }));
   results.push(...alloyNegativeChecks(path.join(toolsBin, "alloy-syntax")));
+  results.push(...logqlNegativeChecks(path.join(toolsBin, "logql-check")), ...authentikRulesOnLines(path.join(toolsBin, "logql-check")));
   const badDeployment = path.join(fixtures, "kubernetes/deployment-bad-replicas.yaml");
   results.push(expectReject({ tool: "kubectl-validate", artifact: rel(badDeployment), args: [badDeployment, "--version", kubernetesVersion] }));
   results.push(await customResource("crd-schema", path.join(fixtures, "custom-resources/clustersecretstore-bad-ca-type.yaml"), true));

@@ -5,7 +5,7 @@
 // catalog: every service is probed, and an entry with an availability
 // objective (Comet, 99 %) is held to it.
 import type { ServiceEntry } from "../../services/entry";
-import { hostScrapeJob, homelabMetrics as m } from "./metrics";
+import { hostScrapeJob, homelabMetrics as m, managementVm } from "./metrics";
 
 export type Severity = "critical" | "warning";
 export const severities: readonly Severity[] = ["critical", "warning"];
@@ -171,7 +171,7 @@ export const baseGroups: RuleGroup[] = [
     rules: [
       {
         alert: "MachineDown",
-        expr: `up{job=~"node-exporter|${hostScrapeJob}|management-vm"} == 0`,
+        expr: `up{job=~"node-exporter|${hostScrapeJob}|${managementVm.job}"} == 0`,
         for: "5m",
         severity: "critical",
         summary: "{{ $labels.instance }} ({{ $labels.job }}) does not answer",
@@ -197,6 +197,35 @@ export const baseGroups: RuleGroup[] = [
             { series: 'up{job="kubelet",instance="192.168.68.62:10250",node="prod-worker-1"}', values: "0x12" },
           ],
           at: "10m",
+        },
+      },
+      {
+        // What the other sites push stops arriving: the sender's machine, its Alloy or the path to prod (Twingate, the LAN) is down.
+        // Dev's silence (it is stopped for gaming) reaches the digest only, through its stack label.
+        alert: "TelemetryMissing",
+        expr: [
+          `label_replace(absent_over_time(up{job="${managementVm.job}"}[10m]), "source", "the management VM", "", "")`,
+          'label_replace(absent_over_time(up{job="kubelet",stack="cloud"}[10m]), "source", "the cloud cluster", "", "")',
+          'label_replace(absent_over_time(up{job="kubelet",stack="dev"}[10m]), "source", "the dev cluster", "", "")',
+        ].join(" or "),
+        for: "5m",
+        severity: "critical",
+        summary: "Nothing has arrived from {{ $labels.source }} for 15 minutes: it, its Alloy or its path to prod is down",
+        fires: {
+          series: [
+            { series: `up{job="${managementVm.job}",instance="management-vm",host="management-vm",stack="cloud"}`, values: "1x30" },
+            { series: 'up{job="kubelet",stack="dev",cluster="dev",node="dev-1"}', values: "1x30" },
+          ],
+          at: "30m",
+          labels: { job: "kubelet", stack: "cloud", source: "the cloud cluster" },
+        },
+        silent: {
+          series: [
+            { series: `up{job="${managementVm.job}",instance="management-vm",host="management-vm",stack="cloud"}`, values: "1x30" },
+            { series: 'up{job="kubelet",stack="cloud",cluster="cloud",node="cloud-worker-1"}', values: "1 1 _x10 1x20" },
+            { series: 'up{job="kubelet",stack="dev",cluster="dev",node="dev-1"}', values: "1x30" },
+          ],
+          at: "30m",
         },
       },
       {
@@ -300,9 +329,68 @@ export const baseGroups: RuleGroup[] = [
         fires: { series: [{ series: `${m.ociAlwaysFreeRatio}{resource="ocpus"}`, values: "1 1 1.25x5" }], at: "3m", labels: { resource: "ocpus" } },
         silent: { series: [{ series: `${m.ociAlwaysFreeRatio}{resource="ocpus"}`, values: "1x5" }], at: "3m" },
       },
+      {
+        // The management VM's usage job (components/monitoring/ociUsage.ts) runs hourly; three missed runs mean OciBeyondAlwaysFree is blind.
+        alert: "OciUsageUnknown",
+        expr: `time() - ${m.ociUsageCollected} > ${3 * 3600}`,
+        for: "0m",
+        severity: "warning",
+        summary: "OCI's Always Free usage has not been read for 3 hours: the management VM's oci-usage job fails (its log says why)",
+        fires: { series: [{ series: `${m.ociUsageCollected}{host="management-vm"}`, values: "0x250" }], at: "4h", labels: { host: "management-vm" } },
+        silent: { series: [{ series: `${m.ociUsageCollected}{host="management-vm"}`, values: "0+60x250" }], at: "4h" },
+      },
     ],
   },
 ];
+
+/** The recording's history an address must be missing from to count as new. */
+const newAddressWindow = "30d";
+/** Sign-ins from an address the user has not signed in from for 30 days (the recording rule's labels: user_username, client_ip). */
+const newAddress = (selector: string) =>
+  `${m.authentikSignIns}{${selector}} > 0 unless on (user_username, client_ip) max_over_time(${m.authentikSignIns}[${newAddressWindow}] offset 15m)`;
+const signIn = (user: string, ip: string) => `${m.authentikSignIns}{user_username="${user}",client_ip="${ip}"}`;
+
+/**
+ * Security (FR-021): who signs in from where, from Authentik's events in Loki
+ * (its ruler records each sign-in; logRules.ts). Authentik's log names the
+ * user and the address, not the user's groups or country (no GeoIP database
+ * is configured): akadmin, the superuser, is the admin the logs can name.
+ */
+export const securityGroup: RuleGroup = {
+  name: "security",
+  rules: [
+    {
+      alert: "AdminSignInFromNewAddress",
+      expr: newAddress('user_username="akadmin"'),
+      for: "0m",
+      severity: "critical",
+      summary: "akadmin signed in to Authentik from {{ $labels.client_ip }}, an address not seen for it in 30 days",
+      fires: { series: [{ series: signIn("akadmin", "198.51.100.7"), values: "_x60 1x5" }], at: "62m", labels: { user_username: "akadmin", client_ip: "198.51.100.7" } },
+      silent: {
+        series: [
+          { series: signIn("akadmin", "198.51.100.7"), values: "1x3 _x56 1x5" },
+          { series: signIn("alice", "203.0.113.9"), values: "_x60 1x5" },
+        ],
+        at: "62m",
+      },
+    },
+    {
+      alert: "SignInFromNewAddress",
+      expr: newAddress('user_username!="akadmin"'),
+      for: "0m",
+      severity: "warning",
+      summary: "{{ $labels.user_username }} signed in to Authentik from {{ $labels.client_ip }}, an address not seen for them in 30 days",
+      fires: { series: [{ series: signIn("alice", "203.0.113.9"), values: "_x60 1x5" }], at: "62m", labels: { user_username: "alice", client_ip: "203.0.113.9" } },
+      silent: {
+        series: [
+          { series: signIn("alice", "203.0.113.9"), values: "1x3 _x56 1x5" },
+          { series: signIn("akadmin", "198.51.100.7"), values: "_x60 1x5" },
+        ],
+        at: "62m",
+      },
+    },
+  ],
+};
 
 /** How long a service may fail its probe before anyone hears of it (entries with an objective: less). */
 const probeFor = { normal: "10m", objective: "2m" } as const;
@@ -352,7 +440,7 @@ export function probeGroup(entries: readonly ServiceEntry[]): RuleGroup {
 
 /** Every rule group the prod cluster's Prometheus loads. */
 export function ruleGroups(entries: readonly ServiceEntry[]): RuleGroup[] {
-  return [...baseGroups, probeGroup(entries)];
+  return [...baseGroups, securityGroup, probeGroup(entries)];
 }
 
 /** Fills `{{ $labels.<name> }}` from an alert's labels; any other template syntax is refused (the unit test expects exact text). */

@@ -6,9 +6,10 @@
 // names a datasource that exists, and (with promtool) that every PromQL
 // query parses.
 import type { ServiceEntry } from "../../services/entry";
-import { hostScrapeJob, homelabMetrics as m, monitoringNamespace } from "./metrics";
+import { hostScrapeJob, homelabMetrics as m, managementVm, monitoringNamespace } from "./metrics";
 import { servicesProbeJob } from "./probes";
 import { alertmanagerUrl, lokiRelease } from "./telemetry";
+import { authentikEvents } from "./logRules";
 
 export interface Datasource {
   name: string;
@@ -153,11 +154,13 @@ export const platformDashboards: DashboardSpec[] = [
     title: "Omni and the management VM",
     tags: ["management"],
     panels: [
-      ts("Management VM up", [{ expr: 'up{job="management-vm"}', legend: "{{instance}}" }]),
-      ts("Omni's memory", [{ expr: 'process_resident_memory_bytes{job="omni"}', legend: "omni" }], "bytes"),
-      ts("Management VM memory available", [{ expr: 'node_memory_MemAvailable_bytes{job="management-vm"}', legend: "available" }], "bytes"),
+      ts("Management VM up", [{ expr: `up{job="${managementVm.job}"}`, legend: "{{instance}}" }]),
+      ts("Omni's memory", [{ expr: `process_resident_memory_bytes{job="${managementVm.omniJob}"}`, legend: "omni" }], "bytes"),
+      ts("Management VM memory available", [{ expr: `node_memory_MemAvailable_bytes{job="${managementVm.job}"}`, legend: "available" }], "bytes"),
+      ts("Management VM containers' memory", [{ expr: `container_memory_working_set_bytes{job="${managementVm.containersJob}",name!=""}`, legend: "{{name}}" }], "bytes"),
       ts("Cloud usage of the Always Free allowance", [{ expr: m.ociAlwaysFreeRatio, legend: "{{resource}}" }], "percentunit"),
-      logs("Authentik sign-ins", '{container="authentik-server"} |= "login"'),
+      ts("Sign-ins by user and address (5 min)", [{ expr: m.authentikSignIns, legend: "{{user_username}} {{client_ip}}" }]),
+      logs("Authentik sign-ins and failures", `${authentikEvents} | action=~"login|login_failed"`),
     ],
   },
 ];
@@ -225,17 +228,20 @@ export function dashboardProblems(texts: Record<string, string>, sources: readon
   return problems;
 }
 
-/** Every PromQL query of dashboards as Grafana loads them (JSON texts by name), for promtool to parse. */
-export function promqlOfJson(texts: Record<string, string>): { dashboard: string; panel: string; expr: string }[] {
+/** Every query of one datasource in dashboards as Grafana loads them (JSON texts by name): PromQL for promtool, LogQL for logql-check. */
+export function queriesOfJson(texts: Record<string, string>, datasource: "prometheus" | "loki"): { dashboard: string; panel: string; expr: string }[] {
   return Object.entries(texts).flatMap(([name, text]) => {
     const panels = ((JSON.parse(text) as { panels?: Record<string, unknown>[] }).panels ?? []) as Record<string, unknown>[];
     return panels.flatMap((p) =>
       ((p.targets as Record<string, unknown>[] | undefined) ?? [])
-        .filter((t) => (t.datasource as { uid?: unknown } | undefined)?.uid === "prometheus")
+        .filter((t) => (t.datasource as { uid?: unknown } | undefined)?.uid === datasource)
         .map((t) => ({ dashboard: name, panel: String(p.title), expr: String(t.expr) })),
     );
   });
 }
+
+export const promqlOfJson = (texts: Record<string, string>) => queriesOfJson(texts, "prometheus");
+export const logqlOfJson = (texts: Record<string, string>) => queriesOfJson(texts, "loki");
 
 /** Every PromQL query of the program's dashboards, read the same way. */
 export const promqlQueries = (dashboards: readonly DashboardSpec[]) => promqlOfJson(Object.fromEntries(dashboards.map((d) => [d.uid, JSON.stringify(dashboardJson(d))])));

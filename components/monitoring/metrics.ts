@@ -10,6 +10,9 @@ export const monitoringNamespace = "monitoring";
 export const hostScrapeJob = "proxmox-host";
 export const nodeExporterPort = 9100;
 
+/** The management VM's series (components/monitoring/vmTelemetry.ts): its host, the jobs its Alloy scrapes. */
+export const managementVm = { host: "management-vm", job: "management-vm", containersJob: "management-vm-containers", omniJob: "omni" } as const;
+
 export const homelabMetrics = {
   /** ZFS pool errors by kind (read, write, checksum) since the pool was imported: `zpool status -p`. */
   zpoolErrors: "homelab_zpool_errors",
@@ -25,4 +28,8 @@ export const homelabMetrics = {
   restoreDrillLastSuccess: "homelab_restore_drill_last_success_timestamp_seconds",
   /** Used / Always Free allowance per OCI resource kind (ocpus, memory, storage). */
   ociAlwaysFreeRatio: "homelab_oci_always_free_usage_ratio",
+  /** Successful Authentik sign-ins in the last 5 minutes, by username and client address: Loki's recording rule (logRules.ts). */
+  authentikSignIns: "homelab:authentik_signins:count5m",
+  /** When the management VM last read the usage from OCI (seconds since the epoch). */
+  ociUsageCollected: "homelab_oci_usage_collected_timestamp_seconds",
 } as const;

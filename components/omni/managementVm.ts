@@ -13,6 +13,8 @@ export const projectDir = "/opt/homelab";
 export interface VmWorkload {
   services: Record<string, Record<string, unknown>>;
   networks?: Record<string, Record<string, unknown>>;
+  /** Named volumes its services keep their state in. */
+  volumes?: Record<string, Record<string, unknown>>;
   /** Variables the PostgreSQL service must hold too (for a step that runs SQL with them). */
   postgresEnv?: string[];
   /** Variables of .env it reads: secret values, which reach the VM on stdin only. */
@@ -119,7 +121,7 @@ export function composeProject(args: ComposeArgs): object {
       },
     },
     networks: { backend: { internal: true }, ...Object.assign({}, ...workloads.map((w) => w.networks ?? {})) },
-    volumes: { "postgres-data": {} },
+    volumes: { "postgres-data": {}, ...Object.assign({}, ...workloads.map((w) => w.volumes ?? {})) },
   };
 }
 

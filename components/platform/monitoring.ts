@@ -2,11 +2,12 @@
 // syncs them: the monitoring namespace (privileged on prod, where the node
 // exporter reads the host's /proc and /sys; restricted elsewhere, where only
 // Alloy runs), Alertmanager's notification tokens from Bitwarden, mounted
-// where the routing reads them (components/monitoring/alertmanager.ts), and
-// prod's telemetry address on the LAN.
+// where the routing reads them (components/monitoring/alertmanager.ts),
+// prod's telemetry address on the LAN and the Loki ruler's rules.
 import { notifySecret } from "../monitoring/alertmanager";
 import { monitoringNamespace } from "../monitoring/metrics";
 import { TelemetryRole, telemetryService } from "../monitoring/telemetry";
+import { lokiRulesManifest } from "../monitoring/logRules";
 import { Manifest, namespace } from "./context";
 import { externalSecret } from "./externalSecrets";
 
@@ -21,6 +22,6 @@ export function monitoringManifests(args: { alerting: boolean; telemetry: Teleme
           externalSecret(notifySecret.name, monitoringNamespace, [{ key: notifySecret.telegramKey, bitwardenId: alertmanagerBitwarden.telegram }]),
         ]
       : []),
-    ...(args.telemetry.role === "receiver" ? [telemetryService(args.telemetry.address)] : []),
+    ...(args.telemetry.role === "receiver" ? [telemetryService(args.telemetry.address), lokiRulesManifest()] : []),
   ];
 }

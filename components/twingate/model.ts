@@ -42,6 +42,8 @@ export interface PrivateResource {
   groups: TwingateGroup[];
   /** The cloud nodes' service account may use it. */
   cloudNodes: boolean;
+  /** The management VM's service account may use it. */
+  managementVm: boolean;
   why: string;
 }
 
@@ -63,6 +65,7 @@ export function privateResources(args: { nfsServer: string; telemetryAddress: st
       udp: [],
       groups: ["admins"],
       cloudNodes: true,
+      managementVm: false,
       why: "the cloud cluster's apps mount their library folders from the home NFS server",
     },
     {
@@ -74,7 +77,8 @@ export function privateResources(args: { nfsServer: string; telemetryAddress: st
       // Machines send here, people never: no group.
       groups: [],
       cloudNodes: true,
-      why: "the cloud cluster's Alloy sends its logs, metrics and probes to prod",
+      managementVm: true,
+      why: "the cloud cluster's and the management VM's Alloy send their logs, metrics and probes to prod",
     },
   ];
   for (const e of args.catalog) {
@@ -91,6 +95,7 @@ export function privateResources(args: { nfsServer: string; telemetryAddress: st
       udp: ports("UDP"),
       groups: e.auth === "admin" ? ["admins"] : ["admins", "family"],
       cloudNodes: false,
+      managementVm: false,
       why: e.auth === "admin" ? "an admin app of the home LAN, for admins away from home" : "a home LAN app, for the family away from home",
     });
   }
@@ -105,6 +110,6 @@ export function protocolRule(ports: number[]): { policy: "RESTRICTED" | "DENY_AL
 /** The plan's table row: what a client types, what the connectors reach, which ports, who may use it. */
 export function resourceRow(r: PrivateResource): { resource: string; address: string; reaches: string; ports: string; who: string } {
   const ports = [...r.tcp.map((p) => `${p}/tcp`), ...r.udp.map((p) => `${p}/udp`)].join(" ");
-  const who = [...r.groups.map((g) => twingateGroups[g]), ...(r.cloudNodes ? ["the cloud cluster's nodes"] : [])].join(", ");
+  const who = [...r.groups.map((g) => twingateGroups[g]), ...(r.cloudNodes ? ["the cloud cluster's nodes"] : []), ...(r.managementVm ? ["the management VM"] : [])].join(", ");
   return { resource: r.id, address: r.alias ?? r.address, reaches: r.address, ports, who };
 }

@@ -5,6 +5,8 @@ import { charts, gatewayApi, gitCharts } from "../../config/versions";
 import { ProgramRun, RecordedResource } from "../../plan/mockRuntime";
 import { ofType, runStack } from "../helpers";
 import { entriesFor } from "../../services";
+import { lokiRulesConfigMap, lokiRulesDirectory, lokiRulesDocument, lokiRulesFile, lokiTenant } from "../../components/monitoring/logRules";
+import { prometheusWriteUrl } from "../../components/monitoring/telemetry";
 
 type Rec = RecordedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -147,6 +149,21 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
     expect(config.includes("http://192.168.71.242:3100/loki/api/v1/push")).toBe(stack !== "prod");
     const probed = [...config.matchAll(/name {4}= "([a-z0-9-]+)"/g)].map((m) => m[1]).sort();
     expect(probed).toEqual(stack === "prod" ? [] : entriesFor(stack).map((e) => e.name).sort());
+  });
+
+  it("gives prod's Loki its ruler: the rules' ConfigMap mounted where local storage reads the single tenant's, samples written to Prometheus", () => {
+    const rules = named(run(), "kubernetes:core/v1:ConfigMap", lokiRulesConfigMap);
+    if (stack !== "prod") return expect(rules).toBeUndefined();
+    expect(parse(rules.inputs.data[lokiRulesFile])).toEqual(lokiRulesDocument());
+    const values = app(run(), "prod-loki").inputs.spec.source.helm.valuesObject;
+    expect(values.loki.auth_enabled).toBe(false);
+    expect(lokiTenant).toBe("fake");
+    expect(values.loki.rulerConfig).toMatchObject({
+      storage: { type: "local", local: { directory: lokiRulesDirectory } },
+      remote_write: { enabled: true, clients: { prometheus: { url: prometheusWriteUrl } } },
+    });
+    expect(values.singleBinary.extraVolumes).toEqual([{ name: "rules", configMap: { name: lokiRulesConfigMap } }]);
+    expect(values.singleBinary.extraVolumeMounts).toEqual([{ name: "rules", mountPath: `${lokiRulesDirectory}/${lokiTenant}`, readOnly: true }]);
   });
 
   it("reads the platform's own metrics on prod once the monitoring chart is in: Argo CD's controller, Longhorn, Cilium, Hubble, cert-manager", () => {

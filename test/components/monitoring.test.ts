@@ -20,10 +20,10 @@ const groups = ruleGroups(catalog);
 const all: AlertRule[] = groups.flatMap((g) => g.rules);
 
 describe("alert rules", () => {
-  it("cover disks, filesystems, machines, certificates, delivery, backups, the cloud allowance and every service", () => {
-    expect(groups.map((g) => g.name)).toEqual(["disks", "filesystems", "machines", "certificates", "delivery", "backups", "cloud", "services"]);
+  it("cover disks, filesystems, machines, certificates, delivery, backups, the cloud allowance, sign-ins and every service", () => {
+    expect(groups.map((g) => g.name)).toEqual(["disks", "filesystems", "machines", "certificates", "delivery", "backups", "cloud", "security", "services"]);
     expect(all.map((r) => r.alert)).toEqual(
-      expect.arrayContaining(["DiskSmartFailed", "ZfsPoolDegraded", "ZfsChecksumErrors", "ZfsScrubFoundErrors", "FilesystemAlmostFull", "MachineDown", "ClusterNodeUnreachable", "KubernetesNodeNotReady", "CertificateExpired", "ArgoApplicationDegraded", "ArgoApplicationOutOfSync", "BackupFailed", "BackupStale", "RestoreDrillStale", "OciBeyondAlwaysFree", "ServiceDown"]),
+      expect.arrayContaining(["DiskSmartFailed", "ZfsPoolDegraded", "ZfsChecksumErrors", "ZfsScrubFoundErrors", "FilesystemAlmostFull", "MachineDown", "ClusterNodeUnreachable", "KubernetesNodeNotReady", "CertificateExpired", "ArgoApplicationDegraded", "ArgoApplicationOutOfSync", "BackupFailed", "BackupStale", "RestoreDrillStale", "OciBeyondAlwaysFree", "OciUsageUnknown", "TelemetryMissing", "AdminSignInFromNewAddress", "SignInFromNewAddress", "ServiceDown"]),
     );
   });
 

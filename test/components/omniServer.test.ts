@@ -128,3 +128,30 @@ describe("OmniServer (mocks)", () => {
     expect(JSON.stringify(run.resources.map((r) => r.inputs))).not.toMatch(/plain-key|mock-random-password|mock-private-key/);
   });
 });
+
+describe("OmniServer with an instance principal (mocks)", () => {
+  let run: Awaited<ReturnType<typeof recordResources>>;
+  const statements = ["Allow dynamic-group homelab-vm to inspect instances in tenancy"];
+  beforeAll(async () => {
+    run = await recordResources({ stack: "cloud", config: {}, secretKeys: [] }, () => {
+      const provider = new oci.Provider("oci", {});
+      new OmniServer("omni", { stack: "cloud", provider, oci: ociConfig, omni: omniConfig, sshPublicKey: values.sshPublicKey, sshPrivateKey: "plain-key", instancePrincipal: { dynamicGroup: "homelab-vm", statements } });
+    });
+  });
+
+  it("puts the VM alone in a dynamic group of the tenancy and grants that group the given statements there", () => {
+    const [group] = run.resources.filter((r) => r.type === "oci:Identity/dynamicGroup:DynamicGroup");
+    expect(group.inputs).toMatchObject({ compartmentId: ociConfig.tenancyOcid, name: "homelab-vm" });
+    expect(group.inputs.matchingRule).toMatch(/^ALL \{instance\.id = '[^']+'\}$/);
+    const [policy] = run.resources.filter((r) => r.type === "oci:Identity/policy:Policy");
+    expect(policy.inputs).toMatchObject({ compartmentId: ociConfig.tenancyOcid, name: "homelab-vm-reads", statements });
+  });
+
+  it("creates no IAM without one", async () => {
+    const plain = await recordResources({ stack: "cloud", config: {}, secretKeys: [] }, () => {
+      new OmniServer("omni", { stack: "cloud", provider: new oci.Provider("oci", {}), oci: ociConfig, omni: omniConfig, sshPublicKey: values.sshPublicKey, sshPrivateKey: "plain-key" });
+    });
+    expect(plain.resources.filter((r) => r.type.startsWith("oci:Identity/"))).toEqual([]);
+    expect(run.resources.filter((r) => r.type.startsWith("oci:Identity/"))).toHaveLength(2);
+  });
+});

@@ -14,7 +14,7 @@ const resources = () => privateResources({ nfsServer: "192.168.68.51", telemetry
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("private resources", () => {
-  it("are the NFS share (port 2049 only, admins and the cloud nodes), prod's telemetry address (the cloud nodes only), then each home LAN app by its cluster DNS name", () => {
+  it("are the NFS share (port 2049 only, admins and the cloud nodes), prod's telemetry address (the cloud nodes and the management VM only), then each home LAN app by its cluster DNS name", () => {
     expect(resources()[0]).toEqual({
       id: "home-nfs",
       name: "home NFS (media library and files)",
@@ -23,12 +23,13 @@ describe("private resources", () => {
       udp: [],
       groups: ["admins"],
       cloudNodes: true,
+      managementVm: false,
       why: expect.any(String),
     });
-    expect(resources().slice(1).map((r) => [r.id, r.address, r.alias, r.tcp, r.udp, r.groups, r.cloudNodes])).toEqual([
-      ["prod-telemetry", "192.168.71.242", undefined, [3100, 9090], [], [], true],
-      ["adguard", "adguard-dns.adguard.svc.cluster.local", "adguard.lan.homelab.example", [53, 443, 853], [53], ["admins"], false],
-      ["home-assistant", "home-assistant-web.home-assistant.svc.cluster.local", "home-assistant.lan.homelab.example", [8123], [], ["admins", "family"], false],
+    expect(resources().slice(1).map((r) => [r.id, r.address, r.alias, r.tcp, r.udp, r.groups, r.cloudNodes, r.managementVm])).toEqual([
+      ["prod-telemetry", "192.168.71.242", undefined, [3100, 9090], [], [], true, true],
+      ["adguard", "adguard-dns.adguard.svc.cluster.local", "adguard.lan.homelab.example", [53, 443, 853], [53], ["admins"], false, false],
+      ["home-assistant", "home-assistant-web.home-assistant.svc.cluster.local", "home-assistant.lan.homelab.example", [8123], [], ["admins", "family"], false, false],
     ]);
   });
 
@@ -52,7 +53,7 @@ describe("private resources", () => {
   it("print what a client types, what the connectors reach and who may", () => {
     expect(resources().map(resourceRow)).toEqual([
       { resource: "home-nfs", address: "192.168.68.51", reaches: "192.168.68.51", ports: "2049/tcp", who: "homelab admins, the cloud cluster's nodes" },
-      { resource: "prod-telemetry", address: "192.168.71.242", reaches: "192.168.71.242", ports: "3100/tcp 9090/tcp", who: "the cloud cluster's nodes" },
+      { resource: "prod-telemetry", address: "192.168.71.242", reaches: "192.168.71.242", ports: "3100/tcp 9090/tcp", who: "the cloud cluster's nodes, the management VM" },
       { resource: "adguard", address: "adguard.lan.homelab.example", reaches: "adguard-dns.adguard.svc.cluster.local", ports: "53/tcp 443/tcp 853/tcp 53/udp", who: "homelab admins" },
       { resource: "home-assistant", address: "home-assistant.lan.homelab.example", reaches: "home-assistant-web.home-assistant.svc.cluster.local", ports: "8123/tcp", who: "homelab admins, homelab family" },
     ]);
@@ -70,7 +71,7 @@ describe("TwingateAccess", () => {
         resources: resources(),
         bitwarden: { organizationId: "org", projectId: "project", apiUrl: "https://api.bitwarden.com", identityUrl: "https://identity.bitwarden.com", accessToken: "fake-writer-token" },
       });
-      return { table: access.table };
+      return { table: access.table, managementVmKey: access.managementVmKey };
     });
   });
   const of = (type: string) => run.resources.filter((r) => r.type === type);
@@ -114,6 +115,17 @@ describe("TwingateAccess", () => {
       ["twingate-group-family", "homelab family", false],
     ]);
     expect(one("twingate:index/twingateServiceAccountKey:TwingateServiceAccountKey", "twingate-cloud-nodes-key")).toMatchObject({ expirationTime: 0 });
+  });
+
+  it("gives the management VM an account and key of its own, which reach prod's telemetry address only and never go to Bitwarden", () => {
+    expect(of("twingate:index/twingateServiceAccount:TwingateServiceAccount").map((r) => [r.name, (r.inputs as Inputs).name]).sort()).toEqual([
+      ["twingate-cloud-nodes", "homelab cloud cluster nodes"],
+      ["twingate-management-vm", "homelab management VM"],
+    ]);
+    expect(one("twingate:index/twingateServiceAccountKey:TwingateServiceAccountKey", "twingate-management-vm-key")).toMatchObject({ expirationTime: 0 });
+    const withTwo = of("twingate:index/twingateResource:TwingateResource").filter((r) => ((r.inputs as Inputs).accessServices ?? []).length === 2);
+    expect(withTwo.map((r) => r.name)).toEqual(["twingate-resource-prod-telemetry"]);
+    expect(run.outputs.managementVmKey).toBe("[secret]");
   });
 });
 

@@ -82,6 +82,14 @@ describe("the checks can fail", () => {
     expect(await failureOf(["pulumi up --stack prod"])).toMatch(/npm run up -- --stack <stack>/);
   });
 
+  test("docker on the management VM must name the project and its services or containers", async () => {
+    expect(await failureOf(["sudo docker logs --tail 20 grafana"])).toMatch(/the management VM's containers are .*alloy/);
+    expect(await failureOf(["docker compose -f /srv/compose.yaml ps alloy"])).toMatch(/expected -f \/opt\/homelab\/compose.yaml/);
+    expect(await failureOf(["sudo docker compose -f /opt/homelab/compose.yaml ps alloy loki"])).toMatch(/ps loki: the project's services are/);
+    expect(await failureOf(["sudo docker compose -f /opt/homelab/compose.yaml down"])).toMatch(/only look/);
+    await expect(play([one("sudo docker logs --tail 20 alloy"), one("sudo docker compose -f /opt/homelab/compose.yaml ps alloy twingate-client oci-usage")])).resolves.toBeUndefined();
+  });
+
   test("kubectl that changes an object must name one a stack applies", async () => {
     expect(await failureOf(["kubectl -n twingate rollout restart deployment connector-home-c"])).toMatch(/no stack applies a deployment twingate\/connector-home-c/);
     expect(await failureOf(["kubectl -n twingate-client annotate externalsecret connector-home-a force-sync=1 --overwrite"])).toMatch(/no stack applies a externalsecret twingate-client\/connector-home-a/);

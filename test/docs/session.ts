@@ -31,6 +31,7 @@ import { parseArgs as parsePlanArgs } from "../../plan/run";
 import { programRawConfig, projectRoot, readStackFile, runConfig } from "../../plan/stackFiles";
 import { targetMatcher, targetedFirstDeploy } from "../../plan/targets";
 import { DocCommand } from "../../verify/docCommands";
+import { projectDir } from "../../components/omni/managementVm";
 
 const scripts = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts as Record<string, string>;
 
@@ -115,8 +116,12 @@ export class Session {
       case "grep":
       case "base64":
       case "pveum":
-      case "docker":
         return;
+      case "docker":
+        return this.docker(args);
+      // What runs as root runs by the same rules.
+      case "sudo":
+        return this.play({ ...cmd, argv: args });
       default:
         return fail(`no rule checks \`${program}\`; add one to test/docs/session.ts`);
     }
@@ -326,6 +331,29 @@ export class Session {
       }
     }
     if (program === "zfs" && !["list", "get"].includes(args[0])) fail(`zfs ${args[0]}: the runbooks only read ZFS state`);
+  }
+
+  /**
+   * docker on the management VM: compose on the project the cloud stack writes, and services or
+   * containers (ps, logs) that its compose file declares. Image inspection names nothing the program runs.
+   */
+  private async docker(args: string[]) {
+    if (args[0] === "buildx") return;
+    const compose = (await this.plan("cloud")).artifacts.find((a) => a.path === "compose/compose.yaml");
+    if (!compose) return fail("docker: the cloud plan writes no compose project");
+    const services = (parseDocument(compose.content).toJSON() as { services: Record<string, { container_name?: string }> }).services;
+    const containers = Object.entries(services).map(([name, s]) => s.container_name ?? name);
+    if (args[0] === "compose") {
+      const { flags, words } = splitFlags(args.slice(1), ["-f", "--file", "--tail"]);
+      const file = flags.get("-f") ?? flags.get("--file");
+      if (file !== `${projectDir}/compose.yaml`) fail(`docker compose: expected -f ${projectDir}/compose.yaml, the project the cloud stack writes`);
+      if (!["ps", "logs"].includes(words[0])) fail(`docker compose ${words[0]}: the runbooks only look (ps, logs)`);
+      for (const w of words.slice(1)) if (!Object.hasOwn(services, w)) fail(`docker compose ${words[0]} ${w}: the project's services are ${Object.keys(services).join(", ")}`);
+      return;
+    }
+    const { words } = splitFlags(args, ["--tail"]);
+    if (!["logs", "ps", "inspect"].includes(words[0])) fail(`docker ${words[0]}: the runbooks only look (ps, logs, inspect)`);
+    for (const w of words.slice(1)) if (!containers.includes(w)) fail(`docker ${words[0]} ${w}: the management VM's containers are ${containers.join(", ")}`);
   }
 
   /**
