@@ -20,6 +20,7 @@ import { monitoringManifests } from "./platform/monitoring";
 import { ntfyTokenSecret } from "./monitoring/alertmanager";
 import { monitoringNamespace } from "./monitoring/metrics";
 import { serviceProbe } from "./monitoring/probes";
+import { serviceScrape } from "./monitoring/scrapes";
 import { platformServiceMonitors } from "./monitoring/serviceMonitors";
 import { Manifest, PlatformContext, namespace } from "./platform/context";
 import { manifestResource } from "./platform/manifestResource";
@@ -108,7 +109,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       telemetry:
         "receiveAt" in args.telemetry
           ? { role: "receiver", address: args.telemetry.receiveAt }
-          : { role: "sender", address: args.telemetry.sendTo, stack: args.telemetry.stack, probes: args.services.entries.map((e) => serviceProbe(e, args.services.settings.domain)) },
+          : { role: "sender", address: args.telemetry.sendTo, stack: args.telemetry.stack, probes: args.services.entries.map((e) => serviceProbe(e, args.services.settings.domain)), scrapes: args.services.entries.flatMap((e) => serviceScrape(e) ?? []) },
     };
     this.ledger = new WaveLedger(args.cluster);
     this.releases = [];

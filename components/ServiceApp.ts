@@ -28,6 +28,7 @@ import {
 } from "./service/manifests";
 import { ssoGateManifests, ssoGates } from "./service/ssoGate";
 import { probeManifest, serviceProbe } from "./monitoring/probes";
+import { scrapeConfigManifest, serviceScrape } from "./monitoring/scrapes";
 
 export interface ServiceAppArgs {
   entry: ServiceEntry;
@@ -48,7 +49,7 @@ export interface ServiceAppArgs {
   after: pulumi.Resource[];
   /** The cluster's static-IP egress proxy, where it has one (cloud). */
   egressProxy?: EgressProxyAddress;
-  /** The cluster runs Prometheus' operator (prod): the entry's probe is a Probe object; elsewhere Alloy carries it in its configuration. */
+  /** The cluster runs Prometheus' operator (prod): the entry's probe is a Probe object and its metrics a ScrapeConfig; elsewhere Alloy carries both in its configuration. */
   probeObjects: boolean;
   /** The values of the entry's generated Secret, when it asks for one (secret). */
   generated?: pulumi.Input<Record<string, string>>;
@@ -104,6 +105,8 @@ export class ServiceApp extends pulumi.ComponentResource {
     if (lan) objects.push(this.apply(`${name}-lan-service`, lan, onCluster, inNamespace));
     const probe = serviceProbe(entry, domain);
     if (args.probeObjects) objects.push(this.apply(`${name}-probe`, probeManifest(probe), onCluster, inNamespace));
+    const scrape = serviceScrape(entry);
+    if (args.probeObjects && scrape) objects.push(this.apply(`${name}-scrape`, scrapeConfigManifest(scrape), onCluster, inNamespace));
 
     const spec = serviceApplication(entry, cluster, entry.values(ctx));
     new k8s.apiextensions.CustomResource(`${name}-application`, renderApplication(spec), { parent: this, provider: args.hubProvider, dependsOn: [...args.after, ...objects] });

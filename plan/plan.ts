@@ -26,6 +26,7 @@ import { PrivateResource, privateResources } from "../components/twingate/model"
 import { alertTable, ruleGroups } from "../components/monitoring/alerts";
 import { logAlertTable } from "../components/monitoring/logRules";
 import { serviceProbe } from "../components/monitoring/probes";
+import { serviceScrape } from "../components/monitoring/scrapes";
 import { lokiStorage } from "../services/platform/loki";
 import { receiverOf } from "../components/monitoring/alertmanager";
 import { prometheusStorage } from "../services/platform/kubePrometheusStack";
@@ -89,7 +90,7 @@ export interface Plan {
   /** The alert rules of the stack that runs Alertmanager (prod): severity, duration, receiver. */
   alerts: ReturnType<typeof alertTable>;
   /** Every service of the stack and how it is probed (FR-020). */
-  probes: { service: string; url: string; prober: string }[];
+  probes: { service: string; url: string; prober: string; metrics?: string }[];
   /** Loki's retention (prod). */
   lokiStorage?: typeof lokiStorage;
   /** What Prometheus keeps, where the stack runs it. */
@@ -210,12 +211,13 @@ export function ociCapacity(sc: StackConfig & { kind: "cloud" }): CapacityLine[]
   ];
 }
 
-/** Each service of the stack with its probe: a Probe object on prod, Alloy's embedded prober elsewhere (both reach prod's Prometheus). */
+/** Each service of the stack with its probe (a Probe object on prod, Alloy's embedded prober elsewhere: both reach prod's Prometheus) and, where it serves them, its own metrics. */
 function plannedProbes(sc: StackConfig): Plan["probes"] {
   const prober = sc.kind === "prod" ? "Probe object, blackbox exporter" : "Alloy's blackbox exporter, sent to prod";
   return entriesFor(sc.kind).map((e) => {
     const { service, url } = serviceProbe(e, sc.config.services.domain);
-    return { service, url, prober };
+    const scrape = serviceScrape(e);
+    return { service, url, prober, ...(scrape ? { metrics: `http://${scrape.target}${scrape.path}` } : {}) };
   });
 }
 

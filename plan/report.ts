@@ -72,9 +72,14 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
   if (plan.probes.length > 0) {
     lines.push("", `Service probes (${plan.probes.length}, once a minute; ServiceDown reads probe_success{job="services"}):`);
     for (const p of plan.probes) lines.push(`  ${pad(p.service, 16)} ${pad(p.url, 64)} ${p.prober}`);
+    const scraped = plan.probes.filter((p) => p.metrics);
+    if (scraped.length > 0) {
+      lines.push("", `Services' own metrics (${scraped.length}, read inside the cluster once a minute, job="service-metrics"):`);
+      for (const p of scraped) lines.push(`  ${pad(p.service, 16)} ${p.metrics}`);
+    }
   }
   if (plan.alerts.length > 0) {
-    lines.push("", `Alert rules (${plan.alerts.length}; each with a unit test that fires and one that stays silent, run by npm run verify):`);
+    lines.push("", `Alert rules (${plan.alerts.length}; each metric rule with a unit test that fires and one that stays silent, each log rule run over sample lines: npm run verify):`);
     lines.push(`  ${pad("alert", 26)} ${pad("group", 13)} ${pad("severity", 9)} ${pad("for", 4)} receiver`);
     for (const a of plan.alerts) lines.push(`  ${pad(a.alert, 26)} ${pad(a.group, 13)} ${pad(a.severity, 9)} ${pad(a.for, 4)} ${a.receiver}`);
   }

@@ -207,6 +207,8 @@ export interface ServiceEntry {
   workloads: Workloads;
   /** Path that answers 200 without a login, on the exposed port. */
   health: { path: string; port: number };
+  /** Prometheus metrics the app serves itself, read inside the cluster (components/monitoring/scrapes.ts): on its main Service's port `port`, at `path`. */
+  metrics?: { port: number; path: string; why: string };
   /** An availability objective the family relies on (0 to 1, e.g. 0.99): its probe alert is critical and quick, and a day's failures beyond the budget warn. */
   objective?: { availability: number; why: string };
   /** On the family dashboard (admin apps never: the family page lists what family members may open). */

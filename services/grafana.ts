@@ -31,6 +31,7 @@ export const grafana: ServiceEntry = {
   auth: "admin",
   exposure: { kind: "tunnel", subdomain: "grafana", port },
   volumes: [],
+  metrics: { port, path: "/metrics", why: "Grafana's own health: its requests, datasource errors, alerting of dashboards" },
   backup: "none",
   backupNote: "dashboards and datasources are code, users come from Authentik, the data is Prometheus' and Loki's: nothing to restore",
   health: { path: "/api/health", port },

@@ -37,6 +37,7 @@ export const n8n: ServiceEntry = {
   backup: "critical",
   database: { engine: "postgres", sizeGi: 5, resources: resources("50m", "192Mi", "500m", "512Mi") },
   health: { path: "/healthz", port: 5678 },
+  metrics: { port: 5678, path: "/metrics", why: "workflow executions, their failures and the queue: a broken automation shows before someone misses it" },
   dashboard: { group: "Tools", title: "Automations", icon: "di:n8n", description: "n8n: the family's automations" },
   secrets: [
     // Encrypts the credentials stored in the database: losing it loses them all (openssl rand -hex 32).
@@ -79,6 +80,8 @@ export const n8n: ServiceEntry = {
         // One proxy (the Gateway) in front: client addresses come from X-Forwarded-For.
         { name: "N8N_PROXY_HOPS", value: "1" },
         { name: "N8N_DIAGNOSTICS_ENABLED", value: "false" },
+        // /metrics, read inside the cluster (the route puts it behind the SSO gate).
+        { name: "N8N_METRICS", value: "true" },
       ],
     },
     resources: { main: n8n.workloads.main.resources },

@@ -13,6 +13,7 @@ import { appTemplateChart, appTemplateValues, appTemplateWorkloadPaths } from ".
 import { ServiceEntry } from "./entry";
 
 const dataPath = "/var/lib/ntfy";
+const ntfyMetricsPort = 9091;
 
 export const ntfy: ServiceEntry = {
   name: "ntfy",
@@ -28,6 +29,8 @@ export const ntfy: ServiceEntry = {
   backup: "none",
   backupNote: "the users are the stack's, set at every start; the cache holds the last 12 hours of notifications",
   health: { path: "/v1/health", port: ntfyPort },
+  // On a port of their own, which the route never carries.
+  metrics: { port: ntfyMetricsPort, path: "/metrics", why: "messages published and delivered, and failed deliveries: an alert path that stops delivering" },
   dashboard: { group: "Tools", title: "Notifications", icon: "di:ntfy", description: "ntfy: alerts on the admins' phones", adminsOnly: "only the admins hold an ntfy account" },
   secrets: [],
   generatedSecret: { keys: ntfyAuthSecret.keys, why: "the users, access rules and Alertmanager's token, hashed from passwords the stack generates" },
@@ -55,9 +58,12 @@ export const ntfy: ServiceEntry = {
             NTFY_REQUIRE_LOGIN: "true",
             NTFY_ENABLE_SIGNUP: "false",
             NTFY_UPSTREAM_BASE_URL: "https://ntfy.sh",
+            NTFY_ENABLE_METRICS: "true",
+            NTFY_METRICS_LISTEN_HTTP: `:${ntfyMetricsPort}`,
           },
         },
       },
       envFromSecrets: [generatedSecretNameOf(ntfy)],
+      extraPorts: { metrics: ntfyMetricsPort },
     }),
 };

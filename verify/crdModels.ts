@@ -12,6 +12,7 @@ export const crdPackages: Record<string, string> = {
   "gateway.networking.k8s.io/v1": "@kubernetes-models/gateway-api",
   "postgresql.cnpg.io/v1": "@kubernetes-models/cloudnative-pg",
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator",
+  "monitoring.coreos.com/v1alpha1": "@kubernetes-models/prometheus-operator",
 };
 
 /** Built-in API groups (core, apps, batch, *.k8s.io): kubectl-validate knows their schemas. Gateway API is a CRD despite its k8s.io group. */

@@ -9,6 +9,7 @@
 import { stringify } from "yaml";
 import { blackboxModules, probeInterval, servicesProbeJob, type ServiceProbe } from "./probes";
 import { monitoringNamespace } from "./metrics";
+import { scrapeInterval, serviceMetricsJob, type ServiceScrape } from "./scrapes";
 import type { Manifest } from "../platform/context";
 import { lanAddressAnnotation, lanLoadBalancerLabel } from "../platform/cilium";
 import { telemetryServiceRef } from "../../config/schema";
@@ -27,7 +28,7 @@ export const prometheusWriteUrl = `http://kube-prometheus-stack-prometheus.${mon
 export const alertmanagerUrl = `http://kube-prometheus-stack-alertmanager.${monitoringNamespace}.svc.cluster.local:9093`;
 
 /** Prod receives (its Alloy forwards to Loki and Prometheus); the others send to prod's address and probe their own services. */
-export type TelemetryRole = { role: "receiver"; address: string } | { role: "sender"; address: string; stack: "dev" | "cloud"; probes: ServiceProbe[] };
+export type TelemetryRole = { role: "receiver"; address: string } | { role: "sender"; address: string; stack: "dev" | "cloud"; probes: ServiceProbe[]; scrapes: ServiceScrape[] };
 
 /** A River string literal: Alloy's syntax reads Go-style escapes, which JSON's are a subset of. */
 export const riverString = (s: string): string => JSON.stringify(s);
@@ -66,6 +67,13 @@ function probes(list: ServiceProbe[], forwardTo: string): string[] {
     ]),
     ...block('prometheus.scrape "probes"', ["targets         = discovery.relabel.probes.output", `scrape_interval = ${riverString(probeInterval)}`, `forward_to      = [${forwardTo}]`]),
   ];
+}
+
+/** The services' own metrics (scrapes.ts), at the same targets prod's ScrapeConfigs name. */
+function serviceMetrics(list: ServiceScrape[], forwardTo: string): string[] {
+  if (list.length === 0) return [];
+  const targets = list.map((s) => riverMap({ __address__: s.target, __metrics_path__: s.path, service: s.service }));
+  return block('prometheus.scrape "services"', [`targets         = [${targets.join(", ")}]`, `job_name        = ${riverString(serviceMetricsJob)}`, `scrape_interval = ${riverString(scrapeInterval)}`, `forward_to      = [${forwardTo}]`]);
 }
 
 /** What the senders keep of their kubelets' cAdvisor: the containers' memory and CPU, and whether each kubelet answers. */
@@ -121,6 +129,7 @@ export function alloyConfig(cluster: string, t: TelemetryRole): string {
           ]),
           ...kubeletMetrics("prometheus.remote_write.prod.receiver"),
           ...probes(t.probes, "prometheus.remote_write.prod.receiver"),
+          ...serviceMetrics(t.scrapes, "prometheus.remote_write.prod.receiver"),
         ];
   const text = `${lines.join("\n")}\n`;
   // The chart passes the configuration through Helm's tpl: a {{ would be read as a template.

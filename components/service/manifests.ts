@@ -193,6 +193,8 @@ function ingressRules(entry: ServiceEntry, domain: string): Record<string, unkno
   const fromOtherNamespaces = [
     // The monitoring namespace's prober asks the health path inside the cluster when the route would not answer it.
     ...(probedInCluster(entry, domain) ? [fromNamespace(monitoringNamespace, [entry.health.port])] : []),
+    // Its own metrics are read inside the cluster, by Prometheus (prod) or Alloy (the others), both in the monitoring namespace.
+    ...(entry.metrics ? [fromNamespace(monitoringNamespace, [entry.metrics.port])] : []),
     ...(entry.ingressFrom ?? []).map((i) => fromNamespace(i.namespace, i.ports)),
   ];
   if (entry.exposure.kind === "tunnel") {
@@ -324,9 +326,11 @@ export const probedInCluster = (entry: ServiceEntry, domain: string): boolean =>
  */
 export function probeTarget(entry: ServiceEntry, domain: string): string {
   const host = publicProbeHost(entry, domain);
-  const service = (entry.exposure.kind === "tunnel" ? entry.exposure.service : undefined) ?? entry.name;
-  return host ? `https://${host}${entry.health.path}` : `http://${service}.${entry.name}.svc.cluster.local:${entry.health.port}${entry.health.path}`;
+  return host ? `https://${host}${entry.health.path}` : `http://${mainServiceOf(entry)}.${entry.name}.svc.cluster.local:${entry.health.port}${entry.health.path}`;
 }
+
+/** The Service the entry's health path and metrics answer on (a tunnel entry may name its chart's; else the entry's own name). */
+export const mainServiceOf = (entry: ServiceEntry): string => (entry.exposure.kind === "tunnel" ? entry.exposure.service : undefined) ?? entry.name;
 
 /** The entry's certificate (cert-manager), for the TLS it serves itself; none when it asks for none. */
 export function serviceCertificate(entry: ServiceEntry, domain: string): Manifest | undefined {

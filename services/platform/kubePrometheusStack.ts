@@ -57,6 +57,7 @@ export const kubePrometheusStack: AddonEntry = {
           serviceMonitorSelectorNilUsesHelmValues: false,
           podMonitorSelectorNilUsesHelmValues: false,
           probeSelectorNilUsesHelmValues: false,
+          scrapeConfigSelectorNilUsesHelmValues: false,
           // Machines outside the cluster, by address: the host's node exporter (ZFS, SMART and the pool's errors included).
           additionalScrapeConfigs: alerting.scrape.map((s) => ({ job_name: s.job, static_configs: [{ targets: s.targets }] })),
           storageSpec: {

@@ -137,6 +137,16 @@ describe.each(["dev", "prod", "cloud"] as const)("platform of %s", (stack) => {
     }
   });
 
+  it("reads the services' own metrics: ScrapeConfigs on prod, Alloy's scrape elsewhere, the same targets", () => {
+    const scrapes = ofType(run(), "kubernetes:monitoring.coreos.com/v1alpha1:ScrapeConfig").map((r) => (r.inputs as Rec["inputs"]).metadata.name).sort();
+    const withMetrics = entriesFor(stack).filter((e) => e.metrics).map((e) => e.name).sort();
+    const config: string = app(run(), `${stack}-alloy`).inputs.spec.source.helm.valuesObject.alloy.configMap.content;
+    const inAlloy = [...config.matchAll(/"__metrics_path__" = "[^"]+", "service" = "([a-z0-9-]+)" \}/g)].map((m) => m[1]).sort();
+    expect(scrapes).toEqual(stack === "prod" ? withMetrics : []);
+    expect(inAlloy).toEqual(stack === "prod" ? [] : withMetrics);
+    if (stack === "cloud") expect(withMetrics).toEqual(["n8n"]);
+  });
+
   it("runs Alloy on every cluster, Loki and the telemetry address on prod only; the others send to prod and probe their own services", () => {
     const names = ofType(run(), APP).map((a) => (a.inputs as Rec["inputs"]).metadata.name);
     expect(names).toContain(`${stack}-alloy`);

@@ -2,6 +2,7 @@ import { AlertRule, alertTable, baseGroups, expandSummary, probeGroup, ruleGroup
 import { alertmanagerConfig, clusterRouting, receiverOf, receivers, timings } from "../../components/monitoring/alertmanager";
 import { homelabMetrics } from "../../components/monitoring/metrics";
 import { probeManifest, serviceProbe } from "../../components/monitoring/probes";
+import { scrapeConfigManifest, serviceScrape } from "../../components/monitoring/scrapes";
 import { alloyConfig, riverString, telemetryService } from "../../components/monitoring/telemetry";
 import { allDashboards, dashboardJson, dashboardProblems, datasources, platformDashboards, promqlOfJson, promqlQueries, serviceDashboards } from "../../components/monitoring/dashboards";
 import { platformServiceMonitors } from "../../components/monitoring/serviceMonitors";
@@ -164,6 +165,43 @@ describe("Alertmanager's configuration", () => {
   });
 });
 
+describe("the services' own metrics", () => {
+  const byName = (name: string) => catalog.find((e) => e.name === name) as ServiceEntry;
+  const monitoringRules = (e: ServiceEntry) =>
+    (networkPolicy(e, { domain: "homelab.example", cluster: "prod" }).spec as Rec).ingress.filter((r: Rec) => r.fromEndpoints?.[0]?.matchLabels["k8s:io.kubernetes.pod.namespace"] === "monitoring");
+
+  it("are read where the entry says, on its main Service inside the cluster", () => {
+    expect(catalog.filter((e) => e.metrics).map((e) => e.name).sort()).toEqual(["grafana", "n8n", "ntfy"]);
+    expect(serviceScrape(byName("n8n"))).toEqual({ service: "n8n", target: "n8n-main.n8n.svc.cluster.local:5678", path: "/metrics" });
+    expect(serviceScrape(byName("ntfy"))).toEqual({ service: "ntfy", target: "ntfy.ntfy.svc.cluster.local:9091", path: "/metrics" });
+    expect(serviceScrape(byName("vaultwarden"))).toBeUndefined();
+  });
+
+  it("become a ScrapeConfig in the entry's namespace, job service-metrics, labelled with the service", () => {
+    const manifest = scrapeConfigManifest({ service: "ntfy", target: "ntfy.ntfy.svc.cluster.local:9091", path: "/metrics" });
+    expect(manifest).toEqual({
+      apiVersion: "monitoring.coreos.com/v1alpha1",
+      kind: "ScrapeConfig",
+      metadata: { name: "ntfy", namespace: "ntfy", labels: { "homelab.io/service": "ntfy" } },
+      spec: { jobName: "service-metrics", scrapeInterval: "60s", metricsPath: "/metrics", staticConfigs: [{ targets: ["ntfy.ntfy.svc.cluster.local:9091"], labels: { service: "ntfy" } }] },
+    });
+  });
+
+  it("let the monitoring namespace in on the metrics port, and only where there are metrics", () => {
+    const ntfyPorts = monitoringRules(byName("ntfy")).flatMap((r: Rec) => r.toPorts[0].ports.map((p: Rec) => p.port));
+    expect(ntfyPorts).toContain("9091");
+    expect(monitoringRules(byName("vaultwarden")).flatMap((r: Rec) => r.toPorts[0].ports.map((p: Rec) => p.port))).toEqual([String(byName("vaultwarden").health.port)]);
+  });
+
+  it("never go through a route: ntfy serves them on a port of their own, which its Service carries and its route does not", () => {
+    const ntfy = byName("ntfy");
+    expect(ntfy.metrics?.port).not.toBe(ntfy.exposure.kind === "tunnel" ? ntfy.exposure.port : undefined);
+    const values = ntfy.values({ url: "https://ntfy.homelab.example" } as never) as Rec;
+    expect(values.service.app.ports.metrics).toEqual({ port: 9091 });
+    expect(values.controllers.server.containers.app.env).toMatchObject({ NTFY_ENABLE_METRICS: "true", NTFY_METRICS_LISTEN_HTTP: ":9091" });
+  });
+});
+
 describe("service probes", () => {
   const byName = (name: string) => catalog.find((e) => e.name === name) as ServiceEntry;
   const proberRule = (e: ServiceEntry) =>
@@ -213,7 +251,7 @@ describe("telemetry", () => {
   });
 
   it("has the others send logs, metrics and their services' probes to prod's address, labelled with cluster and stack", () => {
-    const text = alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: probes() });
+    const text = alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: probes(), scrapes: [] });
     expect(text).toContain('url = "http://192.168.71.242:3100/loki/api/v1/push"');
     expect(text).toContain('url = "http://192.168.71.242:9090/api/v1/metrics/write"');
     expect(text).toContain('external_labels = { "cluster" = "cloud", "stack" = "cloud" }');
@@ -231,8 +269,27 @@ describe("telemetry", () => {
     expect(text).toContain(`config = ${riverString("modules:\n  http_2xx:\n    prober: http\n    timeout: 10s\n    http:\n      method: GET\n      preferred_ip_protocol: ip4\n      follow_redirects: false\n      valid_status_codes: []\n")}`);
   });
 
+  it("has the others read their services' own metrics at the targets prod's ScrapeConfigs name, as job service-metrics", () => {
+    const scrapes = [
+      { service: "n8n", target: "n8n-main.n8n.svc.cluster.local:5678", path: "/metrics" },
+      { service: "x", target: "x.x.svc.cluster.local:9091", path: "/internal/metrics" },
+    ];
+    const text = alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: [], scrapes });
+    expect(text).toContain(
+      [
+        'prometheus.scrape "services" {',
+        '  targets         = [{ "__address__" = "n8n-main.n8n.svc.cluster.local:5678", "__metrics_path__" = "/metrics", "service" = "n8n" }, { "__address__" = "x.x.svc.cluster.local:9091", "__metrics_path__" = "/internal/metrics", "service" = "x" }]',
+        '  job_name        = "service-metrics"',
+        '  scrape_interval = "60s"',
+        "  forward_to      = [prometheus.remote_write.prod.receiver]",
+        "}",
+      ].join("\n"),
+    );
+    expect(alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: [], scrapes: [] })).not.toContain('prometheus.scrape "services"');
+  });
+
   it("has the others read their kubelets' container metrics through the API server, keeping memory, CPU and up only", () => {
-    const text = alloyConfig("dev", { role: "sender", address: "192.168.71.242", stack: "dev", probes: [] });
+    const text = alloyConfig("dev", { role: "sender", address: "192.168.71.242", stack: "dev", probes: [], scrapes: [] });
     expect(text).toContain(
       [
         'discovery.kubernetes "nodes" {',
@@ -280,7 +337,7 @@ describe("telemetry", () => {
   });
 
   it("gives the whole pod-log pipeline its labels, and refuses a configuration the chart would read as a Helm template", () => {
-    const text = alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: [] });
+    const text = alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: [], scrapes: [] });
     expect(text.startsWith('loki.write "prod" {\n  endpoint {\n    url = "http://192.168.71.242:3100/loki/api/v1/push"\n  }\n}\ndiscovery.kubernetes "pods" {\n  role = "pod"\n}\n')).toBe(true);
     for (const [source, target] of [
       ["__meta_kubernetes_namespace", "namespace"],
@@ -293,13 +350,13 @@ describe("telemetry", () => {
     expect(text).toContain('loki.source.kubernetes "pods" {\n  targets    = discovery.relabel.pods.output\n  forward_to = [loki.write.prod.receiver]\n}');
     expect(text.endsWith("\n")).toBe(true);
     const templated = serviceProbe(catalog.find((e) => e.name === "glance") as ServiceEntry, "homelab.example");
-    expect(() => alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: [{ ...templated, url: "https://x/{{ .Values }}" }] })).toThrow(
+    expect(() => alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: [{ ...templated, url: "https://x/{{ .Values }}" }], scrapes: [] })).toThrow(
       'alloyConfig on cloud: the configuration holds "{{", which the Alloy chart would read as a Helm template',
     );
   });
 
   it("leaves the probe blocks out where a cluster runs no service, and refuses a cluster name that is not a DNS label", () => {
-    expect(alloyConfig("dev", { role: "sender", address: "192.168.71.242", stack: "dev", probes: [] })).not.toContain("blackbox");
+    expect(alloyConfig("dev", { role: "sender", address: "192.168.71.242", stack: "dev", probes: [], scrapes: [] })).not.toContain("blackbox");
     expect(() => alloyConfig('dev" { }', { role: "receiver", address: "192.168.71.242" })).toThrow(/cluster "dev\\" \{ \}": expected a DNS label/);
   });
 

@@ -38,21 +38,26 @@ module.exports = {
     tests: ["test/services/ssoGate.test.ts", "test/components/tunnelEdge.test.ts", "test/components/twingateAccess.test.ts"],
     static: false,
   },
-  // What the monitoring renders: Alloy's configuration and River quoting, the probes, the dashboards and their checks, ntfy's users, the routing.
+  // What the monitoring renders: Alloy's configuration and River quoting, the probes, the dashboards and their checks, ntfy's users, the routing,
+  // the management VM's telemetry (its Alloy, the Twingate key step, the usage job) and the Loki ruler's rules.
   monitoring: {
     mutate: [
       "components/monitoring/telemetry.ts",
       "components/monitoring/probes.ts",
       // The renderer and the checks; the dashboards themselves are data that verify parses with promtool.
-      "components/monitoring/dashboards.ts:52-78",
-      "components/monitoring/dashboards.ts:166-241",
+      "components/monitoring/dashboards.ts:52-79",
+      "components/monitoring/dashboards.ts:168-247",
       "components/monitoring/ntfy.ts",
       "components/monitoring/serviceMonitors.ts",
       "components/monitoring/alertmanager.ts",
+      "components/monitoring/vmTelemetry.ts",
+      "components/monitoring/ociUsage.ts",
+      "components/monitoring/logRules.ts",
+      "components/monitoring/scrapes.ts",
       // The wiring checks; running the tool is verify's own (it proves those fail on broken files).
       "verify/alloyConfig.ts:37-65",
     ],
-    tests: ["test/components/monitoring.test.ts", "test/verify/alloyConfig.test.ts"],
+    tests: ["test/components/monitoring.test.ts", "test/verify/alloyConfig.test.ts", "test/components/vmTelemetry.test.ts", "test/components/ociUsage.test.ts", "test/components/logRules.test.ts"],
     static: false,
   },
   schema: {

@@ -408,7 +408,7 @@ describe("platform add-ons", () => {
   });
 
   it("runs only where needed: local-path where it is the default class, the database operator where a service has a database", () => {
-    const dev: PlatformContext = { cluster: "dev", site: "home" as const, workloadNodes: 1, platform: committedRaw("dev").values.platform, telemetry: { role: "sender", address: "192.168.71.242", stack: "dev", probes: [] } };
+    const dev: PlatformContext = { cluster: "dev", site: "home" as const, workloadNodes: 1, platform: committedRaw("dev").values.platform, telemetry: { role: "sender", address: "192.168.71.242", stack: "dev", probes: [], scrapes: [] } };
     expect(platformApplications(dev).map((a) => a.name)).toEqual(["dev-local-path", "dev-csi-driver-nfs", "dev-alloy"]);
     expect(platformApplications({ ...dev, databases: true }).map((a) => a.name)).toContain("dev-cloudnative-pg");
   });
