@@ -19,6 +19,9 @@ export const images = {
   squid: "docker.io/ubuntu/squid:6.10-24.04_edge",
 } as const;
 
+/** restic, the backups' tool (components/backup/restic.ts): the release the jobs run and tools/restic builds for the drill (a test keeps them equal). */
+export const resticVersion = "0.19.1";
+
 /**
  * Talos minor -> Kubernetes minors it supports (inclusive), from Talos'
  * support matrix (siderolabs/talos pkg/machinery/compatibility).

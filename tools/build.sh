@@ -27,6 +27,7 @@
 #                                           github.com/grafana/alloy/syntax as Alloy builds it)
 #   tools/logql          logql-check       (our own program: Loki's LogQL parser, for the
 #                                           ruler's rules and the dashboards' log queries)
+#   tools/restic         restic            (the backups' tool, for the loopback restore drill)
 #
 # Exits non-zero if any tool fails to build (after trying all of them).
 set -uo pipefail
@@ -113,6 +114,8 @@ build alloy-syntax alloy-syntax .
 
 build logql-check logql .
 
+build restic restic github.com/restic/restic/cmd/restic
+
 echo
 echo "tools in ${bin#"$root"/} (total $((SECONDS - total))s):"
 version_of() {
@@ -125,6 +128,7 @@ version_of() {
     compose-check) echo "compose-go $(modver compose-check github.com/compose-spec/compose-go/v2)" ;;
     alloy-syntax) echo "github.com/grafana/alloy/syntax $(modver alloy-syntax github.com/grafana/alloy/syntax)" ;;
     logql-check) echo "github.com/grafana/loki/v3 $(modver logql github.com/grafana/loki/v3)" ;;
+    restic) "$bin/restic" version 2>/dev/null | head -1 ;;
     glance) "$bin/glance" --version 2>/dev/null | head -1 ;;
     oauth2-proxy) "$bin/oauth2-proxy" --version 2>/dev/null | head -1 ;;
     prometheus | promtool | alertmanager | amtool) "$bin/$1" --version 2>&1 | head -1 ;;

@@ -32,10 +32,15 @@ describe("the Loki ruler's rules", () => {
   });
 
   it("is a ConfigMap in the monitoring namespace holding the file as YAML", () => {
-    const m = lokiRulesManifest() as unknown as { kind: string; metadata: { name: string; namespace: string }; data: Record<string, string> };
-    expect(m.kind).toBe("ConfigMap");
-    expect(m.metadata).toMatchObject({ name: lokiRulesConfigMap, namespace: monitoringNamespace });
+    const m = lokiRulesManifest() as unknown as { data: Record<string, string> };
+    expect(m).toEqual({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: lokiRulesConfigMap, namespace: monitoringNamespace, labels: { "app.kubernetes.io/part-of": "homelab-monitoring" } },
+      data: { [lokiRulesFile]: expect.any(String) },
+    });
     expect(parse(m.data[lokiRulesFile])).toEqual(lokiRulesDocument());
+    expect(lokiRulesDocument().groups.map((g) => g.name)).toEqual(["authentik"]);
   });
 
   it("shows each log alert in the plan's table with its receiver", () => {

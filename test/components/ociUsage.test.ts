@@ -196,7 +196,18 @@ describe("the Always Free usage job (python3, SDK stand-in)", () => {
     expect(r.stderr).toBe("");
     expect(fs.readFileSync(path.join(dir, "oci_usage.prom"), "utf8")).toContain(ratioLine("ocpus", 3.5 / ociAlwaysFree.ocpus));
     expect(fs.readFileSync(path.join(dir, "slept"), "utf8").trim()).toBe("3600");
-    expect(service.volumes).toEqual(["./monitoring/oci_usage.py:/scripts/oci_usage.py:ro", "./monitoring/textfile:/textfile"]);
+    const { command, ...rest } = service as Record<string, unknown>;
+    expect(command).toHaveLength(1);
+    expect(rest).toEqual({
+      image: "ghcr.io/oracle/oci-cli:test",
+      container_name: "oci-usage",
+      restart: "unless-stopped",
+      network_mode: "host",
+      user: "0:0",
+      entrypoint: ["/bin/sh", "-c"],
+      volumes: ["./monitoring/oci_usage.py:/scripts/oci_usage.py:ro", "./monitoring/textfile:/textfile"],
+      deploy: { resources: { limits: { memory: "256m" } } },
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

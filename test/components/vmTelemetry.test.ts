@@ -36,6 +36,10 @@ describe("the management VM's Alloy configuration", () => {
     expect(config).toContain("relabel_rules = discovery.relabel.containers.rules");
   });
 
+  it("is exactly the reviewed configuration (test/fixtures/expected/management-vm.alloy; Alloy's parser reads it in verify)", () => {
+    expect(vmAlloyConfig(address)).toBe(fs.readFileSync(path.join(__dirname, "../fixtures/expected/management-vm.alloy"), "utf8"));
+  });
+
   it("refuses an address that is not IPv4, naming it", () => {
     expect(() => vmAlloyConfig('10.0.0.1" }\nx = {')).toThrow(/telemetry address .*expected an IPv4 address/);
     expect(() => vmAlloyConfig("prod.lan")).toThrow(/"prod.lan": expected an IPv4 address/);
@@ -46,13 +50,42 @@ describe("the management VM's telemetry services", () => {
   it("runs Twingate's client and Alloy on the VM's network, and the usage job; the key is a variable, never a file of the deploy", () => {
     const w = vmTelemetryWorkload({ address, twingateClientImage });
     expect(Object.keys(w.services).sort()).toEqual(["alloy", "oci-usage", "twingate-client"]);
-    const client = w.services["twingate-client"] as Record<string, unknown>;
-    expect(client).toMatchObject({ image: twingateClientImage, network_mode: "host", cap_add: ["NET_ADMIN"], devices: ["/dev/net/tun"], volumes: [`./${twingateKeyFile}:/etc/twingate/service_key.json:ro`] });
-    const alloy = w.services.alloy as { image: string; network_mode: string; volumes: string[]; command: string[] };
-    expect(alloy.image).toBe(images.alloy);
-    expect(alloy.network_mode).toBe("host");
-    expect(alloy.command).toContain("--server.http.listen-addr=127.0.0.1:12345");
-    expect(alloy.volumes).toEqual(expect.arrayContaining([`./${vmAlloyConfigFile}:/etc/alloy/config.alloy:ro`, `./${textfileDir}:/textfile:ro`, "/proc:/host/proc:ro", "/var/run/docker.sock:/var/run/docker.sock"]));
+    expect(w.services["twingate-client"]).toEqual({
+      image: twingateClientImage,
+      container_name: "twingate-client",
+      restart: "unless-stopped",
+      network_mode: "host",
+      cap_add: ["NET_ADMIN"],
+      devices: ["/dev/net/tun"],
+      volumes: [`./${twingateKeyFile}:/etc/twingate/service_key.json:ro`],
+      deploy: { resources: { limits: { memory: "256m" } } },
+    });
+    const { labels, ...alloy } = w.services.alloy as Record<string, unknown>;
+    expect(Object.keys(labels as object)).toEqual(["homelab.io/config-sha256"]);
+    expect(alloy).toEqual({
+      image: images.alloy,
+      container_name: "alloy",
+      restart: "unless-stopped",
+      network_mode: "host",
+      pid: "host",
+      privileged: true,
+      command: ["run", "--server.http.listen-addr=127.0.0.1:12345", "--storage.path=/var/lib/alloy/data", "/etc/alloy/config.alloy"],
+      volumes: [
+        `./${vmAlloyConfigFile}:/etc/alloy/config.alloy:ro`,
+        `./${textfileDir}:/textfile:ro`,
+        "alloy-data:/var/lib/alloy/data",
+        "/proc:/host/proc:ro",
+        "/sys:/host/sys:ro",
+        "/:/host/root:ro,rslave",
+        "/sys:/sys:ro",
+        "/var/lib/docker:/var/lib/docker:ro",
+        "/dev/disk:/dev/disk:ro",
+        "/var/run/docker.sock:/var/run/docker.sock",
+      ],
+      deploy: { resources: { limits: { memory: "512m" } } },
+    });
+    expect(w.volumes).toEqual({ "alloy-data": {} });
+    expect(w.steps[1]).toBe(`sudo install -d -m 0755 '${textfileDir}'`);
     expect(w.envNames).toEqual([twingateKeyEnv]);
     expect(w.files.map((f) => f.path)).toEqual([vmAlloyConfigFile, ociUsageScriptFile]);
     expect(JSON.stringify(w.files)).not.toContain("service_key");
