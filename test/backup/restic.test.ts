@@ -75,6 +75,34 @@ describe("restic backup scripts", () => {
   });
 });
 
+describe("restic scripts, whole", () => {
+  // Reviewed by hand; the restore drill runs the same renderer's scripts against PostgreSQL and restic (verify).
+  const expected = (name: string) => fs.readFileSync(path.join(__dirname, "../fixtures/expected/backup", name), "utf8");
+  const local = (): BackupJob => ({ ...files(["/tank/family/documents", "/tank/family/photos"]), class: "local", retention: retentionByClass.local });
+
+  it("for a database: backup, restore, check", () => {
+    expect(backupScript(db())).toBe(expected("database-backup.sh"));
+    expect(restoreScript(db(), "/restore", "vaultwarden_drill")).toBe(expected("database-restore.sh"));
+    expect(verifyScript(db(), "/restore", "vaultwarden_drill")).toBe(expected("database-verify.sh"));
+  });
+
+  it("for folders: backup, restore, check", () => {
+    expect(backupScript(local())).toBe(expected("files-backup.sh"));
+    expect(restoreScript(local(), "/restore")).toBe(expected("files-restore.sh"));
+    expect(verifyScript(local(), "/restore")).toBe(expected("files-verify.sh"));
+  });
+
+  it("take retention from 1 to 400 snapshots and ports from 1 to 65535, and nothing else", () => {
+    for (const n of [1, 400]) expect(() => backupScript(db({ retention: { daily: n, weekly: n, monthly: n } }))).not.toThrow();
+    for (const n of [401, 2.5]) expect(() => backupScript(db({ retention: { daily: 7, weekly: 4, monthly: n } }))).toThrow(`retention.monthly = ${n}`);
+    for (const port of [1, 65535]) expect(() => backupScript(db({ source: { kind: "postgres", host: "h", port, database: "d", user: "u" } }))).not.toThrow();
+    for (const port of [0, 65536, 54.5]) expect(() => backupScript(db({ source: { kind: "postgres", host: "h", port, database: "d", user: "u" } }))).toThrow(`port ${port}: expected a TCP port`);
+    expect(() => verifyScript(db(), "/restore")).toThrow("backup job vaultwarden-db: verifying a database restore needs the database it was loaded into");
+    expect(backupScript(files(["//tank//x"]))).toContain("find 'tank//x'");
+    expect(backupScript(files(["/"]))).toContain("find '.'");
+  });
+});
+
 describe("the pinned restic", () => {
   it("is the release the drill's tool module builds", () => {
     const mod = fs.readFileSync(path.join(__dirname, "../../tools/restic/go.mod"), "utf8");

@@ -336,6 +336,17 @@ describe("telemetry", () => {
     expect(alloyConfig("prod", { role: "receiver", address: "192.168.71.242" })).not.toContain("kubelet");
   });
 
+  it("renders exactly the reviewed configurations (test/fixtures/expected/*.alloy; Alloy's parser reads the generated ones in verify)", () => {
+    const fixture = (name: string) => fs.readFileSync(path.join(__dirname, "../fixtures/expected", name), "utf8");
+    const probes = [
+      { service: "glance", url: "https://home.homelab.example/", module: "http_2xx" as const },
+      { service: "n8n", url: "http://n8n-main.n8n.svc.cluster.local:5678/healthz", module: "http_2xx" as const },
+    ];
+    const scrapes = [{ service: "n8n", target: "n8n-main.n8n.svc.cluster.local:5678", path: "/metrics" }];
+    expect(alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes, scrapes })).toBe(fixture("cloud-sender.alloy"));
+    expect(alloyConfig("prod", { role: "receiver", address: "192.168.71.242" })).toBe(fixture("prod-receiver.alloy"));
+  });
+
   it("gives the whole pod-log pipeline its labels, and refuses a configuration the chart would read as a Helm template", () => {
     const text = alloyConfig("cloud", { role: "sender", address: "192.168.71.242", stack: "cloud", probes: [], scrapes: [] });
     expect(text.startsWith('loki.write "prod" {\n  endpoint {\n    url = "http://192.168.71.242:3100/loki/api/v1/push"\n  }\n}\ndiscovery.kubernetes "pods" {\n  role = "pod"\n}\n')).toBe(true);
@@ -499,6 +510,7 @@ describe("the platform's metrics", () => {
     const names = (c: { argocd: boolean; longhorn: boolean }) => platformServiceMonitors(c).map((m) => `${m.metadata.namespace}/${m.metadata.name}`);
     expect(names({ argocd: true, longhorn: true })).toEqual(["argocd/argocd-application-controller", "longhorn-system/longhorn-manager", "kube-system/cilium-agent", "kube-system/hubble", "cert-manager/cert-manager"]);
     expect(names({ argocd: false, longhorn: false })).toEqual(["kube-system/cilium-agent", "kube-system/hubble", "cert-manager/cert-manager"]);
+    for (const m of platformServiceMonitors({ argocd: true, longhorn: true })) expect([m.apiVersion, m.kind]).toEqual(["monitoring.coreos.com/v1", "ServiceMonitor"]);
     const [argocd] = platformServiceMonitors({ argocd: true, longhorn: false });
     expect(argocd.spec).toEqual({
       selector: { matchLabels: { "app.kubernetes.io/name": "argo-cd-metrics", "app.kubernetes.io/instance": "argocd", "app.kubernetes.io/component": "application-controller" } },
@@ -534,6 +546,7 @@ describe("ntfy's users", () => {
   it("refuse a password in place of a hash and a token of the wrong form", () => {
     expect(() => ntfyAuthEnv({ ...input(), adminHash: "hunter2" })).toThrow("ntfyAuthEnv: adminHash: expected a bcrypt hash");
     expect(() => ntfyAuthEnv({ ...input(), publisherHash: `${input().publisherHash},x` })).toThrow("ntfyAuthEnv: publisherHash: expected a bcrypt hash");
+    expect(() => ntfyAuthEnv({ ...input(), publisherHash: `x,admin:${input().publisherHash}` })).toThrow("ntfyAuthEnv: publisherHash: expected a bcrypt hash");
     for (const token of ["tk_short", `tk_${"A".repeat(29)}`, `xx_${"a".repeat(29)}`, `tk_${"a".repeat(29)},admin:x`]) {
       expect(() => ntfyAuthEnv({ ...input(), publisherToken: token })).toThrow("publisherToken: expected tk_ and 29 lowercase letters and digits");
     }

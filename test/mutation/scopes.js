@@ -60,6 +60,12 @@ module.exports = {
     tests: ["test/components/monitoring.test.ts", "test/verify/alloyConfig.test.ts", "test/components/vmTelemetry.test.ts", "test/components/ociUsage.test.ts", "test/components/logRules.test.ts"],
     static: false,
   },
+  // The backup, restore and check scripts every backup job runs (the drill runs them for real in verify).
+  backup: {
+    mutate: ["components/backup/restic.ts"],
+    tests: ["test/backup/restic.test.ts"],
+    static: false,
+  },
   schema: {
     mutate: ["config/schema.ts"],
     tests: ["test/config/invalidConfig.test.ts", "test/config/validConfig.test.ts", "test/plan/stackFiles.test.ts"],

@@ -22,6 +22,18 @@ describe("Alloy configuration checks", () => {
     expect(danglingReferences([block("a.b", "c", {}, [block("rule", undefined, { x: { expr: "x.y.z.out" } })])])).toEqual(["x.y.z.out"]);
   });
 
+  it("read only references: plain values and objects without an expression are no references, an empty list names nothing", () => {
+    const blocks = [block("loki.write", "prod", { url: "loki.write.other.receiver", n: 3, none: null, map: { other: "x.y.z" } }), block("prometheus.scrape", "p", { forward_to: { expr: "[]" } })];
+    expect(danglingReferences(blocks)).toEqual([]);
+    expect(alloyProblems([block("loki.source.api", "x", { forward_to: { expr: "[loki.write.gone.receiver]" } })], { probes: [] })).toEqual(["loki.write.gone.receiver names no component of the file"]);
+  });
+
+  it("count the blackbox exporter's targets only, in any order, and name every one that differs", () => {
+    const withOther = sender([target("vaultwarden"), block("note", undefined, { name: "not-a-target", labels: { service: "x" } }), target("navidrome")]);
+    expect(alloyProblems(withOther, { probes: ["vaultwarden", "navidrome"] })).toEqual([]);
+    expect(alloyProblems(sender([target("a"), target("b")]), { probes: ["c"] })).toEqual(["probes a, b; expected c"]);
+  });
+
   it("refuse a missing or extra probe, a module that is not prod's, and a target labelled with another service", () => {
     expect(alloyProblems(sender([target("vaultwarden")]), { probes: ["navidrome", "vaultwarden"] })).toEqual(["probes vaultwarden; expected navidrome, vaultwarden"]);
     expect(alloyProblems([block("loki.write", "prod")], { probes: ["navidrome"] })).toEqual(["probes nothing; expected navidrome"]);
