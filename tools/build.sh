@@ -29,6 +29,9 @@
 #                                           ruler's rules and the dashboards' log queries)
 #   tools/restic         restic            (the backups' tool, for the loopback restore drill)
 #
+# Two lanes build at once (one downloads while the other compiles); each
+# tool prints one line when it is done.
+#
 # Exits non-zero if any tool fails to build (after trying all of them).
 set -uo pipefail
 
