@@ -33,8 +33,10 @@ export type TelemetryRole = { role: "receiver"; address: string } | { role: "sen
 /** A River string literal: Alloy's syntax reads Go-style escapes, which JSON's are a subset of. */
 export const riverString = (s: string): string => JSON.stringify(s);
 
-const block = (head: string, lines: string[]): string[] => [`${head} {`, ...lines.map((l) => `  ${l}`), "}"];
-const riverMap = (m: Record<string, string>): string => `{ ${Object.entries(m).map(([k, v]) => `${riverString(k)} = ${riverString(v)}`).join(", ")} }`;
+/** A River block: its head, then each line indented by two spaces. */
+export const block = (head: string, lines: string[]): string[] => [`${head} {`, ...lines.map((l) => `  ${l}`), "}"];
+/** A River object literal of string keys and values, on one line. */
+export const riverMap = (m: Record<string, string>): string => `{ ${Object.entries(m).map(([k, v]) => `${riverString(k)} = ${riverString(v)}`).join(", ")} }`;
 
 /** Every pod's logs, labelled with where they come from; the cluster label set here so the receiver never rewrites it. */
 function podLogs(cluster: string, forwardTo: string): string[] {

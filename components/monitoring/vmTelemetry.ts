@@ -12,7 +12,7 @@ import type { VmWorkload } from "../omni/managementVm";
 import { shellQuote } from "../shell";
 import { managementVm } from "./metrics";
 import { ociUsageScript, ociUsageScriptFile, ociUsageService, textfileDir } from "./ociUsage";
-import { riverString, telemetryPaths, telemetryPorts } from "./telemetry";
+import { block, riverMap, riverString, telemetryPaths, telemetryPorts } from "./telemetry";
 
 /** The .env variable that carries the VM's Twingate service key (base64: the key is a JSON document, .env takes one plain line). */
 export const twingateKeyEnv = "TWINGATE_SERVICE_KEY_B64";
@@ -25,13 +25,12 @@ export const omniMetricsAddress = "127.0.0.1:2122";
 export const keptContainerMetrics = ["container_memory_working_set_bytes", "container_cpu_usage_seconds_total", "container_last_seen"] as const;
 
 const dockerHost = "unix:///var/run/docker.sock";
-const block = (head: string, lines: string[]): string[] => [`${head} {`, ...lines.map((l) => `  ${l}`), "}"];
 const setLabel = (target: string, value: string) => block("rule", [`target_label = ${riverString(target)}`, `replacement  = ${riverString(value)}`]);
 
 /** Alloy's configuration on the management VM: everything goes to prod, labelled host="management-vm", stack="cloud". */
 export function vmAlloyConfig(address: string): string {
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) throw new Error(`vmAlloyConfig: telemetry address ${JSON.stringify(address)}: expected an IPv4 address`);
-  const external = `external_labels = { "host" = ${riverString(managementVm.host)}, "stack" = "cloud" }`;
+  const external = `external_labels = ${riverMap({ host: managementVm.host, stack: "cloud" })}`;
   const metricsOut = "prometheus.remote_write.prod.receiver";
   const lines = [
     ...block('loki.write "prod"', [...block("endpoint", [`url = ${riverString(`http://${address}:${telemetryPorts.logs}${telemetryPaths.logs}`)}`]), external]),
