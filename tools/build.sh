@@ -28,6 +28,8 @@
 #   tools/logql          logql-check       (our own program: Loki's LogQL parser, for the
 #                                           ruler's rules and the dashboards' log queries)
 #   tools/restic         restic            (the backups' tool, for the loopback restore drill)
+#   tools/backup-crds    backup-crds       (our own program: Velero's and VolSync's API types,
+#                                           Velero's CRDs; k8s modules shared with talosctl)
 #
 # Two lanes build at once (one downloads while the other compiles); each
 # tool prints one line when it is done.
@@ -81,6 +83,8 @@ lane_a() {
   build alloy-syntax alloy-syntax .
 
   build restic restic github.com/restic/restic/cmd/restic
+
+  build backup-crds backup-crds .
 }
 
 lane_b() {
@@ -126,7 +130,7 @@ lane_a &
 lane_b &
 wait
 
-tools=(talosctl omnictl kubectl-validate actionlint gitleaks compose-check glance cloudflared oauth2-proxy prometheus promtool alertmanager amtool alloy-syntax logql-check restic)
+tools=(talosctl omnictl kubectl-validate actionlint gitleaks compose-check glance cloudflared oauth2-proxy prometheus promtool alertmanager amtool alloy-syntax logql-check restic backup-crds)
 failed=()
 built=()
 for name in "${tools[@]}"; do
@@ -146,6 +150,7 @@ version_of() {
     alloy-syntax) echo "github.com/grafana/alloy/syntax $(modver alloy-syntax github.com/grafana/alloy/syntax)" ;;
     logql-check) echo "github.com/grafana/loki/v3 $(modver logql github.com/grafana/loki/v3)" ;;
     restic) "$bin/restic" version 2>/dev/null | head -1 ;;
+    backup-crds) echo "velero $(modver backup-crds github.com/vmware-tanzu/velero), volsync $(modver backup-crds github.com/backube/volsync)" ;;
     glance) "$bin/glance" --version 2>/dev/null | head -1 ;;
     oauth2-proxy) "$bin/oauth2-proxy" --version 2>/dev/null | head -1 ;;
     prometheus | promtool | alertmanager | amtool) "$bin/$1" --version 2>&1 | head -1 ;;
