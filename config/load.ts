@@ -15,7 +15,9 @@ import {
   prodConfigSchema,
   prodIssues,
   requiredSecrets,
+  optionalSecrets,
   stackKinds,
+  type BackupConfig,
 } from "./schema";
 
 export const NAMESPACE = "homelab";
@@ -103,9 +105,9 @@ export function validateConfig(stack: string, raw: RawConfig): StackConfig {
   const problems: string[] = [];
 
   for (const [key, value] of Object.entries(raw.values)) {
-    if (secretNames.includes(key)) continue;
+    if (secretNames.includes(key) || optionalSecrets.includes(key)) continue;
     if (raw.secretKeys.has(key)) {
-      problems.push(`${NAMESPACE}:${key}: unknown secret; expected one of ${secretNames.join(", ")}`);
+      problems.push(`${NAMESPACE}:${key}: unknown secret; expected one of ${[...secretNames, ...optionalSecrets].join(", ")}`);
       continue;
     }
     if (nestingDepth(value) > maxConfigDepth) {
@@ -130,8 +132,21 @@ export function validateConfig(stack: string, raw: RawConfig): StackConfig {
     throw new ConfigError(stack, problems);
   }
   problems.push(...describeIssues(plain, (crossChecks as (c: unknown) => { path: PropertyKey[]; message: string }[])(parsed.data)));
+  problems.push(...optionalSecretIssues(raw, (parsed.data as { backup: BackupConfig }).backup));
   if (problems.length > 0) throw new ConfigError(stack, problems);
   return { kind, stack, config: parsed.data } as StackConfig;
+}
+
+/** The OVH bucket's secret key: required with backup.offsite.target ovh, refused without it (nothing unused lies in the config). */
+function optionalSecretIssues(raw: RawConfig, backup: BackupConfig): string[] {
+  const key = "backupS3SecretAccessKey";
+  const has = Object.hasOwn(raw.values, key);
+  if (backup.offsite.target === "ovh") {
+    if (!has) return [`${NAMESPACE}:${key} = (missing): expected the OVH bucket's secret key (backup.offsite.target is ovh), set it with \`pulumi config set --secret ${key} <value>\``];
+    if (!raw.secretKeys.has(key)) return [`${NAMESPACE}:${key} = [plaintext]: expected an encrypted value, set it with \`pulumi config set --secret ${key} <value>\``];
+    return [];
+  }
+  return has ? [`${NAMESPACE}:${key}: expected nothing: only the ovh offsite target takes a secret key (backup.offsite.target is ${backup.offsite.target})`] : [];
 }
 
 // The SDK knows which keys the CLI stored encrypted; the function is marked internal in its typings.

@@ -215,6 +215,8 @@ const oci = section({
   compartmentOcid: ocid("compartment"),
   fingerprint: z.string(expect("the API key fingerprint (16 hex pairs)")).regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/, expect("the API key fingerprint (16 hex pairs separated by ':')")),
   availabilityDomain: z.string(expect("an availability domain like Abcd:EU-PARIS-1-AD-1")).regex(/^[A-Za-z0-9]+:[A-Z0-9-]+-AD-\d$/, expect("an availability domain like Abcd:EU-PARIS-1-AD-1")),
+  /** The tenancy's Object Storage namespace (OCI console: Tenancy details), part of the backup bucket's S3 address. */
+  objectStorageNamespace: z.string(expect("an Object Storage namespace (lowercase letters and digits)")).regex(/^[a-z0-9]{1,63}$/, expect("an Object Storage namespace (lowercase letters and digits)")),
   network: section({
     vcnCidr: privateCidr,
     subnetCidr: privateCidr,
@@ -369,10 +371,13 @@ export type StackKind = (typeof stackKinds)[number];
 
 /** Secret keys each stack requires (set with `pulumi config set --secret`). */
 export const requiredSecrets: Record<StackKind, readonly string[]> = {
-  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken", "bitwardenWriterToken", "cloudflareApiToken", "twingateApiToken"],
-  prod: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
-  dev: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken"],
+  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken", "bitwardenWriterToken", "cloudflareApiToken", "twingateApiToken", "backupRepositoryPassword"],
+  prod: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken", "backupRepositoryPassword"],
+  dev: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken", "backupRepositoryPassword"],
 };
+
+/** Secret keys a stack takes only with some settings: the OVH bucket's secret key (backup.offsite.target ovh). */
+export const optionalSecrets: readonly string[] = ["backupS3SecretAccessKey"];
 
 const sshPublicKey = z
   .string(expect("an OpenSSH public key (ssh-ed25519 AAAA...)"))
@@ -396,6 +401,49 @@ const twingate = section({
   clientImageDigest: z.string(expect("an image digest like sha256:<64 hex digits>")).regex(/^sha256:[0-9a-f]{64}$/, expect("an image digest like sha256:<64 hex digits>")),
 });
 
+/** The offsite copies' S3 store (FR-024): OCI Object Storage the cloud stack creates (default), or a bucket at OVH. */
+export const offsiteTargets = ["oci", "ovh"] as const;
+export type OffsiteTarget = (typeof offsiteTargets)[number];
+/** The bucket the cloud stack creates when nothing else is said. */
+export const defaultBackupBucket = "homelab-backups";
+
+const bucketName = z
+  .string(expect("a bucket name (3 to 63 lowercase letters, digits, dots or dashes)"))
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, expect("a bucket name (3 to 63 lowercase letters, digits, dots or dashes)"));
+
+/**
+ * Backups (FR-024, FR-025). `offsite.target: oci` is the cloud stack's bucket
+ * (the cloud stack creates it; dev and prod read it from the cloud stack);
+ * `ovh` names a bucket of one's own, its access key ID here and its secret
+ * key in `pulumi config set --secret backupS3SecretAccessKey`.
+ */
+const backup = section({
+  offsite: section({
+    target: z.enum(offsiteTargets, expect(`one of ${offsiteTargets.join(", ")}`)),
+    /** oci: the name the cloud stack gives its bucket (default homelab-backups), set on the cloud stack only. ovh: the bucket. */
+    bucket: bucketName.optional(),
+    /** ovh only: the S3 endpoint, e.g. https://s3.gra.io.cloud.ovh.net. */
+    endpoint: httpsUrl.optional(),
+    /** ovh only: the region, e.g. gra. */
+    region: z.string(expect("an S3 region like gra")).regex(/^[a-z][a-z0-9-]{1,30}$/, expect("an S3 region like gra")).optional(),
+    /** ovh only: the S3 access key ID (its secret is the secret config backupS3SecretAccessKey). */
+    accessKeyId: z.string(expect("an S3 access key ID (16 to 128 letters and digits)")).regex(/^[A-Za-z0-9]{16,128}$/, expect("an S3 access key ID (16 to 128 letters and digits)")).optional(),
+  }),
+});
+
+/** What the offsite settings must hold for their target, on a stack that creates the bucket (cloud) or reads it (dev, prod). */
+export function backupIssues(b: BackupConfig, stack: StackKind): Issue[] {
+  const o = b.offsite;
+  const path = (key: string) => ["backup", "offsite", key];
+  const ovhKeys = ["endpoint", "region", "accessKeyId"] as const;
+  if (o.target === "ovh") {
+    return [...ovhKeys, "bucket" as const].filter((k) => o[k] === undefined).map((k) => ({ path: path(k), message: "expected a value: the OVH bucket's settings (docs/configuration.md, backup)" }));
+  }
+  const issues: Issue[] = ovhKeys.filter((k) => o[k] !== undefined).map((k) => ({ path: path(k), message: "expected nothing: the oci target is the cloud stack's bucket, whose endpoint and keys the program creates" }));
+  if (stack !== "cloud" && o.bucket !== undefined) issues.push({ path: path("bucket"), message: "expected nothing: the cloud stack names its bucket (set it there); this stack reads it from the cloud stack" });
+  return issues;
+}
+
 /** Where a cluster without Prometheus sends its logs, metrics and probes: prod's telemetry address (its fixed LAN address monitoring/telemetry). */
 const telemetrySender = section({
   telemetryAddress: ipv4,
@@ -412,6 +460,7 @@ export const cloudConfigSchema = section({
   cluster: cloudCluster,
   platform,
   services,
+  backup,
 });
 
 /** Alerting (prod runs Prometheus and Alertmanager for every site). */
@@ -432,6 +481,7 @@ export const prodConfigSchema = section({
   monitoring,
   platform,
   services,
+  backup,
 });
 
 export const devConfigSchema = section({
@@ -443,6 +493,7 @@ export const devConfigSchema = section({
   monitoring: telemetrySender,
   platform,
   services,
+  backup,
 });
 
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
@@ -454,6 +505,7 @@ export type ProxmoxNodeConfig = z.infer<typeof proxmoxNode>;
 export type HypervisorConfig = z.infer<typeof hypervisor>;
 export type GamingVmConfig = z.infer<typeof gamingVm>;
 export type MonitoringConfig = z.infer<typeof monitoring>;
+export type BackupConfig = z.infer<typeof backup>;
 export type TelemetrySenderConfig = z.infer<typeof telemetrySender>;
 export type OciConfig = z.infer<typeof oci>;
 export type OciNodeConfig = z.infer<typeof ociNode>;
@@ -643,7 +695,7 @@ function homePlatformIssues(p: PlatformConfig, cluster: HomeClusterConfig, extra
 }
 
 export function prodIssues(c: ProdConfig): Issue[] {
-  const issues = homeClusterIssues(c.cluster, c.proxmox, [{ vmId: c.gamingVm.vmId, path: "gamingVm.vmId" }]);
+  const issues = [...homeClusterIssues(c.cluster, c.proxmox, [{ vmId: c.gamingVm.vmId, path: "gamingVm.vmId" }]), ...backupIssues(c.backup, "prod")];
   const usable = c.proxmox.hardware.memoryGb - c.proxmox.hardware.reservedMemoryGb;
   if (c.gamingVm.memoryGb > usable) {
     issues.push({ path: ["gamingVm", "memoryGb"], message: `expected at most ${usable} GB (host ${c.proxmox.hardware.memoryGb} GB minus ${c.proxmox.hardware.reservedMemoryGb} GB reserved)` });
@@ -711,6 +763,7 @@ export function zfsPoolCapacityGb(zfs: Pick<HypervisorConfig["zfs"], "layout" | 
 
 export function devIssues(c: DevConfig): Issue[] {
   return [
+    ...backupIssues(c.backup, "dev"),
     ...homeClusterIssues(c.cluster, c.proxmox, []),
     ...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }]),
     ...(isPrivateCidr(`${c.monitoring.telemetryAddress}/32`) ? [] : [{ path: ["monitoring", "telemetryAddress"], message: "expected a private address of the home network (prod's monitoring/telemetry LAN address)" }]),
@@ -720,7 +773,7 @@ export function devIssues(c: DevConfig): Issue[] {
 }
 
 export function cloudIssues(c: CloudConfig): Issue[] {
-  const issues: Issue[] = [...versionIssues(c.cluster.versions, ["cluster", "versions"])];
+  const issues: Issue[] = [...versionIssues(c.cluster.versions, ["cluster", "versions"]), ...backupIssues(c.backup, "cloud")];
   if (c.services.homeAssistant) issues.push({ path: ["services", "homeAssistant"], message: "expected no homeAssistant section: Home Assistant runs at home (prod)" });
   const { vcnCidr, subnetCidr } = c.oci.network;
   if (!cidrWithin(vcnCidr, subnetCidr)) {

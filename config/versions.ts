@@ -19,6 +19,18 @@ export const images = {
   squid: "docker.io/ubuntu/squid:6.10-24.04_edge",
 } as const;
 
+/**
+ * The backups' images: Velero (the chart's own release line, its patch
+ * release the one tools/backup-crds checks against), its S3 plugin (the
+ * release paired with Velero 1.18), and restic's own image, whose binary the
+ * database jobs and drills copy beside PostgreSQL's tools.
+ */
+export const backupImages = {
+  velero: { repository: "docker.io/velero/velero", tag: "v1.18.3" },
+  veleroPluginAws: { repository: "docker.io/velero/velero-plugin-for-aws", tag: "v1.14.2" },
+  restic: { repository: "docker.io/restic/restic", tag: "0.19.1" },
+} as const satisfies Record<string, ImageRef>;
+
 /** restic, the backups' tool (components/backup/restic.ts): the release the jobs run and tools/restic builds for the drill (a test keeps them equal). */
 export const resticVersion = "0.19.1";
 
@@ -77,6 +89,10 @@ export const charts = {
   loki: { repo: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.55.0" },
   /** Every cluster's log shipper, and the prober where no Prometheus runs. */
   alloy: { repo: "https://grafana.github.io/helm-charts", chart: "alloy", version: "1.11.1" },
+  /** Velero (every cluster's Kubernetes objects and volumes, offsite); its image pinned in backupImages. */
+  velero: { repo: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "12.1.0" },
+  /** VolSync (the critical volumes' restic copies, offsite); the API types tools/backup-crds checks are the same release. */
+  volsync: { repo: "https://backube.github.io/helm-charts", chart: "volsync", version: "0.16.0" },
   /** The prober of prod's service Probes. */
   blackboxExporter: { repo: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-blackbox-exporter", version: "11.17.2" },
 } as const;

@@ -13,8 +13,9 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { logqlOfJson } from "../components/monitoring/dashboards";
-import { failedSignInBurst, logAlerts, logRecordings, lokiRulesDocument } from "../components/monitoring/logRules";
-import { managementVm } from "../components/monitoring/metrics";
+import { backupContainer, backupLogRecordings, drillContainer, failedSignInBurst, logAlerts, logRecordings, lokiRulesDocument } from "../components/monitoring/logRules";
+import { homelabMetrics, managementVm } from "../components/monitoring/metrics";
+import { BackupJob, backupScript, drillLogPrefix, drillScript, resultLogPrefix, retentionByClass } from "../components/backup/restic";
 
 export interface LogqlResult {
   tool: string;
@@ -102,9 +103,9 @@ export function authentikEventLine(action: string, fields: { clientIp: string; u
   return { labels: { host: managementVm.host, container: "authentik-server", stack: "cloud" }, line: JSON.stringify(event) };
 }
 
-function runLines(bin: string, query: string, lines: LogLine[]): { matched: boolean; labels?: Record<string, string> }[] | string {
+function runLines(bin: string, query: string, lines: LogLine[]): { matched: boolean; value?: number; labels?: Record<string, string> }[] | string {
   const r = spawnSync(bin, ["lines", query], { input: lines.map((l) => JSON.stringify(l)).join("\n"), encoding: "utf8", timeout: 60_000 });
-  return r.status === 0 ? (JSON.parse(r.stdout) as { matched: boolean; labels?: Record<string, string> }[]) : `${r.stderr}${r.error?.message ?? ""}`;
+  return r.status === 0 ? (JSON.parse(r.stdout) as { matched: boolean; value?: number; labels?: Record<string, string> }[]) : `${r.stderr}${r.error?.message ?? ""}`;
 }
 
 /** The rules' own pipelines (Loki's code) over Authentik's event lines. */
@@ -140,4 +141,63 @@ export function authentikRulesOnLines(bin: string): LogqlResult[] {
     results.push({ tool: "logql-check", artifact, ok, message: ok ? "each sign-in recorded with its user and address, nothing else" : `recorded ${JSON.stringify(recorded)}; expected ${JSON.stringify(expected)}` });
   }
   return results;
+}
+
+/**
+ * The result lines the backup and drill scripts print, produced by bash
+ * running the scripts' own echo lines (ok at the end of a run, failed from
+ * the error trap), with the labels the log shippers give them.
+ */
+export function backupResultLines(): { backupOk: LogLine; backupFailed: LogLine; drillOk: LogLine; drillFailed: LogLine } {
+  const job: BackupJob = { name: "cloud-vaultwarden-database", class: "critical", source: { kind: "postgres", host: "vaultwarden-db-rw", port: 5432, database: "vaultwarden", user: "vaultwarden" }, retention: retentionByClass.critical };
+  const echo = (script: string, prefix: string) => script.split("\n").map((l) => l.trim()).filter((l) => l.startsWith(`echo "${prefix} `));
+  const trapped = (script: string) => /^trap '(.*)' ERR$/m.exec(script)?.[1].replace(/'\\''/g, "'") ?? "";
+  const run = (line: string) => spawnSync("bash", ["-c", `started=$SECONDS; lost=0; ${line}`], { encoding: "utf8" }).stdout.trim();
+  const backup = echo(backupScript(job), resultLogPrefix);
+  const drill = drillScript(job, "/var/tmp/restore", "drill");
+  const pod = (container: string) => ({ cluster: "cloud", namespace: "vaultwarden", pod: `${container}-29391840-abcde`, container });
+  return {
+    backupOk: { labels: pod(backupContainer), line: run(backup.find((l) => l.includes("status=ok")) ?? "") },
+    backupFailed: { labels: pod(backupContainer), line: run(backup.find((l) => l.includes("status=failed")) ?? "") },
+    drillOk: { labels: pod(drillContainer), line: run(echo(drill, drillLogPrefix)[0] ?? "") },
+    drillFailed: { labels: pod(drillContainer), line: run(trapped(drill)) },
+  };
+}
+
+/** The backup recordings' pipelines (Loki's code) over the scripts' result lines and the other lines the same containers print. */
+export function backupRulesOnLines(bin: string): LogqlResult[] {
+  const l = backupResultLines();
+  const noise: LogLine[] = [
+    { labels: l.backupOk.labels, line: "Files:           3 new,     0 changed,     0 unmodified" },
+    { labels: l.drillOk.labels, line: "tables 3 lost 0" },
+    // Someone else's line that mentions a backup is not a result.
+    { labels: { ...l.backupOk.labels, container: "vaultwarden" }, line: l.backupOk.line },
+  ];
+  const lines = [l.backupOk, l.backupFailed, l.drillOk, l.drillFailed, ...noise];
+  const finished = (line: string) => Number(/finished=(\d+)/.exec(line)?.[1]);
+  const expected: Record<string, { line: LogLine; value: number; labels: string }[]> = {
+    [homelabMetrics.backupLastSuccess]: [{ line: l.backupOk, value: finished(l.backupOk.line), labels: "backup=cloud-vaultwarden-database,class=critical" }],
+    [homelabMetrics.backupLastRunFailed]: [
+      { line: l.backupOk, value: 0, labels: "backup=cloud-vaultwarden-database,class=critical" },
+      { line: l.backupFailed, value: 1, labels: "backup=cloud-vaultwarden-database,class=critical" },
+    ],
+    [homelabMetrics.restoreDrillLastSuccess]: [{ line: l.drillOk, value: finished(l.drillOk.line), labels: "backup=cloud-vaultwarden-database,cluster=cloud" }],
+    [homelabMetrics.restoreDrillLastRunFailed]: [
+      { line: l.drillOk, value: 0, labels: "backup=cloud-vaultwarden-database,cluster=cloud" },
+      { line: l.drillFailed, value: 1, labels: "backup=cloud-vaultwarden-database,cluster=cloud" },
+    ],
+    [homelabMetrics.restoreDrillDuration]: [
+      { line: l.drillOk, value: 0, labels: "backup=cloud-vaultwarden-database,cluster=cloud" },
+      { line: l.drillFailed, value: 0, labels: "backup=cloud-vaultwarden-database,cluster=cloud" },
+    ],
+  };
+  return backupLogRecordings.map((r) => {
+    const artifact = `${r.record} over the backup and drill scripts' result lines among their other output`;
+    const out = runLines(bin, r.expr, lines);
+    if (typeof out === "string") return { tool: "logql-check", artifact, ok: false, message: oneLine(out) };
+    const got = out.flatMap((o, i) => (o.matched ? [`${lines.indexOf(lines[i])}:${o.value ?? 0}:${Object.entries(o.labels ?? {}).sort().map(([k, v]) => `${k}=${v}`).join(",")}`] : []));
+    const want = (expected[r.record] ?? []).map((e) => `${lines.indexOf(e.line)}:${e.value}:${e.labels}`);
+    const ok = want.length > 0 && JSON.stringify(got) === JSON.stringify(want);
+    return { tool: "logql-check", artifact, ok, message: ok ? `recorded ${got.length} of ${lines.length} lines, each with its value and labels` : `recorded ${JSON.stringify(got)}; expected ${JSON.stringify(want)}` };
+  });
 }

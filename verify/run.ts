@@ -20,7 +20,7 @@ import { hostnameOf } from "../components/service/manifests";
 import { catalog, entriesFor } from "../services";
 import { alloyConfigCheck, alloyNegativeChecks } from "./alloyConfig";
 import { restoreDrill } from "./backupDrill";
-import { authentikRulesOnLines, dashboardLogqlCheck, logqlNegativeChecks, lokiRulesCheck } from "./logql";
+import { authentikRulesOnLines, backupRulesOnLines, dashboardLogqlCheck, logqlNegativeChecks, lokiRulesCheck } from "./logql";
 import { dashboardChecks as grafanaDashboardChecks } from "./dashboards";
 import { familyLinks } from "../services/glance";
 import { groups } from "../components/identity/groups";
@@ -170,7 +170,7 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   fs.rmSync(out, { recursive: true, force: true });
   results.push(expectReject({ tool: "compose-check", artifact: rel(path.join(fixtures, "compose")), args: [path.join(fixtures, "compose")] }));
   results.push(...alloyNegativeChecks(path.join(toolsBin, "alloy-syntax")));
-  results.push(...logqlNegativeChecks(path.join(toolsBin, "logql-check")), ...authentikRulesOnLines(path.join(toolsBin, "logql-check")));
+  results.push(...logqlNegativeChecks(path.join(toolsBin, "logql-check")), ...authentikRulesOnLines(path.join(toolsBin, "logql-check")), ...backupRulesOnLines(path.join(toolsBin, "logql-check")));
   results.push(...restoreDrill(toolsBin));
   const badDeployment = path.join(fixtures, "kubernetes/deployment-bad-replicas.yaml");
   results.push(expectReject({ tool: "kubectl-validate", artifact: rel(badDeployment), args: [badDeployment, "--version", kubernetesVersion] }));

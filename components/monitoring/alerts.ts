@@ -6,6 +6,7 @@
 // objective (Comet, 99 %) is held to it.
 import type { ServiceEntry } from "../../services/entry";
 import { hostScrapeJob, homelabMetrics as m, managementVm } from "./metrics";
+import { restoreObjectiveSeconds } from "../backup/restic";
 
 export type Severity = "critical" | "warning";
 export const severities: readonly Severity[] = ["critical", "warning"];
@@ -290,30 +291,50 @@ export const baseGroups: RuleGroup[] = [
     rules: [
       {
         alert: "BackupFailed",
-        expr: `${m.backupLastRunFailed} == 1`,
+        // The last run's result holds until the next run (Loki records it for an hour; the host's textfile keeps it).
+        expr: `max by (backup, class) (last_over_time(${m.backupLastRunFailed}[2d])) == 1`,
         for: "0m",
         severity: "critical",
-        summary: "Backup {{ $labels.job }} ({{ $labels.class }}) failed its last run",
-        fires: { series: [{ series: `${m.backupLastRunFailed}{job="vaultwarden",class="critical"}`, values: "0 0 1x5" }], at: "3m", labels: { job: "vaultwarden", class: "critical" } },
-        silent: { series: [{ series: `${m.backupLastRunFailed}{job="vaultwarden",class="critical"}`, values: "0x5" }], at: "3m" },
+        summary: "Backup {{ $labels.backup }} ({{ $labels.class }}) failed its last run",
+        fires: { series: [{ series: `${m.backupLastRunFailed}{backup="vaultwarden",class="critical"}`, values: "0 0 1 _x5" }], at: "5m", labels: { backup: "vaultwarden", class: "critical" } },
+        silent: { series: [{ series: `${m.backupLastRunFailed}{backup="vaultwarden",class="critical"}`, values: "1 0 _x5" }], at: "5m" },
       },
       {
         alert: "BackupStale",
-        expr: `time() - ${m.backupLastSuccess} > ${36 * 3600}`,
+        expr: `time() - max by (backup, class) (max_over_time(${m.backupLastSuccess}[30d])) > ${36 * 3600}`,
         for: "0m",
         severity: "critical",
-        summary: "Backup {{ $labels.job }} ({{ $labels.class }}) has not succeeded in 36 hours",
-        fires: { series: [{ series: `${m.backupLastSuccess}{job="vaultwarden",class="critical"}`, values: "-130000x5" }], at: "3m", labels: { job: "vaultwarden", class: "critical" } },
-        silent: { series: [{ series: `${m.backupLastSuccess}{job="vaultwarden",class="critical"}`, values: "-3600x5" }], at: "3m" },
+        summary: "Backup {{ $labels.backup }} ({{ $labels.class }}) has not succeeded in 36 hours",
+        fires: { series: [{ series: `${m.backupLastSuccess}{backup="vaultwarden",class="critical"}`, values: "-130000x5" }], at: "3m", labels: { backup: "vaultwarden", class: "critical" } },
+        silent: { series: [{ series: `${m.backupLastSuccess}{backup="vaultwarden",class="critical"}`, values: "-3600 _x5" }], at: "5m" },
+      },
+      {
+        alert: "RestoreDrillFailed",
+        expr: `max by (cluster, backup) (last_over_time(${m.restoreDrillLastRunFailed}[8d])) == 1`,
+        for: "0m",
+        severity: "critical",
+        summary: "The restore drill of {{ $labels.backup }} on {{ $labels.cluster }} failed: the backup may not restore (docs/runbooks/restore.md)",
+        fires: { series: [{ series: `${m.restoreDrillLastRunFailed}{cluster="cloud",backup="cloud-vaultwarden-database"}`, values: "1 _x5" }], at: "5m", labels: { cluster: "cloud", backup: "cloud-vaultwarden-database" } },
+        silent: { series: [{ series: `${m.restoreDrillLastRunFailed}{cluster="cloud",backup="cloud-vaultwarden-database"}`, values: "1 0 _x5" }], at: "5m" },
       },
       {
         alert: "RestoreDrillStale",
-        expr: `time() - ${m.restoreDrillLastSuccess} > ${35 * day}`,
+        // Weekly drills: two missed in a row.
+        expr: `time() - max by (cluster) (max_over_time(${m.restoreDrillLastSuccess}[30d])) > ${15 * day}`,
         for: "0m",
         severity: "warning",
-        summary: "Cluster {{ $labels.cluster }} has not passed a restore drill in 35 days",
-        fires: { series: [{ series: `${m.restoreDrillLastSuccess}{cluster="prod"}`, values: "-3100000x5" }], at: "3m", labels: { cluster: "prod" } },
-        silent: { series: [{ series: `${m.restoreDrillLastSuccess}{cluster="prod"}`, values: "-86400x5" }], at: "3m" },
+        summary: "Cluster {{ $labels.cluster }} has not passed a restore drill in 15 days",
+        fires: { series: [{ series: `${m.restoreDrillLastSuccess}{cluster="prod",backup="prod-romm-database"}`, values: "-1300000x5" }], at: "3m", labels: { cluster: "prod" } },
+        silent: { series: [{ series: `${m.restoreDrillLastSuccess}{cluster="prod",backup="prod-romm-database"}`, values: "-86400 _x5" }], at: "5m" },
+      },
+      {
+        alert: "RestoreDrillSlow",
+        expr: `max by (cluster, backup) (last_over_time(${m.restoreDrillDuration}[8d])) > ${restoreObjectiveSeconds / 2}`,
+        for: "0m",
+        severity: "warning",
+        summary: "The restore drill of {{ $labels.backup }} on {{ $labels.cluster }} took over 2 hours: half of the 4-hour recovery objective for one app",
+        fires: { series: [{ series: `${m.restoreDrillDuration}{cluster="cloud",backup="cloud-nextcloud-database"}`, values: "9000 _x5" }], at: "5m", labels: { cluster: "cloud", backup: "cloud-nextcloud-database" } },
+        silent: { series: [{ series: `${m.restoreDrillDuration}{cluster="cloud",backup="cloud-nextcloud-database"}`, values: "120 _x5" }], at: "5m" },
       },
     ],
   },

@@ -98,7 +98,7 @@ export const platformDashboards: DashboardSpec[] = [
       stat("Days since the last scrub", `(time() - ${m.zpoolLastScrub}) / 86400`, "d"),
       ts("SMART health (1 = passing)", [{ expr: "smartmon_device_smart_healthy", legend: "{{disk}}" }]),
       ts("Reallocated sectors", [{ expr: "smartmon_reallocated_sector_ct_raw_value", legend: "{{disk}}" }]),
-      ts("Backups: hours since the last success", [{ expr: `(time() - ${m.backupLastSuccess}) / 3600`, legend: "{{job}} ({{class}})" }], "h"),
+      ts("Backups: hours since the last success", [{ expr: `(time() - max by (backup, class) (max_over_time(${m.backupLastSuccess}[30d]))) / 3600`, legend: "{{backup}} ({{class}})" }], "h"),
     ],
   },
   {

@@ -11,6 +11,7 @@ import { stringify } from "yaml";
 import type { Manifest } from "../platform/context";
 import { type Severity } from "./alerts";
 import { homelabMetrics as m, managementVm, monitoringNamespace } from "./metrics";
+import { drillLogPrefix, resultLogPrefix } from "../backup/restic";
 
 /** Loki's tenant when authentication is off: the ruler reads <directory>/fake/. */
 export const lokiTenant = "fake";
@@ -54,6 +55,26 @@ export const logRecordings: LogRecording[] = [
   },
 ];
 
+/** The container name of every backup job and of every restore drill, on the clusters and on the management VM: the rules select on it. */
+export const backupContainer = "backup";
+export const drillContainer = "restore-drill";
+const backupLines = `{container="${backupContainer}"} |= "${resultLogPrefix} " | logfmt`;
+const drillLines = `{container="${drillContainer}"} |= "${drillLogPrefix} " | logfmt`;
+
+/**
+ * The backup jobs' and drills' result lines (components/backup/restic.ts) as
+ * the metrics the backup alerts read. Each sample lives an hour here; the
+ * alerts look back over Prometheus' days (alerts.ts), so a nightly job's
+ * result holds until the next one.
+ */
+export const backupLogRecordings: LogRecording[] = [
+  { record: m.backupLastSuccess, expr: `max_over_time(${backupLines} | status="ok" | unwrap finished [1h]) by (backup, class)` },
+  { record: m.backupLastRunFailed, expr: `last_over_time(${backupLines} | unwrap failed [1h]) by (backup, class)` },
+  { record: m.restoreDrillLastSuccess, expr: `max_over_time(${drillLines} | status="ok" | unwrap finished [1h]) by (cluster, backup)` },
+  { record: m.restoreDrillLastRunFailed, expr: `last_over_time(${drillLines} | unwrap failed [1h]) by (cluster, backup)` },
+  { record: m.restoreDrillDuration, expr: `last_over_time(${drillLines} | unwrap seconds [1h]) by (cluster, backup)` },
+];
+
 /** The ruler's file (Prometheus' rule format with LogQL expressions). */
 export function lokiRulesDocument(): { groups: Record<string, unknown>[] } {
   return {
@@ -65,6 +86,7 @@ export function lokiRulesDocument(): { groups: Record<string, unknown>[] } {
           ...logRecordings.map((r) => ({ record: r.record, expr: r.expr })),
         ],
       },
+      { name: "backups", rules: backupLogRecordings.map((r) => ({ record: r.record, expr: r.expr })) },
     ],
   };
 }

@@ -20,12 +20,16 @@ export const homelabMetrics = {
   zpoolScrubErrors: "homelab_zpool_scrub_errors",
   /** When the last scrub finished (seconds since the epoch). */
   zpoolLastScrub: "homelab_zpool_last_scrub_timestamp_seconds",
-  /** A backup job's last successful run (seconds since the epoch), by job and class. */
+  /** A backup job's last successful run (seconds since the epoch), by backup (the job's name) and class. */
   backupLastSuccess: "homelab_backup_last_success_timestamp_seconds",
   /** 1 when a backup job's last run failed, else 0. */
   backupLastRunFailed: "homelab_backup_last_run_failed",
-  /** A cluster's last successful restore drill (seconds since the epoch). */
+  /** A cluster's last successful restore drill (seconds since the epoch), by cluster and backup. */
   restoreDrillLastSuccess: "homelab_restore_drill_last_success_timestamp_seconds",
+  /** 1 when a restore drill's last run failed (or lost anything), else 0. */
+  restoreDrillLastRunFailed: "homelab_restore_drill_last_run_failed",
+  /** How long the last restore drill took, restore and check (seconds). */
+  restoreDrillDuration: "homelab_restore_drill_duration_seconds",
   /** Used / Always Free allowance per OCI resource kind (ocpus, memory, storage). */
   ociAlwaysFreeRatio: "homelab_oci_always_free_usage_ratio",
   /** Successful Authentik sign-ins in the last 5 minutes, by username and client address: Loki's recording rule (logRules.ts). */

@@ -2,7 +2,7 @@
 // order, with which retention, and that a value never escapes its quoting.
 // Running them for real is the restore drill's (verify/backupDrill.ts).
 import { spawnSync } from "child_process";
-import { BackupJob, backupScript, restoreScript, retentionByClass, stagingDir, tableFingerprintSql, verifyScript } from "../../components/backup/restic";
+import { BackupJob, backupScript, drillScript, restoreScript, retentionByClass, stagingDir, tableFingerprintSql, verifyScript } from "../../components/backup/restic";
 import { homelabMetrics } from "../../components/monitoring/metrics";
 import { resticVersion } from "../../config/versions";
 import * as fs from "fs";
@@ -33,12 +33,21 @@ describe("restic backup scripts", () => {
 
   it("write the job's metrics on success and mark a failed run, keeping the last success for BackupStale", () => {
     const s = backupScript(db());
-    expect(s).toContain(`echo '${homelabMetrics.backupLastSuccess}{job="vaultwarden-db",class="critical"}' "$(date +%s)"`);
-    expect(s).toContain(`echo '${homelabMetrics.backupLastRunFailed}{job="vaultwarden-db",class="critical"} 0'`);
+    expect(s).toContain(`echo '${homelabMetrics.backupLastSuccess}{backup="vaultwarden-db",class="critical"}' "$(date +%s)"`);
+    expect(s).toContain(`echo '${homelabMetrics.backupLastRunFailed}{backup="vaultwarden-db",class="critical"} 0'`);
     expect(s).toMatch(/trap on_failure ERR/);
     const failure = s.slice(s.indexOf("on_failure() {"), s.indexOf("trap on_failure"));
-    expect(failure).toContain(`${homelabMetrics.backupLastRunFailed}{job="vaultwarden-db",class="critical"} 1`);
+    expect(failure).toContain(`${homelabMetrics.backupLastRunFailed}{backup="vaultwarden-db",class="critical"} 1`);
     expect(failure).toContain(`grep -s '^${homelabMetrics.backupLastSuccess}' "$f"`);
+  });
+
+  it("print one logfmt result line, ok at the end of a run and failed from the trap, which Loki's ruler turns into the same metrics", () => {
+    const s = backupScript(db());
+    const failure = s.slice(s.indexOf("on_failure() {"), s.indexOf("trap on_failure"));
+    expect(failure).toContain('echo "homelab-backup backup=vaultwarden-db class=critical status=failed failed=1 finished=$(date +%s)"');
+    const tail = s.slice(s.indexOf("trap on_failure"));
+    expect(tail).toContain('echo "homelab-backup backup=vaultwarden-db class=critical status=ok failed=0 finished=$(date +%s)"');
+    expect(tail.indexOf("status=ok")).toBeGreaterThan(tail.indexOf("restic forget"));
   });
 
   it("keep every value a single shell word, whatever it holds", () => {
@@ -84,6 +93,7 @@ describe("restic scripts, whole", () => {
     expect(backupScript(db())).toBe(expected("database-backup.sh"));
     expect(restoreScript(db(), "/restore", "vaultwarden_drill")).toBe(expected("database-restore.sh"));
     expect(verifyScript(db(), "/restore", "vaultwarden_drill")).toBe(expected("database-verify.sh"));
+    expect(drillScript(db(), "/restore", "vaultwarden_drill")).toBe(expected("database-drill.sh"));
   });
 
   it("for folders: backup, restore, check", () => {

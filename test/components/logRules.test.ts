@@ -40,7 +40,7 @@ describe("the Loki ruler's rules", () => {
       data: { [lokiRulesFile]: expect.any(String) },
     });
     expect(parse(m.data[lokiRulesFile])).toEqual(lokiRulesDocument());
-    expect(lokiRulesDocument().groups.map((g) => g.name)).toEqual(["authentik"]);
+    expect(lokiRulesDocument().groups.map((g) => g.name)).toEqual(["authentik", "backups"]);
   });
 
   it("shows each log alert in the plan's table with its receiver", () => {

@@ -6,9 +6,9 @@
 //
 //	logql-check rules FILE    a Loki ruler file: groups of alerting and recording rules
 //	logql-check query EXPR    one query, a log query or a metric query
-//	logql-check lines EXPR    runs the metric query's pipeline over log lines read from
-//	                          stdin (one JSON object per line: {"labels": {...}, "line": "..."})
-//	                          and prints, for each, whether it yields a sample and its labels
+//	logql-check lines EXPR    runs the metric query's selector and pipeline over log lines read
+//	                          from stdin (one JSON object per line: {"labels": {...}, "line": "..."})
+//	                          and prints, for each, whether it yields a sample, its value and labels
 //
 // A rule file fails (error printed, exit 1) on: YAML Loki would not read
 // (unknown fields included), a group without a name or named twice, a rule
@@ -198,7 +198,7 @@ type sample struct {
 	Labels  map[string]string `json:"labels,omitempty"`
 }
 
-// lines runs the sample extractor of a metric query (its selector, filters,
+// lines runs the sample extractor of a metric query (its selector's matchers, filters,
 // parsers and label filters, as Loki's engine does per line) over each line.
 func lines(q string, in io.Reader) ([]sample, error) {
 	e, err := syntax.ParseSampleExpr(q)
@@ -212,6 +212,22 @@ func lines(q string, in io.Reader) ([]sample, error) {
 	if len(extractors) != 1 {
 		return nil, fmt.Errorf("expected a query over one selector, got %d", len(extractors))
 	}
+	// The stream selector is the store's to apply (the extractor never sees it): a line of another stream is no sample.
+	groups, err := syntax.MatcherGroups(e)
+	if err != nil {
+		return nil, err
+	}
+	if len(groups) != 1 {
+		return nil, fmt.Errorf("expected a query over one selector, got %d matcher groups", len(groups))
+	}
+	selects := func(stream map[string]string) bool {
+		for _, m := range groups[0].Matchers {
+			if !m.Matches(stream[m.Name]) {
+				return false
+			}
+		}
+		return true
+	}
 	out := []sample{}
 	scanner := bufio.NewScanner(in)
 	scanner.Buffer(make([]byte, 1<<20), 1<<20)
@@ -219,6 +235,10 @@ func lines(q string, in io.Reader) ([]sample, error) {
 		var en entry
 		if err := json.Unmarshal(scanner.Bytes(), &en); err != nil {
 			return nil, fmt.Errorf("input line %d: %w", n, err)
+		}
+		if !selects(en.Labels) {
+			out = append(out, sample{Matched: false})
+			continue
 		}
 		stream := labels.FromMap(en.Labels)
 		samples, ok := extractors[0].ForStream(stream).Process(int64(n), []byte(en.Line), labels.EmptyLabels())

@@ -1,0 +1,101 @@
+// The offsite bucket on OCI Object Storage (FR-024), created by the cloud
+// stack: a private bucket, lifecycle rules that clean up what no writer
+// would, and a user of its own that may only read and write this bucket's
+// objects, with the S3 key every writer uses. The data in it is encrypted
+// by each writer before it leaves (restic, kopia, Omni), so neither OCI nor
+// this key can read it. Dev and prod read the result from the cloud stack.
+import * as oci from "@pulumi/oci";
+import * as pulumi from "@pulumi/pulumi";
+import { OciConfig } from "../config/schema";
+import { BackupStore as Store, StoreLocation, ociS3Endpoint, storePrefixes } from "./backup/store";
+
+export interface BackupStoreArgs {
+  provider: oci.Provider;
+  oci: Pick<OciConfig, "region" | "tenancyOcid" | "compartmentOcid" | "objectStorageNamespace">;
+  bucket: string;
+}
+
+/** How long an unfinished multipart upload may stay (a backup cut off half-way) before OCI removes its parts. */
+export const abandonedUploadDays = 2;
+/** How long Omni's etcd backups are kept: its own schedule writes them, nothing else removes the old ones. */
+export const omniEtcdBackupDays = 14;
+
+/** The lifecycle rules of the bucket. Never a rule on restic's or kopia's objects: they prune their own repositories, and a rule deleting one of their packs would corrupt them. */
+export function lifecycleRules(): oci.types.input.ObjectStorage.ObjectLifecyclePolicyRule[] {
+  return [
+    { name: "abort-abandoned-uploads", action: "ABORT", target: "multipart-uploads", timeAmount: String(abandonedUploadDays), timeUnit: "DAYS", isEnabled: true },
+    {
+      name: "expire-omni-etcd-backups",
+      action: "DELETE",
+      target: "objects",
+      timeAmount: String(omniEtcdBackupDays),
+      timeUnit: "DAYS",
+      isEnabled: true,
+      objectNameFilter: { inclusionPrefixes: [`${storePrefixes.omniEtcd}/`] },
+    },
+  ];
+}
+
+/** The IAM policy statements of the writers' group: this bucket's objects, nothing else. */
+export function writerStatements(group: string, compartmentOcid: string, bucket: string): string[] {
+  const where = `in compartment id ${compartmentOcid} where target.bucket.name = '${bucket}'`;
+  return [`Allow group ${group} to read buckets ${where}`, `Allow group ${group} to manage objects ${where}`];
+}
+
+export class BackupStore extends pulumi.ComponentResource {
+  /** Where the bucket answers (known before anything is created: the namespace and region come from the config). */
+  readonly location: StoreLocation;
+  /** The bucket and its S3 key (the secret key is a secret). */
+  readonly store: Store;
+
+  constructor(name: string, args: BackupStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("homelab:index:BackupStore", name, {}, opts);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucket)) throw new Error(`BackupStore ${name}: bucket ${JSON.stringify(args.bucket)}: expected a bucket name (3 to 63 lowercase letters, digits, dots or dashes)`);
+    const child = { parent: this, provider: args.provider };
+    const o = args.oci;
+    const namespace = o.objectStorageNamespace;
+    const bucket = new oci.objectstorage.Bucket(
+      `${name}-bucket`,
+      {
+        compartmentId: o.compartmentOcid,
+        namespace,
+        name: args.bucket,
+        accessType: "NoPublicAccess",
+        // Off: restic and kopia delete the packs they prune; kept versions would fill the free 20 GB with data nobody can use.
+        versioning: "Disabled",
+        storageTier: "Standard",
+        freeformTags: { "managed-by": "pulumi", role: "backups" },
+      },
+      // The family's only offsite copy: a preview that would delete it stops instead.
+      { ...child, protect: true },
+    );
+    // OCI's Object Storage service applies lifecycle rules as itself, and needs the tenancy's leave to.
+    const serviceAccess = new oci.identity.Policy(
+      `${name}-lifecycle-policy`,
+      {
+        compartmentId: o.tenancyOcid,
+        name: "homelab-backups-lifecycle",
+        description: "Object Storage may apply the homelab bucket's lifecycle rules",
+        statements: [`Allow service objectstorage-${o.region} to manage object-family in compartment id ${o.compartmentOcid}`],
+      },
+      child,
+    );
+    new oci.objectstorage.ObjectLifecyclePolicy(`${name}-lifecycle`, { namespace, bucket: bucket.name, rules: lifecycleRules() }, { ...child, dependsOn: [serviceAccess] });
+
+    // A user of its own: the key every writer holds opens this bucket's objects and nothing else of the tenancy.
+    const user = new oci.identity.User(`${name}-writer`, { compartmentId: o.tenancyOcid, name: "homelab-backups", description: "writes the homelab's encrypted backups to its bucket" }, child);
+    const group = new oci.identity.Group(`${name}-writers`, { compartmentId: o.tenancyOcid, name: "homelab-backup-writers", description: "who may write the homelab's backups" }, child);
+    const membership = new oci.identity.UserGroupMembership(`${name}-writer-membership`, { userId: user.id, groupId: group.id }, child);
+    new oci.identity.Policy(
+      `${name}-writer-policy`,
+      { compartmentId: o.tenancyOcid, name: "homelab-backup-writers", description: "the homelab backup writers: their bucket's objects only", statements: writerStatements("homelab-backup-writers", o.compartmentOcid, args.bucket) },
+      { ...child, dependsOn: [group] },
+    );
+    const key = new oci.identity.CustomerSecretKey(`${name}-s3-key`, { userId: user.id, displayName: "homelab backups (S3)" }, { ...child, additionalSecretOutputs: ["key"], dependsOn: [membership] });
+
+    this.location = { provider: "oci", endpoint: ociS3Endpoint(namespace, o.region), region: o.region, bucket: args.bucket };
+    // The writers need the bucket before their first backup.
+    this.store = { ...this.location, accessKeyId: pulumi.all([key.id, bucket.id]).apply(([id]) => id), secretAccessKey: pulumi.secret(key.key) };
+    this.registerOutputs({ location: this.location, accessKeyId: this.store.accessKeyId });
+  }
+}
