@@ -35,6 +35,8 @@ import {
 import { longhornLimitRange, longhornNamespace } from "./platform/storage";
 import { Wave, WaveLedger } from "./platform/waves";
 import { ServiceApp } from "./ServiceApp";
+import { criticalVolumeEntries, drillObjects, veleroCredentialsFile, veleroNamespace, veleroObjects, veleroSecrets } from "./backup/kubernetes";
+import { ClusterBackup, offsiteSecretResource } from "./backup/offsiteSecret";
 import { EgressProxyAddress, PublicHostname, serviceRepos, serviceRepositorySecrets } from "./service/manifests";
 import { ServiceEntry, ServiceSettings } from "../services/entry";
 
@@ -62,6 +64,8 @@ export interface ClusterPlatformArgs {
   ntfyPublisherToken?: pulumi.Input<string>;
   /** Prod receives every cluster's logs and metrics at its LAN address; the others send there. */
   telemetry: { receiveAt: string } | { sendTo: string; stack: "dev" | "cloud" };
+  /** Where the cluster's backups go and the keys that write them (secret): Velero, VolSync, the database dumps and drills. */
+  backup?: ClusterBackup;
   /** The catalog entries this cluster runs (wave 2 and up), and what they need from the stack. */
   services: {
     entries: ServiceEntry[];
@@ -105,6 +109,8 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       workloadNodes: args.workloadNodes,
       platform: args.platform,
       databases: args.services.entries.some((e) => e.database !== undefined),
+      backups: args.backup !== undefined,
+      criticalVolumes: args.backup !== undefined && criticalVolumeEntries(args.services.entries).length > 0,
       alerting: args.alerting,
       telemetry:
         "receiveAt" in args.telemetry
@@ -166,7 +172,10 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       ? this.applyInOrder([namespace(longhornNamespace, "privileged"), longhornLimitRange()], [cilium])
       : [];
 
-    this.ledger.add(0, ...crds, cilium, ...network, certNs, certManager, selfSigned, esoNs, ...sdkTls, token, eso, store, cloudflareToken, ...issuers, ...connector, ...twingate, ...monitoring, ...storagePrereqs);
+    // Velero's namespace and secrets before its chart: without its repository secret, Velero would create one with a well-known password.
+    const backupPrereqs = args.backup ? this.veleroSecrets(args.backup, this.apply(namespace(veleroNamespace, "privileged"), [cilium])) : [];
+
+    this.ledger.add(0, ...crds, cilium, ...network, certNs, certManager, selfSigned, esoNs, ...sdkTls, token, eso, store, cloudflareToken, ...issuers, ...connector, ...twingate, ...monitoring, ...storagePrereqs, ...backupPrereqs);
 
     // ---- wave 0: GitOps (Argo CD on the hub; this cluster registered in it)
     this.gitopsConnected = isHub || args.platform.gitops.hubReady;
@@ -196,6 +205,18 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     if (this.gitopsConnected && args.alerting) {
       const monitors = platformServiceMonitors({ argocd: isHub, longhorn: args.platform.storage.longhorn !== undefined }).map((m) => this.apply(m, this.ledger.dependenciesFor(2)));
       this.ledger.add(2, ...monitors);
+    }
+
+    // ---- wave 2: the backup schedules and drills, once Velero's CRDs are in
+    if (this.gitopsConnected && args.backup) {
+      const after = this.ledger.dependenciesFor(2);
+      const velero = veleroObjects({ cluster: args.cluster, entries: args.services.entries }, args.backup.store).map((m) => this.apply(m, after));
+      const drills = drillObjects({ cluster: args.cluster, entries: args.services.entries }, args.backup.store);
+      const [drillNs, ...drillRest] = drills.manifests;
+      const inDrillNs = drillNs ? [this.apply(drillNs, after)] : [];
+      const drillSecrets = drills.secrets.map((spec) => offsiteSecretResource(`${name}-secret-${spec.namespace}-${spec.name}`, spec, args.backup as ClusterBackup, { parent: this, provider: args.provider, dependsOn: inDrillNs }));
+      const drillJobs = drillRest.map((m) => this.apply(m, [...inDrillNs, ...drillSecrets]));
+      this.ledger.add(2, ...velero, ...inDrillNs, ...drillSecrets, ...drillJobs);
     }
 
     // ---- wave 2+: the catalog's services, each wave after the previous one
@@ -247,6 +268,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         egressProxy: this.args.services.egressProxy,
         probeObjects: this.args.alerting !== undefined,
         generated: this.args.services.generated?.[entry.name],
+        backup: this.args.backup,
       },
       { parent: this },
     );
@@ -254,6 +276,18 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     this.applications.push({ name: app.application, wave: entry.wave });
     this.services.push(entry.name);
     if (app.publicHostname) this.publicHostnames.push(app.publicHostname);
+  }
+
+  /** Velero's two secrets: the store's key as an AWS credentials file, and the kopia repositories' password. */
+  private veleroSecrets(backup: ClusterBackup, ns: pulumi.Resource): pulumi.Resource[] {
+    const keys = pulumi.output(backup.keys);
+    const secret = (id: string, name: string, stringData: pulumi.Output<Record<string, string>>) =>
+      new k8s.core.v1.Secret(`${this.name}-${id}`, { metadata: { name, namespace: veleroNamespace }, type: "Opaque", stringData: pulumi.secret(stringData) }, { parent: this, provider: this.args.provider, dependsOn: [ns] });
+    return [
+      ns,
+      secret("velero-store-secret", veleroSecrets.store.name, keys.apply((k): Record<string, string> => ({ [veleroSecrets.store.key]: veleroCredentialsFile(k.accessKeyId, k.secretAccessKey) }))),
+      secret("velero-repository-secret", veleroSecrets.repository.name, keys.apply((k): Record<string, string> => ({ [veleroSecrets.repository.key]: k.password }))),
+    ];
   }
 
   /** The Argo CD cluster Secret and AppProjects of this cluster, in the hub. */

@@ -29,6 +29,8 @@ import {
 import { ssoGateManifests, ssoGates } from "./service/ssoGate";
 import { probeManifest, serviceProbe } from "./monitoring/probes";
 import { scrapeConfigManifest, serviceScrape } from "./monitoring/scrapes";
+import { entryBackupObjects, namespaceBackupAnnotations } from "./backup/kubernetes";
+import { ClusterBackup, offsiteSecretResource } from "./backup/offsiteSecret";
 
 export interface ServiceAppArgs {
   entry: ServiceEntry;
@@ -53,6 +55,8 @@ export interface ServiceAppArgs {
   probeObjects: boolean;
   /** The values of the entry's generated Secret, when it asks for one (secret). */
   generated?: pulumi.Input<Record<string, string>>;
+  /** Where the cluster's backups go and the keys that write them (secret); a critical entry's copies and dumps use them. */
+  backup?: ClusterBackup;
 }
 
 /** Waits Pulumi applies to custom resources that report readiness. */
@@ -69,7 +73,9 @@ export class ServiceApp extends pulumi.ComponentResource {
     const domain = args.settings.domain;
     const onCluster = { parent: this, provider: args.provider };
 
-    const ns = this.apply(`${name}-namespace`, serviceNamespace(entry), onCluster, args.after);
+    const nsManifest = serviceNamespace(entry);
+    const nsAnnotations = args.backup ? namespaceBackupAnnotations(entry) : {};
+    const ns = this.apply(`${name}-namespace`, Object.keys(nsAnnotations).length ? { ...nsManifest, metadata: { ...nsManifest.metadata, annotations: nsAnnotations } } : nsManifest, onCluster, args.after);
     const inNamespace = [ns];
     const objects: pulumi.Resource[] = [ns, this.apply(`${name}-network-policy`, networkPolicy(entry, { domain, cluster, egressProxy: args.egressProxy }), onCluster, inNamespace)];
     for (const claim of volumeClaims(entry, args.defaultStorageClass)) {
@@ -81,7 +87,15 @@ export class ServiceApp extends pulumi.ComponentResource {
     if (secret) objects.push(this.apply(`${name}-external-secret`, secret, onCluster, inNamespace, readyWhen));
     const database = databaseCluster(entry, args.defaultStorageClass);
     // The database holds the family's data: deleting the entry must not drop it.
-    if (database) objects.push(this.apply(`${name}-database`, database, { ...onCluster, retainOnDelete: true }, inNamespace, readyWhen));
+    const databaseReady = database ? [this.apply(`${name}-database`, database, { ...onCluster, retainOnDelete: true }, inNamespace, readyWhen)] : [];
+    objects.push(...databaseReady);
+    if (args.backup) {
+      // The offsite copies and the database's dump (components/backup/kubernetes.ts), with the Secrets that open the store.
+      const backup = args.backup;
+      const b = entryBackupObjects(cluster, entry, backup.store);
+      const secrets = b.secrets.map((spec) => offsiteSecretResource(`${name}-backup-secret-${spec.name}`, spec, backup, { ...onCluster, dependsOn: inNamespace }));
+      objects.push(...secrets, ...b.manifests.map((m) => this.apply(`${name}-backup-${m.kind.toLowerCase()}-${m.metadata.name}`, m, onCluster, [...inNamespace, ...secrets, ...databaseReady])));
+    }
     // The SSO proxies exist (and are ready) before the route that sends to them.
     const gates: pulumi.Resource[] = [];
     for (const gate of ssoGates(entry, domain)) {

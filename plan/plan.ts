@@ -20,6 +20,9 @@ import { Phase, ProgramRun, RecordedOptions, RecordedResource, runProgram } from
 import { policyConfigFor } from "./policyConfig";
 import { plaintextSecretViolations } from "./secrets";
 import { PlannedService, plannedServices } from "./services";
+import { Coverage, backupCoverage } from "../components/backup/coverage";
+import { StoreLocation, ociS3Endpoint } from "../components/backup/store";
+import { defaultBackupBucket } from "../config/schema";
 import { catalog, entriesFor } from "../services";
 import { PublicRoute, publicRoutes } from "../components/edge/routes";
 import { PrivateResource, privateResources } from "../components/twingate/model";
@@ -89,6 +92,8 @@ export interface Plan {
   privateResources: PrivateResource[];
   /** The alert rules of the stack that runs Alertmanager (prod): severity, duration, receiver. */
   alerts: ReturnType<typeof alertTable>;
+  /** What the stack's cluster backs up, class by class, and where. */
+  backups: Coverage;
   /** Every service of the stack and how it is probed (FR-020). */
   probes: { service: string; url: string; prober: string; metrics?: string }[];
   /** Loki's retention (prod). */
@@ -212,6 +217,19 @@ export function ociCapacity(sc: StackConfig & { kind: "cloud" }): CapacityLine[]
 }
 
 /** Each service of the stack with its probe (a Probe object on prod, Alloy's embedded prober elsewhere: both reach prod's Prometheus) and, where it serves them, its own metrics. */
+/** The store the program writes to: the config's OVH bucket, the cloud stack's own, or (dev, prod) what the cloud stack exports. */
+function plannedStore(sc: StackConfig): StoreLocation {
+  const o = sc.config.backup.offsite;
+  if (o.target === "ovh") return { provider: "ovh", endpoint: o.endpoint ?? "", region: o.region ?? "", bucket: o.bucket ?? "" };
+  if (sc.kind === "cloud") return { provider: "oci", endpoint: ociS3Endpoint(sc.config.oci.objectStorageNamespace, sc.config.oci.region), region: sc.config.oci.region, bucket: o.bucket ?? defaultBackupBucket };
+  const { provider, endpoint, region, bucket } = fakeCloudOutputs.backupStore;
+  return { provider: provider as "oci", endpoint, region, bucket };
+}
+
+function plannedBackups(sc: StackConfig): Coverage {
+  return backupCoverage(entriesFor(sc.kind), plannedStore(sc), sc.kind === "cloud" ? "oci" : "home");
+}
+
 function plannedProbes(sc: StackConfig): Plan["probes"] {
   const prober = sc.kind === "prod" ? "Probe object, blackbox exporter" : "Alloy's blackbox exporter, sent to prod";
   return entriesFor(sc.kind).map((e) => {
@@ -279,6 +297,7 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
     publicHostnames: stackConfig.kind === "cloud" ? publicRoutes(stackConfig.config.services.domain, catalog) : [],
     privateResources: stackConfig.kind === "cloud" ? cloudPrivateResources(stackConfig.config) : [],
     alerts: stackConfig.kind === "prod" ? [...alertTable(ruleGroups(catalog), receiverOf), ...logAlertTable(receiverOf)] : [],
+    backups: plannedBackups(stackConfig),
     probes: plannedProbes(stackConfig),
     lokiStorage: stackConfig.kind === "prod" ? lokiStorage : undefined,
     prometheusStorage: stackConfig.kind === "prod" ? prometheusStorage : undefined,

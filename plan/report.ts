@@ -83,6 +83,15 @@ export function renderPlan(plan: Omit<Plan, "artifacts" | "policyConfig">): stri
     lines.push(`  ${pad("alert", 26)} ${pad("group", 13)} ${pad("severity", 9)} ${pad("for", 4)} receiver`);
     for (const a of plan.alerts) lines.push(`  ${pad(a.alert, 26)} ${pad(a.group, 13)} ${pad(a.severity, 9)} ${pad(a.for, 4)} ${a.receiver}`);
   }
+  const bk = plan.backups;
+  lines.push("", `Backups by class (offsite to the ${bk.store.provider.toUpperCase()} bucket ${bk.store.bucket} at ${bk.store.endpoint}):`);
+  lines.push(`  ${pad("class", 9)} ${pad("service", 15)} ${pad("item", 30)} ${pad("size", 7)} ${pad("retention", 29)} where`);
+  for (const r of bk.rows) lines.push(`  ${pad(r.class, 9)} ${pad(r.service, 15)} ${pad(r.item, 30)} ${pad(r.sizeGi ? `${r.sizeGi} Gi` : "-", 7)} ${pad(r.retention, 29)} ${r.where}`);
+  lines.push(
+    bk.freeGb === undefined
+      ? `  Offsite, this stack: up to ${bk.offsiteGi} Gi (the claims' sizes), billed by the store.`
+      : `  Offsite, this stack: up to ${bk.offsiteGi} Gi (the claims' sizes) of the ${bk.freeGb} GB Always Free allowance the three stacks share${bk.offsiteGi > bk.freeGb ? ": MORE than the allowance if the volumes fill up (docs/architecture.md, Backups)" : ""}.`,
+  );
   for (const b of plan.budget) {
     lines.push("", `Requests on cluster ${b.cluster} (free after the services reserve: ${b.freeMiB} MiB):`);
     for (const item of b.items) lines.push(`  ${pad(item.resource, 92)} ${String(Math.ceil(item.memoryMiB)).padStart(5)} MiB ${String(Math.ceil(item.milliCpu)).padStart(5)} mCPU`);

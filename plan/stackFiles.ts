@@ -177,4 +177,12 @@ export const fakeCloudOutputs = {
     caCertPem: "-----BEGIN CERTIFICATE-----\nmock\n-----END CERTIFICATE-----",
     serviceAccountKey: secretStandIn("omni-service-account-key"),
   },
+  backupStore: {
+    provider: "oci",
+    endpoint: "https://axabcdefghij.compat.objectstorage.eu-paris-1.oraclecloud.com",
+    region: "eu-paris-1",
+    bucket: "homelab-backups",
+    accessKeyId: "0123456789abcdef0123456789abcdef01234567",
+    secretAccessKey: secretStandIn("backup-store-secret-key"),
+  },
 };

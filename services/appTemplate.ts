@@ -60,13 +60,16 @@ export function appTemplateWorkloadPaths(workloads: string[]): Record<string, { 
   return Object.fromEntries(workloads.map((w) => [w, { resources: `controllers.${w}.containers.app.resources`, replicas: `controllers.${w}.replicas` }]));
 }
 
+/** The user app-template's containers run as unless one says otherwise (runAs): the owner of the files they write. */
+export const appUser = 1000;
+
 /** Restricted Pod Security: a non-root user, a read-only root, no capabilities (the root writable only where the container says why). */
 const restrictedContainer = (c: AppContainer) => ({
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: c.writesRoot === undefined,
   runAsNonRoot: true,
-  runAsUser: c.runAs ?? 1000,
-  runAsGroup: c.runAs ?? 1000,
+  runAsUser: c.runAs ?? appUser,
+  runAsGroup: c.runAs ?? appUser,
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
 });
@@ -176,7 +179,7 @@ export function appTemplateValues(entry: ServiceEntry, ctx: ServiceContext, spec
         ? { seccompProfile: { type: "RuntimeDefault" } }
         : {
             runAsNonRoot: true,
-            fsGroup: mainContainer.runAs ?? 1000,
+            fsGroup: mainContainer.runAs ?? appUser,
             fsGroupChangePolicy: "OnRootMismatch",
             ...(devices.length ? { supplementalGroups: [...new Set(devices.map((d) => d.group))] } : {}),
             seccompProfile: { type: "RuntimeDefault" },

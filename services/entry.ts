@@ -203,6 +203,13 @@ export interface ServiceEntry {
   backup: BackupClass;
   /** Why the backup class is `none` (it is never implied). */
   backupNote?: string;
+  /**
+   * The user a restricted app writes its data volumes as, when it is not
+   * app-template's (1000): the offsite copy of a critical volume reads them as
+   * this user. Apps of a baseline or privileged namespace may write as root,
+   * so their copies run as root there.
+   */
+  dataUid?: number;
   database?: Database;
   workloads: Workloads;
   /** Path that answers 200 without a login, on the exposed port. */

@@ -23,6 +23,7 @@ import { formerNames } from "../components/lifecycle";
 import { talosRequirements } from "../components/platform/talos";
 import { PlatformOutputs, clusterPlatform } from "./platform";
 import { ociProvider } from "./providers";
+import { BackupStoreOutput, cloudBackupStore, clusterBackup } from "./backup";
 
 /** What the cloud stack exports; dev and prod read the `omni` part through a StackReference. */
 export interface CloudOutputs {
@@ -38,6 +39,8 @@ export interface CloudOutputs {
   edge: { hostname: string; tier: string; admits: string; tunnel: string }[];
   /** What Twingate publishes from home: each resource, its ports, who may use it. */
   privateAccess: ReturnType<typeof resourceRow>[];
+  /** The offsite bucket and its S3 key (the secret key is a secret): dev and prod read it. */
+  backupStore: BackupStoreOutput;
   /** akadmin's first password (secret), for the first sign-in (docs/runbooks/identity.md). */
   authentikBootstrapPassword: pulumi.Output<string>;
   /** Absent until the Talos image exists (the first deploy builds Omni alone). */
@@ -56,6 +59,8 @@ const pick = <T, K extends keyof T>(o: T, keys: K[]): Pick<T, K> => Object.fromE
 
 export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   const provider = ociProvider(config.oci, secret("ociPrivateKey"));
+  // First: the bucket exists before anything writes to it, and before the cluster waits for its image.
+  const backupStore = cloudBackupStore(config.backup, provider, config.oci);
   const domain = config.services.domain;
   const writer = { ...pick(config.platform.bitwarden, ["organizationId", "projectId", "apiUrl", "identityUrl"]), accessToken: secret("bitwardenWriterToken") };
   const identity = new IdentityPlane("identity", {
@@ -108,7 +113,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   omnictlWithFile("omni-saml-admins", { access: omniAccess, subcommand: "apply", yamlText: omniAdminLabelRule() }, { dependsOn: [omni] });
   const omniOutputs = { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey };
   const talosImage = config.oci.images.talos;
-  if (talosImage === undefined) return { omni: omniOutputs, identity: identity.summary, authentikBootstrapPassword: identity.bootstrapPassword, edge: edgeTable, privateAccess: privateAccess.table, nextStep: waitingForTalosImage };
+  if (talosImage === undefined) return { omni: omniOutputs, backupStore, identity: identity.summary, authentikBootstrapPassword: identity.bootstrapPassword, edge: edgeTable, privateAccess: privateAccess.table, nextStep: waitingForTalosImage };
   const cluster = new TalosCluster(
     "cluster",
     {
@@ -132,9 +137,10 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     // Earlier releases named the component after the cluster.
     formerNames("cluster", config.cluster.name),
   );
-  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud", twingate: { role: "client", image: twingateClientImage, keyId: privateAccess.cloudNodesKeyId }, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "cloud" } });
+  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud", twingate: { role: "client", image: twingateClientImage, keyId: privateAccess.cloudNodesKeyId }, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "cloud" }, backup: clusterBackup(backupStore) });
   return {
     omni: omniOutputs,
+    backupStore,
     identity: identity.summary,
     authentikBootstrapPassword: identity.bootstrapPassword,
     edge: edgeTable,

@@ -20,6 +20,8 @@ import { ruleGroups } from "../components/monitoring/alerts";
 import { clusterRouting } from "../components/monitoring/alertmanager";
 import { hostScrapeJob, nodeExporterPort } from "../components/monitoring/metrics";
 import { proxmoxProvider } from "./providers";
+import { clusterBackup } from "./backup";
+import { BackupStore as Store } from "../components/backup/store";
 
 export interface ClusterOutputs {
   name: string;
@@ -57,7 +59,7 @@ function homeCluster(
   cluster: HomeClusterConfig,
   platform: PlatformConfig,
   omni: OmniAccess,
-  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"]; ntfyPublisherToken?: PlatformArgs["ntfyPublisherToken"]; generated?: PlatformArgs["generated"] },
+  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"]; ntfyPublisherToken?: PlatformArgs["ntfyPublisherToken"]; generated?: PlatformArgs["generated"]; backup: PlatformArgs["backup"] },
 ) {
   const talos = new TalosCluster(
     "cluster",
@@ -83,11 +85,11 @@ function homeCluster(
     // Earlier releases named the component after the cluster.
     { dependsOn: opts.dependsOn, ...formerNames("cluster", cluster.name) },
   );
-  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting, telemetry: opts.telemetry, ntfyPublisherToken: opts.ntfyPublisherToken, generated: opts.generated });
+  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting, telemetry: opts.telemetry, ntfyPublisherToken: opts.ntfyPublisherToken, generated: opts.generated, backup: opts.backup });
   return { talos, platform: platformParts.outputs };
 }
 
-export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): ProdOutputs {
+export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, backupStore: Store): ProdOutputs {
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
   // The home NFS server holds every library folder of the catalog, the cloud services' too.
   const folders = libraryFolders(catalog);
@@ -114,6 +116,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
     telemetry: { receiveAt: telemetryAddressOf(config.platform) },
     ntfyPublisherToken: ntfy.publisherToken,
     generated: { [ntfyEntry.name]: ntfy.env },
+    backup: clusterBackup(backupStore),
     // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
     alerting: {
       groups: ruleGroups(catalog),
@@ -146,9 +149,9 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess): 
   };
 }
 
-export function devStack(stack: string, config: DevConfig, omni: OmniAccess): { cluster: ClusterOutputs; platform: PlatformOutputs } {
+export function devStack(stack: string, config: DevConfig, omni: OmniAccess, backupStore: Store): { cluster: ClusterOutputs; platform: PlatformOutputs } {
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
   // DEV is rebuilt from code at will: nothing on it is the only copy.
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { protectMachines: false, stackKind: "dev", services: config.services, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "dev" } });
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { protectMachines: false, stackKind: "dev", services: config.services, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "dev" }, backup: clusterBackup(backupStore) });
   return { cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig }, platform };
 }

@@ -8,6 +8,7 @@ import { siteIssues, siteOfDev } from "../config/site";
 import { cloudStack } from "./cloud";
 import { devStack, prodStack } from "./home";
 import { hostSiteFromStack, omniFromCloudStack } from "./stackReferences";
+import { homeBackupStore } from "./backup";
 
 export async function homelab() {
   // A config error stops here, before any resource is registered (only the reads of other stacks come first).
@@ -15,14 +16,17 @@ export async function homelab() {
   switch (stackConfig.kind) {
     case "cloud":
       return cloudStack(stackConfig.stack, stackConfig.config);
-    case "prod":
-      return prodStack(stackConfig.stack, stackConfig.config, await omniFromCloudStack(stackConfig.config.omni.cloudStack));
+    case "prod": {
+      const config = stackConfig.config;
+      const [omni, store] = await Promise.all([omniFromCloudStack(config.omni.cloudStack), homeBackupStore(config.backup, config.omni.cloudStack)]);
+      return prodStack(stackConfig.stack, config, omni, store);
+    }
     case "dev": {
       const config = stackConfig.config;
-      const [omni, prodSite] = await Promise.all([omniFromCloudStack(config.omni.cloudStack), hostSiteFromStack(config.hostStack)]);
+      const [omni, prodSite, store] = await Promise.all([omniFromCloudStack(config.omni.cloudStack), hostSiteFromStack(config.hostStack), homeBackupStore(config.backup, config.omni.cloudStack)]);
       const issues = siteIssues(prodSite, "prod", siteOfDev(config));
       if (issues.length > 0) throw new ConfigError(stackConfig.stack, describeIssues(config, issues));
-      return devStack(stackConfig.stack, config, omni);
+      return devStack(stackConfig.stack, config, omni, store);
     }
   }
 }

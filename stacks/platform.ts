@@ -11,6 +11,7 @@ import { secret } from "../config/load";
 import { formerNames } from "../components/lifecycle";
 import { kubernetesProvider } from "./providers";
 import { EgressProxyAddress, PublicHostname } from "../components/service/manifests";
+import { ClusterBackup } from "../components/backup/offsiteSecret";
 
 export interface PlatformArgs {
   cluster: string;
@@ -38,6 +39,8 @@ export interface PlatformArgs {
   ntfyPublisherToken?: ClusterPlatformArgs["ntfyPublisherToken"];
   /** Generated values of entries that ask for them, by entry name (secret). */
   generated?: ClusterPlatformArgs["services"]["generated"];
+  /** Where the cluster's backups go, and the keys that write them. */
+  backup: ClusterBackup;
 }
 
 export interface PlatformOutputs {
@@ -76,6 +79,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       alerting: a.alerting,
       telemetry: a.telemetry,
       ntfyPublisherToken: a.ntfyPublisherToken,
+      backup: a.backup,
       services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog, egressProxy: a.egressProxy, generated: a.generated },
     },
     { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },

@@ -7,7 +7,7 @@ import { HomeSite } from "../config/site";
 import { OmniAccess } from "../components/omni/omnictl";
 
 /** The value of one output of another stack; a RunError naming the config key when it cannot be had. */
-async function readOutput(resourceName: string, key: string, stackName: string, output: string, deployFirst: string): Promise<unknown> {
+export async function readOutput(resourceName: string, key: string, stackName: string, output: string, deployFirst: string): Promise<unknown> {
   // A stack that does not exist fails the read itself (the runtime reports that too); this says what to do.
   const ref = new pulumi.StackReference(resourceName, { name: stackName });
   let details: pulumi.StackReferenceOutputDetails;

@@ -15,6 +15,9 @@ export const crdPackages: Record<string, string> = {
   "monitoring.coreos.com/v1alpha1": "@kubernetes-models/prometheus-operator",
 };
 
+/** Velero's and VolSync's objects: no npm package carries their schemas; tools/backup-crds checks them with their own Go types (and Velero's CRDs). */
+export const backupApiVersions = ["velero.io/v1", "volsync.backube/v1alpha1"];
+
 /** Built-in API groups (core, apps, batch, *.k8s.io): kubectl-validate knows their schemas. Gateway API is a CRD despite its k8s.io group. */
 export function isBuiltIn(apiVersion: string): boolean {
   if (crdPackages[apiVersion]) return false;

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { stackKinds } from "../config/schema";
-import { isBuiltIn, validateCustomResource } from "./crdModels";
+import { backupApiVersions, isBuiltIn, validateCustomResource } from "./crdModels";
 import { ArtifactEntry, Check, kubernetesVersionFor, requiredTools, talosCommands } from "./checks";
 import { DocCommand, documentedCommands } from "./docCommands";
 import { checkGlancePage } from "./glancePage";
@@ -137,6 +137,8 @@ async function verifyStack(stack: (typeof stackKinds)[number], kubernetesVersion
     const apiVersion = a.meta?.apiVersion ?? "";
     if (isBuiltIn(apiVersion)) {
       results.push(expectPass({ tool: "kubectl-validate", artifact: `${rel(file(a.path))} (Kubernetes ${version})`, args: [file(a.path), "--version", version] }));
+    } else if (backupApiVersions.includes(apiVersion)) {
+      results.push(expectPass({ tool: "backup-crds", artifact: rel(file(a.path)), args: [file(a.path)] }));
     } else {
       results.push(await customResource("crd-schema", file(a.path), false));
     }
@@ -175,6 +177,10 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   const badDeployment = path.join(fixtures, "kubernetes/deployment-bad-replicas.yaml");
   results.push(expectReject({ tool: "kubectl-validate", artifact: rel(badDeployment), args: [badDeployment, "--version", kubernetesVersion] }));
   results.push(await customResource("crd-schema", path.join(fixtures, "custom-resources/clustersecretstore-bad-ca-type.yaml"), true));
+  for (const broken of fs.readdirSync(path.join(fixtures, "backup")).sort()) {
+    const f = path.join(fixtures, "backup", broken);
+    results.push(expectReject({ tool: "backup-crds", artifact: rel(f), args: [f] }));
+  }
   results.push(mustRefuse("omnictl cluster frobnicate dev"), mustRefuse("omnictl download oracle --no-such-flag"));
   // A leaked token, written at run time so the repository itself never holds one.
   const leakDir = tmpDir("leak");

@@ -19,6 +19,9 @@ export interface PlatformContext {
   platform: PlatformConfig;
   /** Whether any service here has its own database (then the CloudNativePG operator runs here). */
   databases?: boolean;
+  /** Whether the cluster backs up offsite (Velero runs here), and whether a critical data volume does too (VolSync). */
+  backups?: boolean;
+  criticalVolumes?: boolean;
   /** On the cluster that runs Prometheus and Alertmanager (prod): the rules and where alerts go. */
   alerting?: { groups: RuleGroup[]; routing: AlertRouting; scrape: StaticScrape[] };
   /** Where the cluster's logs, metrics and probes go (components/monitoring/telemetry.ts). */

@@ -9,5 +9,7 @@ import { kubePrometheusStack } from "./kubePrometheusStack";
 import { blackboxExporter } from "./blackboxExporter";
 import { loki } from "./loki";
 import { alloy } from "./alloy";
+import { velero } from "./velero";
+import { volsync } from "./volsync";
 
-export const addons: readonly AddonEntry[] = [localPath, longhorn, csiDriverNfs, cloudnativePg, kubePrometheusStack, blackboxExporter, loki, alloy];
+export const addons: readonly AddonEntry[] = [localPath, longhorn, csiDriverNfs, cloudnativePg, kubePrometheusStack, blackboxExporter, loki, alloy, velero, volsync];

@@ -101,7 +101,7 @@ describe("the checks can fail", () => {
   });
 
   test("a targeted first deploy of Omni alone is stopped by the engine (providers that need the cluster)", async () => {
-    const steps = ["pulumi config set --stack cloud --secret ociPrivateKey", "pulumi config set --stack cloud --secret sshPrivateKey", "pulumi config set --stack cloud --secret bitwardenMachineToken", "pulumi config set --stack cloud --secret bitwardenWriterToken", "pulumi config set --stack cloud --secret cloudflareApiToken", "pulumi config set --stack cloud --secret twingateApiToken"];
+    const steps = ["pulumi config set --stack cloud --secret ociPrivateKey", "pulumi config set --stack cloud --secret sshPrivateKey", "pulumi config set --stack cloud --secret bitwardenMachineToken", "pulumi config set --stack cloud --secret bitwardenWriterToken", "pulumi config set --stack cloud --secret cloudflareApiToken", "pulumi config set --stack cloud --secret twingateApiToken", "pulumi config set --stack cloud --secret backupRepositoryPassword"];
     expect(await failureOf([...steps, "npm run up -- --stack cloud --target 'urn:pulumi:cloud::homelab::homelab:index:OmniServer**'"])).toMatch(
       /depends on 'urn:pulumi:cloud::homelab::homelab:index:TalosCluster\$command:local:Command::cluster-kubeconfig' which was was not specified in --target list/,
     );

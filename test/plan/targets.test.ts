@@ -65,9 +65,9 @@ describe("targetedFirstDeploy", () => {
 describe("the cloud stack's first deploy", () => {
   test("without the Talos image it builds Omni alone and says what is left; nothing then needs a target", async () => {
     const run = await runStack("cloud", (v) => delete v.oci.images.talos);
-    expect(new Set(run.resources.map((r) => r.urn.split("::")[2].split("$")[0]))).toEqual(new Set(["command:local:Command", "homelab:index:IdentityPlane", "homelab:index:TunnelEdge", "homelab:index:OmniServer", "homelab:index:TwingateAccess", "pulumi:providers:cloudflare", "pulumi:providers:oci", "pulumi:providers:twingate"]));
+    expect(new Set(run.resources.map((r) => r.urn.split("::")[2].split("$")[0]))).toEqual(new Set(["command:local:Command", "homelab:index:BackupStore", "homelab:index:IdentityPlane", "homelab:index:TunnelEdge", "homelab:index:OmniServer", "homelab:index:TwingateAccess", "pulumi:providers:cloudflare", "pulumi:providers:oci", "pulumi:providers:twingate"]));
     expect(run.outputs.nextStep).toMatch(/set homelab:oci\.images\.talos/);
-    expect(Object.keys(run.outputs).sort()).toEqual(["authentikBootstrapPassword", "edge", "identity", "nextStep", "omni", "privateAccess"]);
+    expect(Object.keys(run.outputs).sort()).toEqual(["authentikBootstrapPassword", "backupStore", "edge", "identity", "nextStep", "omni", "privateAccess"]);
     // The one command beside Omni gives Authentik's admins Omni's Admin role.
     expect(run.resources.filter((r) => r.type === "command:local:Command").map((r) => r.name)).toEqual(["omni-saml-admins"]);
     expect(targetedFirstDeploy(run, [`${base}**`]).problems).toEqual([]);

@@ -383,7 +383,7 @@ describe("platform add-ons", () => {
     const apps = platformApplications(ctx({ databases: true }));
     expect(apps.map((a) => a.name).sort()).toEqual(["prod-alloy", "prod-cloudnative-pg", "prod-csi-driver-nfs", "prod-loki", "prod-longhorn"]);
     for (const a of apps) expect(a).toMatchObject({ cluster: "prod", project: "prod-platform", wave: 1 });
-    expect(addons.map((a) => a.name).sort()).toEqual(["alloy", "blackbox-exporter", "cloudnative-pg", "csi-driver-nfs", "kube-prometheus-stack", "local-path", "loki", "longhorn"]);
+    expect(addons.map((a) => a.name).sort()).toEqual(["alloy", "blackbox-exporter", "cloudnative-pg", "csi-driver-nfs", "kube-prometheus-stack", "local-path", "loki", "longhorn", "velero", "volsync"]);
   });
 
   it("runs Prometheus and Alertmanager where the alerting is given (prod), with the program's rules and routing and the releases verify runs", () => {

@@ -68,6 +68,7 @@ describe("protection where data lives", () => {
       "homelab:index:TalosCluster$proxmoxve:index/vmLegacy:VmLegacy::cluster-prod-worker-1",
     ]);
     expect(protectedUrns(await identity("cloud")).sort()).toEqual([
+      "homelab:index:BackupStore$oci:ObjectStorage/bucket:Bucket::backup-bucket",
       "homelab:index:OmniServer$oci:Core/instance:Instance::omni-vm",
       "homelab:index:OmniServer$oci:Core/publicIp:PublicIp::omni-public-ip",
       "homelab:index:TalosCluster$oci:Core/instance:Instance::cluster-oci-node-1",

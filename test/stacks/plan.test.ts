@@ -129,6 +129,8 @@ describe("platform budget per cluster", () => {
       `1 platform-app-kube-prometheus-stack kube-prometheus-stack@${charts.kubePrometheusStack.version} argocd`,
       `1 platform-app-loki loki@${charts.loki.version} argocd`,
       `1 platform-app-longhorn longhorn@${charts.longhorn.version} argocd`,
+      `1 platform-app-velero velero@${charts.velero.version} argocd`,
+      `1 platform-app-volsync volsync@${charts.volsync.version} argocd`,
       ...entriesFor("prod")
         .map((e) => `${e.wave} platform-service-${e.name}-application ${e.chart.chart}@${e.chart.version} argocd`)
         .sort(),
@@ -147,11 +149,11 @@ describe("platform budget per cluster", () => {
 describe("readable plan", () => {
   it("prints components, counts, capacity, placeholders and policy results", () => {
     const text = renderPlan(plans.cloud);
-    // OmniServer, IdentityPlane, TunnelEdge, TwingateAccess, TalosCluster, ClusterPlatform and one ServiceApp per entry.
-    expect(text).toContain(`== stack cloud: ${6 + entriesFor("cloud").length} components`);
+    // OmniServer, IdentityPlane, TunnelEdge, TwingateAccess, BackupStore, TalosCluster, ClusterPlatform and one ServiceApp per entry.
+    expect(text).toContain(`== stack cloud: ${7 + entriesFor("cloud").length} components`);
     expect(text).toContain("homelab:index:ClusterPlatform");
-    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+11000 \/ 17336 MiB/);
-    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 6336 MiB):");
+    expect(text).toMatch(/cluster cloud \(allocatable\)\s+RAM \+ services reserve\s+12728 \/ 17336 MiB/);
+    expect(text).toContain("Requests on cluster cloud (free after the services reserve: 4608 MiB):");
     expect(text).toContain("Twingate resources (reached through the home connectors; no port open at home):");
     const prod = renderPlan(plans.prod);
     expect(prod).toContain("Prometheus keeps 30 days of metrics, at most 18 GB of its 20 Gi volume (the oldest go first when either is reached).");
