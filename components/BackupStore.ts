@@ -20,8 +20,19 @@ export const abandonedUploadDays = 2;
 /** How long Omni's etcd backups are kept: its own schedule writes them, nothing else removes the old ones. */
 export const omniEtcdBackupDays = 14;
 
+/** One lifecycle rule, as OCI takes it. */
+export interface LifecycleRule {
+  name: string;
+  action: "ABORT" | "DELETE";
+  target: "multipart-uploads" | "objects";
+  timeAmount: string;
+  timeUnit: "DAYS";
+  isEnabled: boolean;
+  objectNameFilter?: { inclusionPrefixes: string[] };
+}
+
 /** The lifecycle rules of the bucket. Never a rule on restic's or kopia's objects: they prune their own repositories, and a rule deleting one of their packs would corrupt them. */
-export function lifecycleRules(): oci.types.input.ObjectStorage.ObjectLifecyclePolicyRule[] {
+export function lifecycleRules(): LifecycleRule[] {
   return [
     { name: "abort-abandoned-uploads", action: "ABORT", target: "multipart-uploads", timeAmount: String(abandonedUploadDays), timeUnit: "DAYS", isEnabled: true },
     {

@@ -6,6 +6,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { HypervisorConfig } from "../config/schema";
 import { ShareOwners, hostSteps, mediaDataset } from "./hypervisor/hostConfig";
+import { HostBackupPlan, hostBackupStdin, hostBackupStep } from "./hypervisor/hostBackup";
+import type { BackupKeys } from "./backup/kubernetes";
 import { formerNames, ignoreLegacyTriggers } from "./lifecycle";
 
 /** The provider's ID of a Linux bridge (bpg/proxmox: `<node name>:<iface>`), also its import ID. */
@@ -21,6 +23,8 @@ export interface HypervisorHostArgs {
   config: HypervisorConfig;
   /** Library shares that an app writes, and as whom (the services' catalog says): the host makes each its writer's. */
   shareOwners?: ShareOwners;
+  /** The library folders' nightly copies (second medium, offsite for the critical ones) and the keys they write with (secret). */
+  backup?: { plan: HostBackupPlan; keys: pulumi.Input<BackupKeys> };
 }
 
 export class HypervisorHost extends pulumi.ComponentResource {
@@ -102,6 +106,15 @@ export class HypervisorHost extends pulumi.ComponentResource {
         { connection, create: step.script, update: step.script },
         { parent: this, dependsOn: [previous], ...ignoreLegacyTriggers },
       );
+      outputs.push(cmd.stdout);
+      previous = cmd;
+    }
+
+    if (args.backup) {
+      const step = hostBackupStep(args.backup.plan);
+      // The secrets travel on standard input only; a new key is an update that runs the step again.
+      const stdin = pulumi.secret(pulumi.output(args.backup.keys).apply(hostBackupStdin));
+      const cmd = new command.remote.Command(`${name}-${step.name}`, { connection, create: step.script, update: step.script, stdin }, { parent: this, dependsOn: [previous] });
       outputs.push(cmd.stdout);
       previous = cmd;
     }

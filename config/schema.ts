@@ -418,6 +418,14 @@ const bucketName = z
  * key in `pulumi config set --secret backupS3SecretAccessKey`.
  */
 const backup = section({
+  /**
+   * prod only: the second medium of the host (another disk than the ZFS
+   * pool, mounted here by the admin): every library folder is copied there
+   * each night (the local copy of 3-2-1).
+   */
+  host: section({
+    localMount: z.string(expect("an absolute path like /mnt/backup")).regex(/^\/[A-Za-z0-9._/-]+$/, expect("an absolute path like /mnt/backup")),
+  }).optional(),
   offsite: section({
     target: z.enum(offsiteTargets, expect(`one of ${offsiteTargets.join(", ")}`)),
     /** oci: the name the cloud stack gives its bucket (default homelab-backups), set on the cloud stack only. ovh: the bucket. */
@@ -436,10 +444,16 @@ export function backupIssues(b: BackupConfig, stack: StackKind): Issue[] {
   const o = b.offsite;
   const path = (key: string) => ["backup", "offsite", key];
   const ovhKeys = ["endpoint", "region", "accessKeyId"] as const;
-  if (o.target === "ovh") {
-    return [...ovhKeys, "bucket" as const].filter((k) => o[k] === undefined).map((k) => ({ path: path(k), message: "expected a value: the OVH bucket's settings (docs/configuration.md, backup)" }));
-  }
-  const issues: Issue[] = ovhKeys.filter((k) => o[k] !== undefined).map((k) => ({ path: path(k), message: "expected nothing: the oci target is the cloud stack's bucket, whose endpoint and keys the program creates" }));
+  const hostIssues: Issue[] =
+    stack === "prod"
+      ? b.host === undefined
+        ? [{ path: ["backup", "host"], message: "expected the host's second medium (localMount): the local copy of the library folders" }]
+        : []
+      : b.host !== undefined
+        ? [{ path: ["backup", "host"], message: "expected nothing: only prod owns the host" }]
+        : [];
+  if (o.target === "ovh") return [...hostIssues, ...[...ovhKeys, "bucket" as const].filter((k) => o[k] === undefined).map((k) => ({ path: path(k), message: "expected a value: the OVH bucket's settings (docs/configuration.md, backup)" }))];
+  const issues: Issue[] = [...hostIssues, ...ovhKeys.filter((k) => o[k] !== undefined).map((k) => ({ path: path(k), message: "expected nothing: the oci target is the cloud stack's bucket, whose endpoint and keys the program creates" }))];
   if (stack !== "cloud" && o.bucket !== undefined) issues.push({ path: path("bucket"), message: "expected nothing: the cloud stack names its bucket (set it there); this stack reads it from the cloud stack" });
   return issues;
 }
@@ -696,6 +710,11 @@ function homePlatformIssues(p: PlatformConfig, cluster: HomeClusterConfig, extra
 
 export function prodIssues(c: ProdConfig): Issue[] {
   const issues = [...homeClusterIssues(c.cluster, c.proxmox, [{ vmId: c.gamingVm.vmId, path: "gamingVm.vmId" }]), ...backupIssues(c.backup, "prod")];
+  const mount = c.backup.host?.localMount.replace(/\/+$/, "");
+  const pool = `/${c.hypervisor.zfs.pool}`;
+  if (mount !== undefined && (mount === pool || mount.startsWith(`${pool}/`) || mount === "" || mount.split("/").includes(".."))) {
+    issues.push({ path: ["backup", "host", "localMount"], message: `expected the mount of another disk than the pool ${c.hypervisor.zfs.pool} (the second copy must survive the pool), without '..'` });
+  }
   const usable = c.proxmox.hardware.memoryGb - c.proxmox.hardware.reservedMemoryGb;
   if (c.gamingVm.memoryGb > usable) {
     issues.push({ path: ["gamingVm", "memoryGb"], message: `expected at most ${usable} GB (host ${c.proxmox.hardware.memoryGb} GB minus ${c.proxmox.hardware.reservedMemoryGb} GB reserved)` });

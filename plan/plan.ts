@@ -21,6 +21,7 @@ import { policyConfigFor } from "./policyConfig";
 import { plaintextSecretViolations } from "./secrets";
 import { PlannedService, plannedServices } from "./services";
 import { Coverage, backupCoverage } from "../components/backup/coverage";
+import { backupFolders } from "../services/library";
 import { StoreLocation, ociS3Endpoint } from "../components/backup/store";
 import { defaultBackupBucket } from "../config/schema";
 import { catalog, entriesFor } from "../services";
@@ -227,7 +228,11 @@ function plannedStore(sc: StackConfig): StoreLocation {
 }
 
 function plannedBackups(sc: StackConfig): Coverage {
-  return backupCoverage(entriesFor(sc.kind), plannedStore(sc), sc.kind === "cloud" ? "oci" : "home");
+  const host =
+    sc.kind === "prod" && sc.config.backup.host
+      ? { folders: backupFolders(catalog, sc.config.hypervisor.nfs.shares), localMount: sc.config.backup.host.localMount, snapshots: sc.config.hypervisor.snapshots }
+      : undefined;
+  return backupCoverage(entriesFor(sc.kind), plannedStore(sc), sc.kind === "cloud" ? "oci" : "home", host, catalog);
 }
 
 function plannedProbes(sc: StackConfig): Plan["probes"] {

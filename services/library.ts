@@ -40,3 +40,14 @@ export function missingShares(shares: readonly string[], folders: readonly Libra
   if (missing.length === 0) return undefined;
   return `homelab:hypervisor.nfs.shares: expected every library folder the services mount; missing ${missing.map((f) => `${f.folder} (${f.services.join(", ")})`).join(", ")}`;
 }
+
+/**
+ * The host's backup classes of the shares (FR-025): a folder a critical
+ * service writes (photos, documents, saves) is critical and goes offsite;
+ * every other share (films, music...) gets the local copy only. A folder a
+ * critical service only reads stays with whoever writes it.
+ */
+export function backupFolders(entries: readonly ServiceEntry[], shares: readonly string[]): { critical: string[]; local: string[] } {
+  const critical = new Set(entries.filter((e) => e.backup === "critical").flatMap((e) => e.volumes.flatMap((v) => (v.kind === "library" && v.access === "rw" ? [v.folder] : []))));
+  return { critical: shares.filter((s) => critical.has(s)), local: shares.filter((s) => !critical.has(s)) };
+}

@@ -9,7 +9,7 @@ import { NtfyCredentials } from "../components/NtfyCredentials";
 import { ntfy as ntfyEntry } from "../services/ntfy";
 import { HypervisorHost } from "../components/HypervisorHost";
 import { catalog } from "../services";
-import { libraryFolders, missingShares } from "../services/library";
+import { backupFolders, libraryFolders, missingShares } from "../services/library";
 import { TalosCluster } from "../components/TalosCluster";
 import { formerNames } from "../components/lifecycle";
 import { OmniAccess } from "../components/omni/omnictl";
@@ -91,6 +91,7 @@ function homeCluster(
 
 export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, backupStore: Store): ProdOutputs {
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
+  const backup = clusterBackup(backupStore);
   // The home NFS server holds every library folder of the catalog, the cloud services' too.
   const folders = libraryFolders(catalog);
   const missing = missingShares(config.hypervisor.nfs.shares, folders);
@@ -103,6 +104,10 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     sshPrivateKey: secret("proxmoxSshPrivateKey"),
     config: config.hypervisor,
     shareOwners: Object.fromEntries(folders.flatMap((f) => (f.owner ? [[f.folder, f.owner]] : []))),
+    backup: config.backup.host && {
+      plan: { pool: config.hypervisor.zfs.pool, folders: backupFolders(catalog, config.hypervisor.nfs.shares), localMount: config.backup.host.localMount, store: backup.store },
+      keys: backup.keys,
+    },
   });
   // ntfy's users: the admin's password is a stack output, Alertmanager publishes with a generated token.
   const ntfy = new NtfyCredentials("ntfy");
@@ -116,7 +121,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     telemetry: { receiveAt: telemetryAddressOf(config.platform) },
     ntfyPublisherToken: ntfy.publisherToken,
     generated: { [ntfyEntry.name]: ntfy.env },
-    backup: clusterBackup(backupStore),
+    backup,
     // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
     alerting: {
       groups: ruleGroups(catalog),

@@ -42,9 +42,9 @@ export function configError(stack: StackKind, mutate: (values: Values, secretKey
 }
 
 /** Runs the program (index.ts) for a stack under mocks, optionally with changed config. */
-export async function runStack(stack: StackKind, mutate?: (values: Values) => void): Promise<ProgramRun> {
+export async function runStack(stack: StackKind, mutate?: (values: Values, secretKeys: Set<string>) => void): Promise<ProgramRun> {
   const raw = committedRaw(stack);
-  mutate?.(raw.values);
+  mutate?.(raw.values, raw.secretKeys);
   const config = Object.fromEntries(Object.entries(raw.values).map(([k, v]) => [`${NAMESPACE}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
   // The stacks it reads export what the committed configs say (validated as committed, so a broken
   // mutation still reaches the program, which refuses it).

@@ -120,7 +120,9 @@ export function restoreDrill(toolsBin: string): DrillResult[] {
     const database: BackupJob = { name: "drill-family-db", class: "critical", source: { kind: "postgres", host: "127.0.0.1", port, database: "family", user: "homelab" }, retention: retentionByClass.critical };
     const folderJob: BackupJob = { name: "drill-family-files", class: "critical", source: { kind: "files", paths: [folder] }, retention: retentionByClass.critical };
 
-    for (const job of [database, folderJob]) run(`backup ${job.name}`, sb.sh(backupScript(job), resticEnv));
+    // The host's libraries record sizes, not checksums (terabytes): the same folder through that mode too.
+    const libraryJob: BackupJob = { name: "drill-family-library", class: "critical", source: { kind: "files", paths: [folder], fingerprint: "sizes" }, retention: retentionByClass.critical };
+    for (const job of [database, folderJob, libraryJob]) run(`backup ${job.name}`, sb.sh(backupScript(job), resticEnv));
     const prom = fs.readFileSync(path.join(metrics, `backup-${database.name}.prom`), "utf8");
     push("backup metrics", prom.includes(`${homelabMetrics.backupLastRunFailed}{backup="${database.name}",class="critical"} 0`) && prom.includes(homelabMetrics.backupLastSuccess), oneLine(prom));
 
@@ -143,6 +145,13 @@ export function restoreDrill(toolsBin: string): DrillResult[] {
       `${oneLine(dbCheck.stdout + dbCheck.stderr)}; ${restoredRows} of ${rows} rows back: ${rows - restoredRows} lost`,
     );
     push(`folder (${files} files) destroyed and restored`, fileCheck.status === 0 && new RegExp(`files ${files} lost 0`).test(fileCheck.stdout), oneLine(fileCheck.stdout + fileCheck.stderr));
+    const libraryTarget = path.join(sb.dir, "restored-library");
+    run(`restore ${libraryJob.name}`, sb.sh(restoreScript(libraryJob, libraryTarget), resticEnv));
+    const libraryCheck = sb.sh(verifyScript(libraryJob, libraryTarget), resticEnv);
+    push(`folder (${files} files) restored and checked by size, the host libraries' way`, libraryCheck.status === 0 && new RegExp(`files ${files} lost 0`).test(libraryCheck.stdout), oneLine(libraryCheck.stdout + libraryCheck.stderr));
+    fs.truncateSync(path.join(libraryTarget, folder, "photos/2026/IMG 0002.jpg"), 3);
+    const shortened = sb.sh(verifyScript(libraryJob, libraryTarget), resticEnv);
+    push("a library restore with one file cut short (checked by size)", shortened.status !== 0 && /lost 1/.test(shortened.stdout), `rejected as expected: ${oneLine(shortened.stdout)}`);
     push("restore time against the 4-hour objective", seconds < rtoSeconds, `restored and checked in ${seconds.toFixed(1)} s (objective ${rtoSeconds} s)`);
 
     // A change after the backup is a loss the comparison must see.
@@ -180,7 +189,7 @@ export function restoreDrill(toolsBin: string): DrillResult[] {
   } finally {
     if (started) sb.asOwner("pg_ctl", ["-D", data, "-m", "immediate", "stop"]);
     fs.rmSync(sb.dir, { recursive: true, force: true });
-    for (const job of ["drill-family-db", "drill-family-files"]) fs.rmSync(`/var/tmp/homelab-backup/${job}`, { recursive: true, force: true });
+    for (const job of ["drill-family-db", "drill-family-files", "drill-family-library"]) fs.rmSync(`/var/tmp/homelab-backup/${job}`, { recursive: true, force: true });
   }
   return results;
 }

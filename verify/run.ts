@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { stackKinds } from "../config/schema";
+import { ProdConfig, stackKinds } from "../config/schema";
 import { backupApiVersions, isBuiltIn, validateCustomResource } from "./crdModels";
 import { ArtifactEntry, Check, kubernetesVersionFor, requiredTools, talosCommands } from "./checks";
 import { DocCommand, documentedCommands } from "./docCommands";
@@ -20,6 +20,10 @@ import { hostnameOf } from "../components/service/manifests";
 import { catalog, entriesFor } from "../services";
 import { alloyConfigCheck, alloyNegativeChecks } from "./alloyConfig";
 import { restoreDrill } from "./backupDrill";
+import { hostUnitChecks } from "./hostUnits";
+import { HostBackupPlan } from "../components/hypervisor/hostBackup";
+import { backupFolders } from "../services/library";
+import { fakeCloudOutputs } from "../plan/stackFiles";
 import { authentikRulesOnLines, backupRulesOnLines, dashboardLogqlCheck, logqlNegativeChecks, lokiRulesCheck } from "./logql";
 import { dashboardChecks as grafanaDashboardChecks } from "./dashboards";
 import { familyLinks } from "../services/glance";
@@ -146,6 +150,14 @@ async function verifyStack(stack: (typeof stackKinds)[number], kubernetesVersion
   return results;
 }
 
+/** The host's backups as the committed prod config has them (the cloud stack's bucket as the plan stands it in). */
+function hostBackupPlanOfProd(): HostBackupPlan {
+  const prod = validateConfig("prod", committedRawConfig("prod")).config as ProdConfig;
+  if (!prod.backup.host) throw new Error("Pulumi.prod.yaml: homelab:backup.host is missing (the config rules require it)");
+  const { provider, endpoint, region, bucket } = fakeCloudOutputs.backupStore;
+  return { pool: prod.hypervisor.zfs.pool, folders: backupFolders(catalog, prod.hypervisor.nfs.shares), localMount: prod.backup.host.localMount, store: { provider: provider as "oci", endpoint, region, bucket } };
+}
+
 function kubectlValidateVersions(): string[] {
   // kubectl-validate ships the schemas of recent Kubernetes releases; ask it which by trying from newest to oldest.
   const found: string[] = [];
@@ -174,6 +186,7 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   results.push(...alloyNegativeChecks(path.join(toolsBin, "alloy-syntax")));
   results.push(...logqlNegativeChecks(path.join(toolsBin, "logql-check")), ...authentikRulesOnLines(path.join(toolsBin, "logql-check")), ...backupRulesOnLines(path.join(toolsBin, "logql-check")));
   results.push(...restoreDrill(toolsBin));
+  results.push(...hostUnitChecks(hostBackupPlanOfProd()));
   const badDeployment = path.join(fixtures, "kubernetes/deployment-bad-replicas.yaml");
   results.push(expectReject({ tool: "kubectl-validate", artifact: rel(badDeployment), args: [badDeployment, "--version", kubernetesVersion] }));
   results.push(await customResource("crd-schema", path.join(fixtures, "custom-resources/clustersecretstore-bad-ca-type.yaml"), true));

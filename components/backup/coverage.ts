@@ -33,8 +33,19 @@ export const ociFreeObjectStorageGb = 20;
 
 const keeps = (r: Retention) => `${r.daily} daily, ${r.weekly} weekly, ${r.monthly} monthly`;
 
-/** Rows of one cluster; `site` says where its own disks are (the home host's ZFS, or OCI's boot volumes). */
-export function backupCoverage(entries: readonly ServiceEntry[], store: StoreLocation, site: "home" | "oci"): Coverage {
+/** The host's library folders (prod): their classes, the second medium, the snapshots sanoid keeps. */
+export interface HostCoverage {
+  folders: { critical: string[]; local: string[] };
+  localMount: string;
+  snapshots: { hourly: number; daily: number; weekly: number; monthly: number };
+}
+
+/**
+ * Rows of one cluster; `site` says where its own disks are (the home host's
+ * ZFS, or OCI's boot volumes). On prod, `host` adds the library folders'
+ * rows: they live on the host, whichever cluster mounts them.
+ */
+export function backupCoverage(entries: readonly ServiceEntry[], store: StoreLocation, site: "home" | "oci", host?: HostCoverage, catalog: readonly ServiceEntry[] = entries): Coverage {
   const rows: CoverageRow[] = [];
   const onDisk = site === "home" ? "the worker's disk" : "the node's boot volume";
   for (const e of [...entries].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -44,11 +55,8 @@ export function backupCoverage(entries: readonly ServiceEntry[], store: StoreLoc
     }
     const r = retentionByClass[e.backup];
     for (const v of e.volumes) {
-      if (v.kind === "library") {
-        // The library lives on the home host's ZFS pool, whichever cluster mounts it.
-        rows.push({ class: e.backup, service: e.name, item: `library ${v.folder}`, sizeGi: v.sizeGi, where: "home host's ZFS pool: sanoid snapshots", retention: "the host's snapshot policy", offsiteGi: 0 });
-        continue;
-      }
+      // A library folder lives on the home host, whichever cluster mounts it: the host's rows (prod's plan) say where it goes.
+      if (v.kind === "library") continue;
       const claim = claimNameOf(e, v);
       if (e.backup === "critical") {
         rows.push({ class: "critical", service: e.name, item: `volume ${claim}`, sizeGi: v.sizeGi, where: `${onDisk}; offsite twice: VolSync (restic) and Velero (kopia), ${store.bucket}`, retention: keeps(r), offsiteGi: 2 * v.sizeGi });
@@ -70,6 +78,36 @@ export function backupCoverage(entries: readonly ServiceEntry[], store: StoreLoc
       });
     }
   }
+  if (host) rows.push(...hostRows(host, store, catalog));
   const offsiteGi = rows.reduce((s, row) => s + row.offsiteGi, 0);
   return { rows, store, offsiteGi, ...(store.provider === "oci" ? { freeGb: ociFreeObjectStorageGb } : {}) };
+}
+
+/** The size a folder may reach: the largest claim any service makes on it. */
+const folderSize = (catalog: readonly ServiceEntry[], folder: string) => Math.max(0, ...catalog.flatMap((e) => e.volumes.flatMap((v) => (v.kind === "library" && v.folder === folder ? [v.sizeGi] : []))));
+
+function hostRows(host: HostCoverage, store: StoreLocation, catalog: readonly ServiceEntry[]): CoverageRow[] {
+  const snap = host.snapshots;
+  const snapshots = `ZFS snapshots (${snap.hourly} hourly, ${snap.daily} daily, ${snap.weekly} weekly, ${snap.monthly} monthly)`;
+  const writers = (folder: string) => catalog.filter((e) => e.volumes.some((v) => v.kind === "library" && v.folder === folder)).map((e) => e.name).join(", ") || "no service";
+  return [
+    ...host.folders.critical.map((f): CoverageRow => ({
+      class: "critical",
+      service: writers(f),
+      item: `library ${f}`,
+      sizeGi: folderSize(catalog, f),
+      where: `home host's pool + ${snapshots}; nightly copy to ${host.localMount}; offsite (restic), ${store.bucket}`,
+      retention: keeps(retentionByClass.critical),
+      offsiteGi: folderSize(catalog, f),
+    })),
+    ...host.folders.local.map((f): CoverageRow => ({
+      class: "local",
+      service: writers(f),
+      item: `library ${f}`,
+      sizeGi: folderSize(catalog, f),
+      where: `home host's pool + ${snapshots}; nightly copy to ${host.localMount}`,
+      retention: keeps(retentionByClass.local),
+      offsiteGi: 0,
+    })),
+  ];
 }

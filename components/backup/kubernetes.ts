@@ -13,7 +13,7 @@
 //   02:30  VolSync copies each critical data volume into a restic
 //          repository of its own (a second, independent offsite copy of the
 //          family's files, restorable one volume at a time).
-// Every Sunday at 05:00 a drill per critical database restores the newest
+// Every Sunday from 05:00, a drill per critical database restores the newest
 // dump into a scratch PostgreSQL in the backup-drill namespace, checks it
 // against its fingerprint and prints its result line (alerts.ts).
 //
@@ -24,6 +24,7 @@
 // values come from the stack's secret config.
 import { imageString, backupImages, serviceImages } from "../../config/versions";
 import type { BackupClass } from "../../contract/labels";
+import { resticPasswordKey, veleroRepositorySecret } from "../../contract/backup";
 import { appUser } from "../../services/appTemplate";
 import type { DataVolume, ServiceEntry } from "../../services/entry";
 import { backupContainer, drillContainer } from "../monitoring/logRules";
@@ -39,7 +40,7 @@ export const drillNamespace = "backup-drill";
 export const veleroSecrets = {
   store: { name: "velero-offsite", key: "cloud" },
   // The name and key Velero reads the repository password from (it creates them with a default when absent).
-  repository: { name: "velero-repo-credentials", key: "repository-password" },
+  repository: veleroRepositorySecret,
 } as const;
 export const backupStorageLocation = "offsite";
 export const volumePolicyConfigMap = "backup-volume-policy";
@@ -55,8 +56,10 @@ export const backupSchedules = {
   databases: "0 1 * * *",
   velero: { daily: "30 1 * * *", weekly: "45 1 * * 0", monthly: "0 2 1 * *" },
   volumes: "30 2 * * *",
-  drills: "0 5 * * 0",
 } as const;
+
+/** The Sunday drills, a quarter of an hour apart from 05:00 (one scratch PostgreSQL at a time). */
+export const drillSchedule = (i: number): string => `${(i % 4) * 15} ${5 + Math.floor(i / 4)} * * 0`;
 
 /** Velero's time-to-live for each of a class's schedules: as many days, weeks and months as restic keeps. */
 export function veleroTtls(r: Retention): { daily: string; weekly: string; monthly: string } {
@@ -176,7 +179,7 @@ export const veleroCredentialsFile = (accessKeyId: string, secretAccessKey: stri
 export function offsiteSecretData(store: StoreLocation, keys: BackupKeys, repository?: string): Record<string, string> {
   return {
     ...(repository ? { RESTIC_REPOSITORY: repository } : {}),
-    RESTIC_PASSWORD: keys.password,
+    [resticPasswordKey]: keys.password,
     AWS_ACCESS_KEY_ID: keys.accessKeyId,
     AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
     AWS_DEFAULT_REGION: store.region,
@@ -366,7 +369,9 @@ function drillPodScript(cluster: string, entry: ServiceEntry): string {
 
 /** The drills of one cluster (one per critical database it runs), in their own namespace. */
 export function drillObjects(scope: ClusterBackupScope, store: StoreLocation): { manifests: Manifest[]; secrets: OffsiteSecretSpec[] } {
-  const withDatabases = critical(scope.entries).filter((e) => e.database);
+  const withDatabases = critical(scope.entries)
+    .filter((e) => e.database)
+    .sort((a, b) => a.name.localeCompare(b.name));
   if (withDatabases.length === 0) return { manifests: [], secrets: [] };
   const ns = namespaceManifest(drillNamespace, "restricted");
   // Default deny: DNS and the store, nothing else (the scratch database is inside the pod).
@@ -383,10 +388,10 @@ export function drillObjects(scope: ClusterBackupScope, store: StoreLocation): {
       ],
     },
   };
-  const jobs = withDatabases.map((entry) => {
+  const jobs = withDatabases.map((entry, i) => {
     const job = databaseJob(scope.cluster, entry);
     const pod = resticPod({ container: drillContainer, image: databaseImage(entry), script: drillPodScript(scope.cluster, entry), repository: jobRepository(store, scope.cluster, job), env: [] });
-    return cronJob(`drill-${entry.name}`, drillNamespace, backupSchedules.drills, pod, "critical");
+    return cronJob(`drill-${entry.name}`, drillNamespace, drillSchedule(i), pod, "critical");
   });
   return { manifests: [ns, policy, ...jobs], secrets: [{ name: offsiteSecret, namespace: drillNamespace }] };
 }

@@ -31,6 +31,12 @@ export interface FileSource {
   kind: "files";
   /** Absolute paths, backed up whole. */
   paths: string[];
+  /**
+   * How the fingerprint records each file: its SHA-256 (the default), or
+   * only its size, for libraries of terabytes that a nightly job cannot
+   * read whole (restic's own check reads the repository's data back).
+   */
+  fingerprint?: "checksums" | "sizes";
 }
 
 export interface PostgresSource {
@@ -79,13 +85,16 @@ export const tableFingerprintSql = [
   "\\gexec",
 ].join("\n");
 
+/** The source's paths relative to /, shell-quoted: the fingerprint then checks a restore wherever it lands. */
+const relativePaths = (s: FileSource): string => s.paths.map((p) => shellQuote(p.replace(/^\/+/, "") || ".")).join(" ");
+
 /** The fingerprint of a source as it is now, written to `out`. */
 function fingerprintCommands(job: BackupJob, out: string): string[] {
   const s = job.source;
   if (s.kind === "postgres") return [`printf '%s\\n' ${shellQuote(tableFingerprintSql)} | psql ${pg(s)} -d ${shellQuote(s.database)} -v ON_ERROR_STOP=1 -At -F ' ' > ${out}`];
-  // Paths relative to /, so the list checks a restore wherever it lands.
-  const rel = s.paths.map((p) => shellQuote(p.replace(/^\/+/, "") || "."));
-  return [`(cd / && find ${rel.join(" ")} -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) > ${out}`];
+  const rel = relativePaths(s);
+  if (s.fingerprint === "sizes") return [`(cd / && find ${rel} -type f -printf '%s %p\\0' | LC_ALL=C sort -z | tr '\\0' '\\n') > ${out}`];
+  return [`(cd / && find ${rel} -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) > ${out}`];
 }
 
 /**
@@ -180,7 +189,12 @@ export function verifyScript(job: BackupJob, target: string, database?: string):
     lines.push(`tables=$(wc -l < ${recorded})`);
     lines.push('echo "tables $tables lost $lost"');
   } else {
-    lines.push(`lost=$(cd ${shellQuote(target)} && sha256sum --quiet -c ${recorded} 2>/dev/null | grep -c . || true)`);
+    lines.push(
+      s.fingerprint === "sizes"
+        ? // Each recorded size and path, compared with the restored files'.
+          `lost=$(cd ${shellQuote(target)} && diff <(sort ${recorded}) <(find ${relativePaths(s)} -type f -printf '%s %p\\n' 2>/dev/null | sort) | grep -c '^<' || true)`
+        : `lost=$(cd ${shellQuote(target)} && sha256sum --quiet -c ${recorded} 2>/dev/null | grep -c . || true)`,
+    );
     lines.push(`files=$(wc -l < ${recorded})`);
     lines.push('echo "files $files lost $lost"');
   }

@@ -68,11 +68,11 @@ export function sanoidConf(pool: string, keep: HypervisorConfig["snapshots"]): s
 }
 
 /** Writes `content` to `path` only if it differs; prints CHANGED when it wrote. */
-function installFile(path: string, content: string): string {
+export function installFile(path: string, content: string, mode = "0644"): string {
   return [
     `tmp=$(mktemp)`,
     heredoc(`cat > "$tmp"`, content, `file ${path}`),
-    `if ! cmp -s "$tmp" ${q(path)}; then install -D -m 0644 "$tmp" ${q(path)}; echo ${q(`CHANGED ${path}`)}; changed=1; fi`,
+    `if ! cmp -s "$tmp" ${q(path)}; then install -D -m ${mode} "$tmp" ${q(path)}; echo ${q(`CHANGED ${path}`)}; changed=1; fi`,
     `rm -f "$tmp"`,
   ].join("\n");
 }
@@ -84,7 +84,7 @@ export const zedEmailLine = (email: string) => `ZED_EMAIL_ADDR=${q(email)}`;
 const ensureDataset = (dataset: string, createOptions = "") =>
   `zfs list ${q(dataset)} >/dev/null 2>&1 || { zfs create ${createOptions}${q(dataset)}; echo ${q(`CHANGED ${dataset}`)}; }`;
 
-const header = "set -eu\nchanged=0";
+export const header = "set -eu\nchanged=0";
 
 /** Where node_exporter's textfile collector reads (Debian's prometheus-node-exporter default). */
 export const textfileDir = "/var/lib/prometheus/node-exporter";

@@ -1,12 +1,13 @@
 // What the storage add-ons (services/platform/) and the program share: the
 // classes' names, the node paths Talos must mount, Longhorn's namespace and
 // its container defaults.
+import { libraryStorageClass } from "../../contract/backup";
 import { Manifest } from "./context";
 
 /** Where the node agents keep volumes; Talos must bind-mount them into the kubelet. */
 export const localPathDir = "/var/local-path-provisioner";
 export const longhornDataDir = "/var/lib/longhorn";
-export const nfsMediaClass = "nfs-media";
+export const nfsMediaClass = libraryStorageClass;
 
 export const longhornNamespace = "longhorn-system";
 

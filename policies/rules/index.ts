@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { ssoRoutesPolicy } from "./ssoRoutes";
 import { adminAccessPolicy, edgeRoutesPolicy } from "./edgeRoutes";
 import { backupDecisionPolicy } from "./backupDecision";
+import { backupRetentionPolicy, backupsEncryptedPolicy, criticalBackupsPolicy } from "./backups";
 import { clusterBudgetDeclaredPolicy, clusterBudgetPolicy } from "./clusterBudget";
 import { containerResourcesPolicy } from "./containerResources";
 import { dnsOwnerPolicy } from "./dnsOwner";
@@ -30,6 +31,9 @@ export const allPolicies: Policies = [
   waveDeclaredPolicy,
   waveOrderPolicy,
   volumeBackupClassPolicy,
+  criticalBackupsPolicy,
+  backupsEncryptedPolicy,
+  backupRetentionPolicy,
   routeTierPolicy,
   ssoRoutesPolicy,
   edgeRoutesPolicy,

@@ -20,6 +20,11 @@ export const types = {
   dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
   accessApplication: "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication",
   accessPolicy: "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy",
+  secret: "kubernetes:core/v1:Secret",
+  veleroSchedule: "kubernetes:velero.io/v1:Schedule",
+  veleroStorageLocation: "kubernetes:velero.io/v1:BackupStorageLocation",
+  replicationSource: "kubernetes:volsync.backube/v1alpha1:ReplicationSource",
+  ociBucket: "oci:ObjectStorage/bucket:Bucket",
   yamlConfigFile: "kubernetes:yaml/v2:ConfigFile",
   yamlConfigGroup: "kubernetes:yaml/v2:ConfigGroup",
 } as const;

@@ -258,6 +258,10 @@ const cases: Case[] = [
   { name: "OVH secret key without the ovh target", stack: "cloud", mutate: (v, s) => ((v.backupS3SecretAccessKey = "x"), s.add("backupS3SecretAccessKey")), line: "homelab:backupS3SecretAccessKey: expected nothing: only the ovh offsite target takes a secret key (backup.offsite.target is oci)" },
   { name: "oci target with an endpoint", stack: "cloud", mutate: (v) => (v.backup.offsite.endpoint = "https://example.com"), line: 'homelab:backup.offsite.endpoint = "https://example.com": expected nothing: the oci target is the cloud stack\'s bucket, whose endpoint and keys the program creates' },
   { name: "bucket named on a stack that reads it", stack: "dev", mutate: (v) => (v.backup.offsite.bucket = "mine"), line: 'homelab:backup.offsite.bucket = "mine": expected nothing: the cloud stack names its bucket (set it there); this stack reads it from the cloud stack' },
+  { name: "prod without the host's second medium", stack: "prod", mutate: (v) => delete v.backup.host, line: "homelab:backup.host = (missing): expected the host's second medium (localMount): the local copy of the library folders" },
+  { name: "a second medium on dev", stack: "dev", mutate: (v) => (v.backup.host = { localMount: "/mnt/backup" }), line: 'homelab:backup.host = {"localMount":"/mnt/backup"}: expected nothing: only prod owns the host' },
+  { name: "the second medium inside the pool", stack: "prod", mutate: (v) => (v.backup.host.localMount = "/tank/backup"), line: 'homelab:backup.host.localMount = "/tank/backup": expected the mount of another disk than the pool tank (the second copy must survive the pool), without \'..\'' },
+  { name: "a relative second medium", stack: "prod", mutate: (v) => (v.backup.host.localMount = "mnt/backup"), line: 'homelab:backup.host.localMount = "mnt/backup": expected an absolute path like /mnt/backup' },
   { name: "bucket name with capitals", stack: "cloud", mutate: (v) => (v.backup.offsite.bucket = "Homelab"), line: 'homelab:backup.offsite.bucket = "Homelab": expected a bucket name (3 to 63 lowercase letters, digits, dots or dashes)' },
 
   // ---- shape: unknown, missing, wrong type, bad enum
