@@ -7,7 +7,7 @@
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import { OciConfig } from "../config/schema";
-import { BackupStore as Store, StoreLocation, ociS3Endpoint, storePrefixes } from "./backup/store";
+import { BackupStore as Store, StoreLocation, ociS3Endpoint } from "./backup/store";
 
 export interface BackupStoreArgs {
   provider: oci.Provider;
@@ -31,27 +31,27 @@ export interface LifecycleRule {
   objectNameFilter?: { inclusionPrefixes: string[] };
 }
 
-/** The lifecycle rules of the bucket. Never a rule on restic's or kopia's objects: they prune their own repositories, and a rule deleting one of their packs would corrupt them. */
-export function lifecycleRules(): LifecycleRule[] {
-  return [
-    { name: "abort-abandoned-uploads", action: "ABORT", target: "multipart-uploads", timeAmount: String(abandonedUploadDays), timeUnit: "DAYS", isEnabled: true },
-    {
-      name: "expire-omni-etcd-backups",
-      action: "DELETE",
-      target: "objects",
-      timeAmount: String(omniEtcdBackupDays),
-      timeUnit: "DAYS",
-      isEnabled: true,
-      objectNameFilter: { inclusionPrefixes: [`${storePrefixes.omniEtcd}/`] },
-    },
-  ];
+const abortAbandoned: LifecycleRule = { name: "abort-abandoned-uploads", action: "ABORT", target: "multipart-uploads", timeAmount: String(abandonedUploadDays), timeUnit: "DAYS", isEnabled: true };
+
+/**
+ * The lifecycle rules of each bucket. The repositories' bucket gets none on
+ * its objects: restic and kopia prune their own repositories, and a rule
+ * deleting one of their packs would corrupt them. Omni's bucket holds its
+ * snapshots alone, which nothing else removes.
+ */
+export function lifecycleRules(bucket: "repositories" | "omni-etcd"): LifecycleRule[] {
+  if (bucket === "repositories") return [abortAbandoned];
+  return [abortAbandoned, { name: "expire-omni-etcd-backups", action: "DELETE", target: "objects", timeAmount: String(omniEtcdBackupDays), timeUnit: "DAYS", isEnabled: true }];
 }
 
-/** The IAM policy statements of the writers' group: this bucket's objects, nothing else. */
-export function writerStatements(group: string, compartmentOcid: string, bucket: string): string[] {
-  const where = `in compartment id ${compartmentOcid} where target.bucket.name = '${bucket}'`;
+/** The IAM policy statements of the writers' group: these buckets' objects, nothing else. */
+export function writerStatements(group: string, compartmentOcid: string, buckets: string[]): string[] {
+  const where = `in compartment id ${compartmentOcid} where any {${buckets.map((b) => `target.bucket.name = '${b}'`).join(", ")}}`;
   return [`Allow group ${group} to read buckets ${where}`, `Allow group ${group} to manage objects ${where}`];
 }
+
+/** Omni's own bucket beside the repositories' (Omni takes no prefix). */
+export const omniEtcdBucketOf = (bucket: string) => `${bucket}-omni-etcd`;
 
 export class BackupStore extends pulumi.ComponentResource {
   /** Where the bucket answers (known before anything is created: the namespace and region come from the config). */
@@ -65,21 +65,21 @@ export class BackupStore extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     const o = args.oci;
     const namespace = o.objectStorageNamespace;
-    const bucket = new oci.objectstorage.Bucket(
-      `${name}-bucket`,
-      {
-        compartmentId: o.compartmentOcid,
-        namespace,
-        name: args.bucket,
-        accessType: "NoPublicAccess",
-        // Off: restic and kopia delete the packs they prune; kept versions would fill the free 20 GB with data nobody can use.
-        versioning: "Disabled",
-        storageTier: "Standard",
-        freeformTags: { "managed-by": "pulumi", role: "backups" },
-      },
-      // The family's only offsite copy: a preview that would delete it stops instead.
-      { ...child, protect: true },
-    );
+    const bucketArgs = (bucketName: string, role: string): oci.objectstorage.BucketArgs => ({
+      compartmentId: o.compartmentOcid,
+      namespace,
+      name: bucketName,
+      accessType: "NoPublicAccess",
+      // Off: restic and kopia delete the packs they prune; kept versions would fill the free 20 GB with data nobody can use.
+      versioning: "Disabled",
+      storageTier: "Standard",
+      freeformTags: { "managed-by": "pulumi", role },
+    });
+    const etcdBucketName = omniEtcdBucketOf(args.bucket);
+    if (etcdBucketName.length > 63) throw new Error(`BackupStore ${name}: bucket ${JSON.stringify(args.bucket)}: expected at most ${63 - "-omni-etcd".length} characters (Omni's bucket is named ${etcdBucketName})`);
+    // The family's only offsite copies: a preview that would delete them stops instead.
+    const bucket = new oci.objectstorage.Bucket(`${name}-bucket`, bucketArgs(args.bucket, "backups"), { ...child, protect: true });
+    const etcdBucket = new oci.objectstorage.Bucket(`${name}-omni-etcd-bucket`, bucketArgs(etcdBucketName, "omni-etcd-backups"), { ...child, protect: true });
     // OCI's Object Storage service applies lifecycle rules as itself, and needs the tenancy's leave to.
     const serviceAccess = new oci.identity.Policy(
       `${name}-lifecycle-policy`,
@@ -91,7 +91,8 @@ export class BackupStore extends pulumi.ComponentResource {
       },
       child,
     );
-    new oci.objectstorage.ObjectLifecyclePolicy(`${name}-lifecycle`, { namespace, bucket: bucket.name, rules: lifecycleRules() }, { ...child, dependsOn: [serviceAccess] });
+    new oci.objectstorage.ObjectLifecyclePolicy(`${name}-lifecycle`, { namespace, bucket: bucket.name, rules: lifecycleRules("repositories") }, { ...child, dependsOn: [serviceAccess] });
+    new oci.objectstorage.ObjectLifecyclePolicy(`${name}-omni-etcd-lifecycle`, { namespace, bucket: etcdBucket.name, rules: lifecycleRules("omni-etcd") }, { ...child, dependsOn: [serviceAccess] });
 
     // A user of its own: the key every writer holds opens this bucket's objects and nothing else of the tenancy.
     const user = new oci.identity.User(`${name}-writer`, { compartmentId: o.tenancyOcid, name: "homelab-backups", description: "writes the homelab's encrypted backups to its bucket" }, child);
@@ -99,14 +100,14 @@ export class BackupStore extends pulumi.ComponentResource {
     const membership = new oci.identity.UserGroupMembership(`${name}-writer-membership`, { userId: user.id, groupId: group.id }, child);
     new oci.identity.Policy(
       `${name}-writer-policy`,
-      { compartmentId: o.tenancyOcid, name: "homelab-backup-writers", description: "the homelab backup writers: their bucket's objects only", statements: writerStatements("homelab-backup-writers", o.compartmentOcid, args.bucket) },
+      { compartmentId: o.tenancyOcid, name: "homelab-backup-writers", description: "the homelab backup writers: their bucket's objects only", statements: writerStatements("homelab-backup-writers", o.compartmentOcid, [args.bucket, etcdBucketName]) },
       { ...child, dependsOn: [group] },
     );
     const key = new oci.identity.CustomerSecretKey(`${name}-s3-key`, { userId: user.id, displayName: "homelab backups (S3)" }, { ...child, additionalSecretOutputs: ["key"], dependsOn: [membership] });
 
     this.location = { provider: "oci", endpoint: ociS3Endpoint(namespace, o.region), region: o.region, bucket: args.bucket };
-    // The writers need the bucket before their first backup.
-    this.store = { ...this.location, accessKeyId: pulumi.all([key.id, bucket.id]).apply(([id]) => id), secretAccessKey: pulumi.secret(key.key) };
+    // The writers need the buckets before their first backup.
+    this.store = { ...this.location, omniEtcdBucket: etcdBucketName, accessKeyId: pulumi.all([key.id, bucket.id, etcdBucket.id]).apply(([id]) => id), secretAccessKey: pulumi.secret(key.key) };
     this.registerOutputs({ location: this.location, accessKeyId: this.store.accessKeyId });
   }
 }

@@ -27,6 +27,8 @@ export interface OmniServerArgs {
   samlMetadataFile?: string;
   /** What the VM may do as itself (an instance principal: a dynamic group of this VM alone, and its policy in the tenancy). */
   instancePrincipal?: { dynamicGroup: string; statements: string[] };
+  /** Omni writes its clusters' etcd backups to S3 (the store itself is applied with omnictl once Omni is up). */
+  etcdBackupsToS3?: boolean;
 }
 
 /** .env lines of the workloads; a value on two lines would break the file, so it is refused by name. */
@@ -217,6 +219,7 @@ export class OmniServer extends pulumi.ComponentResource {
         egressProxy,
         workloads,
         samlMetadataFile: args.samlMetadataFile,
+        etcdBackupsToS3: args.etcdBackupsToS3,
       }),
     );
     const connection = { host: publicIp.ipAddress, user: omni.vm.sshUser, privateKey: pulumi.secret(args.sshPrivateKey) };

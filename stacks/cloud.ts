@@ -15,6 +15,7 @@ import { twingateClientRepository } from "../config/versions";
 import { accessClientId } from "../components/identity/blueprints";
 import { omniAdminLabelRule } from "../components/identity/omniSaml";
 import { omnictlWithFile } from "../components/omni/omnictl";
+import { etcdBackupStoreYaml } from "../components/omni/etcdBackups";
 import { hostnameOf } from "../components/service/manifests";
 import { catalog } from "../services";
 import { n8n } from "../services/n8n";
@@ -24,6 +25,7 @@ import { talosRequirements } from "../components/platform/talos";
 import { PlatformOutputs, clusterPlatform } from "./platform";
 import { ociProvider } from "./providers";
 import { BackupStoreOutput, cloudBackupStore, clusterBackup } from "./backup";
+import { vmBackupEnvValues, vmBackupWorkload } from "../components/backup/vmBackup";
 
 /** What the cloud stack exports; dev and prod read the `omni` part through a StackReference. */
 export interface CloudOutputs {
@@ -61,6 +63,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
   const provider = ociProvider(config.oci, secret("ociPrivateKey"));
   // First: the bucket exists before anything writes to it, and before the cluster waits for its image.
   const backupStore = cloudBackupStore(config.backup, provider, config.oci);
+  const backups = clusterBackup(backupStore);
   const domain = config.services.domain;
   const writer = { ...pick(config.platform.bitwarden, ["organizationId", "projectId", "apiUrl", "identityUrl"]), accessToken: secret("bitwardenWriterToken") };
   const identity = new IdentityPlane("identity", {
@@ -98,6 +101,8 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     workloads: [
       { workload: identity.workload, env: identity.env },
       { workload: edge.workload, env: edge.env },
+      // Authentik's database, dumped every night to the offsite store.
+      { workload: vmBackupWorkload(backups.store), env: pulumi.output(backups.keys).apply(vmBackupEnvValues) },
       {
         workload: vmTelemetryWorkload({ address: config.monitoring.telemetryAddress, twingateClientImage }),
         env: privateAccess.managementVmKey.apply((key) => ({ [twingateKeyEnv]: Buffer.from(key).toString("base64") })),
@@ -106,11 +111,16 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     samlMetadataFile: identity.samlMetadataFile,
     // The Always Free usage job reads the tenancy's inventory as the VM itself.
     instancePrincipal: { dynamicGroup: managementVmDynamicGroup, statements: ociUsagePolicyStatements(managementVmDynamicGroup) },
+    etcdBackupsToS3: true,
   });
   const edgeTable = edge.routes.map((r) => ({ hostname: r.hostname, tier: r.tier, admits: r.admits, tunnel: r.tunnel }));
   const omniAccess = { endpoint: omni.endpoint, serviceAccountKey: omni.serviceAccountKey, caCertPem: omni.caCertPem };
   // Members of Authentik's admin group are Omni admins (components/identity/omniSaml.ts).
   omnictlWithFile("omni-saml-admins", { access: omniAccess, subcommand: "apply", yamlText: omniAdminLabelRule() }, { dependsOn: [omni] });
+  // Where Omni writes its clusters' etcd snapshots (the templates set each cluster's interval).
+  const etcdStore = { bucket: backupStore.omniEtcdBucket ?? backupStore.bucket, region: backupStore.region, endpoint: backupStore.endpoint };
+  const etcdStoreYaml = pulumi.secret(pulumi.all([backupStore.accessKeyId, backupStore.secretAccessKey]).apply(([accessKeyId, secretAccessKey]) => etcdBackupStoreYaml(etcdStore, { accessKeyId, secretAccessKey })));
+  omnictlWithFile("omni-etcd-backup-store", { access: omniAccess, subcommand: "apply", yamlText: etcdStoreYaml }, { dependsOn: [omni] });
   const omniOutputs = { endpoint: omni.endpoint, publicIp: omni.publicIp, caCertPem: omni.caCertPem, serviceAccountKey: omni.serviceAccountKey };
   const talosImage = config.oci.images.talos;
   if (talosImage === undefined) return { omni: omniOutputs, backupStore, identity: identity.summary, authentikBootstrapPassword: identity.bootstrapPassword, edge: edgeTable, privateAccess: privateAccess.table, nextStep: waitingForTalosImage };
@@ -137,7 +147,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     // Earlier releases named the component after the cluster.
     formerNames("cluster", config.cluster.name),
   );
-  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud", twingate: { role: "client", image: twingateClientImage, keyId: privateAccess.cloudNodesKeyId }, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "cloud" }, backup: clusterBackup(backupStore) });
+  const platform = clusterPlatform({ cluster: config.cluster.name, site: "oci", nodes: config.cluster.nodes, platform: config.platform, kubeconfig: cluster.kubeconfig, omni: omniAccess, clusterReady: cluster, stackKind: "cloud", services: config.services, egressProxy: omni.egressProxy, tunnel: "cloud", twingate: { role: "client", image: twingateClientImage, keyId: privateAccess.cloudNodesKeyId }, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "cloud" }, backup: backups });
   return {
     omni: omniOutputs,
     backupStore,

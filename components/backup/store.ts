@@ -16,6 +16,8 @@ export interface BackupStore {
   bucket: string;
   accessKeyId: pulumi.Input<string>;
   secretAccessKey: pulumi.Input<string>;
+  /** Where Omni writes its clusters' etcd snapshots (OCI: a bucket of their own; elsewhere the same bucket). */
+  omniEtcdBucket?: string;
 }
 
 /** The plain part of a store, as the plan and the policy contract show it. */
@@ -32,8 +34,6 @@ export const storePrefixes = {
   volume: (cluster: string, namespace: string, claim: string) => `volsync/${cluster}/${namespace}/${claim}`,
   /** The restic repository of one backup job (a database dump, the host's datasets, the management VM). */
   job: (site: string, job: string) => `restic/${site}/${job}`,
-  /** Omni's backups of its clusters' etcd (Omni encrypts them). */
-  omniEtcd: "omni-etcd",
 } as const;
 
 function checkSegment(what: string, value: string): string {
@@ -62,3 +62,8 @@ export const veleroStoreConfig = (store: StoreLocation): Record<string, string> 
   s3ForcePathStyle: "true",
   checksumAlgorithm: "",
 });
+
+/** A store's key reaches .env files and systemd EnvironmentFiles unquoted: S3 keys are letters, digits and + / = (never shown when refused). */
+export function checkStoreKey(keys: { accessKeyId: string; secretAccessKey: string }): void {
+  for (const k of ["accessKeyId", "secretAccessKey"] as const) if (!/^[A-Za-z0-9+/=_-]+$/.test(keys[k])) throw new Error(`backup store ${k}: expected letters, digits, + / = _ - only (the value is not shown)`);
+}

@@ -9,7 +9,7 @@
 // `systemd-analyze verify` on the units.
 import type { BackupClass } from "../../contract/labels";
 import { BackupJob, backupScript, retentionByClass } from "../backup/restic";
-import { StoreLocation, resticRepository, storePrefixes } from "../backup/store";
+import { StoreLocation, checkStoreKey, resticRepository, storePrefixes } from "../backup/store";
 import { shellQuote as q } from "../shell";
 import { HostStep, header, installFile, mediaDataset, textfileDir } from "./hostConfig";
 
@@ -153,8 +153,8 @@ export function hostBackupStep(plan: HostBackupPlan): HostStep {
 
 /** What the step reads on standard input: each secret as name=base64. */
 export function hostBackupStdin(keys: { password: string; accessKeyId: string; secretAccessKey: string }): string {
-  // The key lands in a systemd EnvironmentFile: S3 keys are letters, digits, + / =; anything else is refused (without showing it).
-  for (const k of ["accessKeyId", "secretAccessKey"] as const) if (!/^[A-Za-z0-9+/=_-]+$/.test(keys[k])) throw new Error(`backup store ${k}: expected letters, digits, + / = _ - only (the value is not shown)`);
+  // The key lands in a systemd EnvironmentFile.
+  checkStoreKey(keys);
   const b64 = (s: string) => Buffer.from(s).toString("base64");
   return `password=${b64(keys.password)}\naccessKeyId=${b64(keys.accessKeyId)}\nsecretAccessKey=${b64(keys.secretAccessKey)}\n`;
 }

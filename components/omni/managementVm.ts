@@ -36,6 +36,8 @@ export interface ComposeArgs {
   egressProxy: EgressProxyArgs;
   /** Sign-in through an identity provider's SAML metadata, a file in the project directory the deploy writes first. */
   samlMetadataFile?: string;
+  /** Omni writes its clusters' etcd backups to an S3 store (configured by an EtcdBackupS3Configs resource, components/omni/etcdBackups.ts). */
+  etcdBackupsToS3?: boolean;
   workloads?: VmWorkload[];
 }
 
@@ -65,6 +67,7 @@ export function composeProject(args: ComposeArgs): object {
     "--create-initial-service-account",
     "--initial-service-account-key-path=/_out/state/initial-service-account-key",
     "--initial-service-account-lifetime=8760h",
+    ...(args.etcdBackupsToS3 ? ["--etcd-backup-s3"] : []),
     ...(args.samlMetadataFile
       ? [
           "--auth-saml-enabled=true",

@@ -41,7 +41,7 @@ export const contentHash = (text: string) => createHash("sha256").update(text).d
  */
 export function omnictlWithFile(
   name: string,
-  args: { access: OmniAccess; subcommand: "apply" | "cluster template sync"; yamlText: string; after?: string },
+  args: { access: OmniAccess; subcommand: "apply" | "cluster template sync"; yamlText: pulumi.Input<string>; after?: string },
   opts: pulumi.CustomResourceOptions,
 ): command.local.Command {
   const script = `${omnictlPrologue} cat > "$f"; omnictl ${args.subcommand} -f "$f"${args.after ? `; ${args.after}` : ""}`;

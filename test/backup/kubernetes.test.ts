@@ -3,7 +3,8 @@
 import { spawnSync } from "child_process";
 import { backupCoverage } from "../../components/backup/coverage";
 import { backupSchedules, criticalNamespaces, databaseJob, drillObjects, entryBackupObjects, namespaceBackupAnnotations, offsiteSecretData, veleroCredentialsFile, veleroObjects, veleroTtls } from "../../components/backup/kubernetes";
-import { retentionByClass } from "../../components/backup/restic";
+import { backupScript, retentionByClass } from "../../components/backup/restic";
+import { authentikDatabaseJob, vmBackupEnvValues, vmBackupLoop, vmBackupWorkload } from "../../components/backup/vmBackup";
 import { StoreLocation, resticRepository, storePrefixes } from "../../components/backup/store";
 import { hostBackupStdin, hostBackupStep, hostJobs, jobFiles } from "../../components/hypervisor/hostBackup";
 import { entriesFor } from "../../services";
@@ -202,5 +203,34 @@ describe("the plan's coverage", () => {
       ["critical", "library photos", 1000],
       ["local", "library films", 0],
     ]);
+  });
+});
+
+describe("the management VM's nightly dump", () => {
+  const w = vmBackupWorkload(store);
+  const backup = w.services.backup as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  it("runs the restic scripts on Authentik's database, as the container the backup rules read, with restic beside pg_dump", () => {
+    expect(backup.container_name).toBe("backup");
+    expect(backup.image).toBe("docker.io/library/postgres:17.6-bookworm");
+    expect(backup.depends_on).toEqual({ "backup-tools": { condition: "service_completed_successfully" }, postgres: { condition: "service_healthy" } });
+    expect(w.services["backup-tools"]).toMatchObject({ image: "docker.io/restic/restic:0.19.1", entrypoint: ["cp", "/usr/bin/restic", "/tools/restic"] });
+    expect(backup.environment.RESTIC_REPOSITORY).toBe("s3:https://ns.compat.objectstorage.eu-paris-1.oraclecloud.com/homelab-backups/restic/management-vm/authentik-database");
+    expect(w.files[0].content).toBe(backupScript(authentikDatabaseJob));
+    expect(w.files[0].content).toContain("pg_dump -h 'postgres' -p 5432 -U 'authentik'");
+    expect(w.envNames).toEqual(["BACKUP_PASSWORD_B64", "BACKUP_S3_ACCESS_KEY_ID", "BACKUP_S3_SECRET_ACCESS_KEY"]);
+  });
+
+  it("sleeps until the night's time, then runs the job, every day; compose's $ escaped", () => {
+    const loop = vmBackupLoop();
+    expect(loop).toContain('next=$(date -u -d "today 02:15" +%s)');
+    expect(loop).toContain("bash /scripts/backup.sh ||");
+    expect(bashSyntax(loop)).toBe(0);
+    expect(backup.command[0]).toBe(loop.replace(/\$/g, "$$$$"));
+  });
+
+  it("its .env values: the password base64 (any character survives), the key as it is, a strange key refused", () => {
+    expect(vmBackupEnvValues({ password: "a'b $c\nd", accessKeyId: "AKID", secretAccessKey: "s/e+c=" })).toEqual({ BACKUP_PASSWORD_B64: Buffer.from("a'b $c\nd").toString("base64"), BACKUP_S3_ACCESS_KEY_ID: "AKID", BACKUP_S3_SECRET_ACCESS_KEY: "s/e+c=" });
+    expect(() => vmBackupEnvValues({ password: "p", accessKeyId: "A", secretAccessKey: "s\nx" })).toThrow("backup store secretAccessKey: expected letters, digits, + / = _ - only (the value is not shown)");
   });
 });

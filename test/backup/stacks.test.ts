@@ -3,6 +3,8 @@
 // or an OVH bucket of the stack's own.
 import { abandonedUploadDays, lifecycleRules, omniEtcdBackupDays, writerStatements } from "../../components/BackupStore";
 import { SECRET } from "../../plan/mockRuntime";
+import { etcdBackupStoreYaml } from "../../components/omni/etcdBackups";
+import { parse } from "yaml";
 import { ofType, runStack } from "../helpers";
 
 const ovh = { target: "ovh", endpoint: "https://s3.gra.io.cloud.ovh.net", region: "gra", bucket: "family-backups", accessKeyId: "0123456789abcdef0123" };
@@ -13,21 +15,44 @@ describe("the cloud stack's bucket", () => {
     const [bucket] = ofType(run, "oci:ObjectStorage/bucket:Bucket");
     expect(bucket.inputs).toMatchObject({ name: "homelab-backups", namespace: "axabcdefghij", accessType: "NoPublicAccess", versioning: "Disabled" });
     expect(bucket.options.protect).toBe(true);
-    const [lifecycle] = ofType(run, "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy");
-    expect(lifecycle.inputs.rules).toEqual(lifecycleRules());
-    expect(lifecycleRules().map((r) => [r.action, r.target, r.timeAmount, r.objectNameFilter?.inclusionPrefixes])).toEqual([
-      ["ABORT", "multipart-uploads", String(abandonedUploadDays), undefined],
-      ["DELETE", "objects", String(omniEtcdBackupDays), ["omni-etcd/"]],
+    const [etcdBucket] = ofType(run, "oci:ObjectStorage/bucket:Bucket").filter((b) => b.inputs.name === "homelab-backups-omni-etcd");
+    expect(etcdBucket.options.protect).toBe(true);
+    const lifecycles = ofType(run, "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy").map((l) => [l.inputs.bucket, l.inputs.rules]);
+    expect(lifecycles).toEqual([
+      ["homelab-backups", lifecycleRules("repositories")],
+      ["homelab-backups-omni-etcd", lifecycleRules("omni-etcd")],
+    ]);
+    // Nothing ever deletes a repository's objects but restic and kopia; Omni's snapshots expire.
+    expect(lifecycleRules("repositories").map((r) => [r.action, r.target, r.timeAmount])).toEqual([["ABORT", "multipart-uploads", String(abandonedUploadDays)]]);
+    expect(lifecycleRules("omni-etcd").map((r) => [r.action, r.target, r.timeAmount])).toEqual([
+      ["ABORT", "multipart-uploads", String(abandonedUploadDays)],
+      ["DELETE", "objects", String(omniEtcdBackupDays)],
     ]);
     const policies = ofType(run, "oci:Identity/policy:Policy").map((p) => p.inputs.statements as string[]);
     expect(policies).toContainEqual(["Allow service objectstorage-eu-paris-1 to manage object-family in compartment id ocid1.compartment.oc1..aaaaaaaaplaceholdercompartment"]);
-    expect(policies).toContainEqual(writerStatements("homelab-backup-writers", "ocid1.compartment.oc1..aaaaaaaaplaceholdercompartment", "homelab-backups"));
-    expect(writerStatements("g", "c", "b")).toEqual(["Allow group g to read buckets in compartment id c where target.bucket.name = 'b'", "Allow group g to manage objects in compartment id c where target.bucket.name = 'b'"]);
+    expect(policies).toContainEqual(writerStatements("homelab-backup-writers", "ocid1.compartment.oc1..aaaaaaaaplaceholdercompartment", ["homelab-backups", "homelab-backups-omni-etcd"]));
+    expect(writerStatements("g", "c", ["a", "b"])).toEqual([
+      "Allow group g to read buckets in compartment id c where any {target.bucket.name = 'a', target.bucket.name = 'b'}",
+      "Allow group g to manage objects in compartment id c where any {target.bucket.name = 'a', target.bucket.name = 'b'}",
+    ]);
     const [key] = ofType(run, "oci:Identity/customerSecretKey:CustomerSecretKey");
     expect(key.options.additionalSecretOutputs).toEqual(["key"]);
     // The output prod and dev read: where, and the key (its secret part a secret).
     const out = run.outputs.backupStore as Record<string, unknown>;
     expect(out).toMatchObject({ provider: "oci", endpoint: "https://axabcdefghij.compat.objectstorage.eu-paris-1.oraclecloud.com", region: "eu-paris-1", bucket: "homelab-backups" });
+    // Omni is started for S3 etcd backups, and told where (its key a secret, on stdin).
+    const compose = String(ofType(run, "command:remote:Command").find((c) => c.name === "omni-compose-up")?.inputs.create);
+    expect(compose).toContain("--etcd-backup-s3");
+    const store = run.resources.find((r) => r.name === "omni-etcd-backup-store");
+    expect(store?.inputs.stdin).toBe(SECRET);
+    expect(String(store?.inputs.create)).toContain("omnictl apply");
+  });
+
+  it("Omni's store resource names the bucket, region and endpoint with the key, as Omni decodes it", () => {
+    expect(parse(etcdBackupStoreYaml({ bucket: "b-omni-etcd", region: "eu-paris-1", endpoint: "https://e" }, { accessKeyId: "AK", secretAccessKey: "SK" }))).toEqual({
+      metadata: { namespace: "default", type: "EtcdBackupS3Configs.omni.sidero.dev", id: "etcd-backup-s3-conf" },
+      spec: { bucket: "b-omni-etcd", region: "eu-paris-1", endpoint: "https://e", accesskeyid: "AK", secretaccesskey: "SK" },
+    });
   });
 
   it("with the ovh target there is no OCI bucket, and the clusters write to OVH with the stack's secret key", async () => {

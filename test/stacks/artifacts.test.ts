@@ -24,11 +24,13 @@ describe("generated documents", () => {
 
   it("writes the management VM's compose project with an .env that names its variables but holds no value", () => {
     const compose = parse(artifact("cloud", "compose/compose.yaml")?.content ?? "");
-    expect(Object.keys(compose.services)).toEqual(["authentik-server", "authentik-worker", "cloudflared", "twingate-client", "alloy", "oci-usage", "egress-proxy", "omni", "postgres"]);
+    expect(Object.keys(compose.services)).toEqual(["authentik-server", "authentik-worker", "cloudflared", "backup-tools", "backup", "twingate-client", "alloy", "oci-usage", "egress-proxy", "omni", "postgres"]);
     // The proxy's configuration sits where the compose file mounts it from, listening on the VM's private address.
     expect(artifact("cloud", "compose/egress-proxy/squid.conf")?.content).toContain("http_port 10.0.1.10:3128\n");
     const env = artifact("cloud", "compose/.env")?.content ?? "";
-    expect(env.split("\n")).toEqual(expect.arrayContaining(["POSTGRES_PASSWORD=[secret]", "AUTHENTIK_SECRET_KEY=[secret]", "AUTHENTIK_DB_PASSWORD=[secret]", "AK_OIDC_SECRET_VAULTWARDEN_SSO=[secret]"]));
+    expect(env.split("\n")).toEqual(expect.arrayContaining(["POSTGRES_PASSWORD=[secret]", "AUTHENTIK_SECRET_KEY=[secret]", "AUTHENTIK_DB_PASSWORD=[secret]", "AK_OIDC_SECRET_VAULTWARDEN_SSO=[secret]", "BACKUP_PASSWORD_B64=[secret]", "BACKUP_S3_SECRET_ACCESS_KEY=[secret]"]));
+    // Authentik's database goes to its own repository; its password and key come from .env.
+    expect(compose.services.backup.environment).toMatchObject({ RESTIC_REPOSITORY: expect.stringMatching(/\/restic\/management-vm\/authentik-database$/), AWS_SECRET_ACCESS_KEY: "${BACKUP_S3_SECRET_ACCESS_KEY:?set in .env}" });
     // The VM's Alloy configuration sits where its service mounts it from.
     expect(artifact("cloud", "compose/monitoring/config.alloy")).toMatchObject({ kind: "alloy-config", meta: { host: "management-vm" } });
     expect(env.split("\n").filter(Boolean).every((l) => /^[A-Z0-9_]+=\[secret\]$/.test(l))).toBe(true);

@@ -59,7 +59,7 @@ describe.each(stacks)("identity of the %s stack", (stack) => {
 });
 
 describe("protection where data lives", () => {
-  test("the machines holding volumes, the ZFS pool, the LAN bridge, the management VM and its reserved IP are protected; DEV is not", async () => {
+  test("the machines holding volumes, the ZFS pool, the LAN bridge, the management VM, its reserved IP and the backup buckets are protected; DEV is not", async () => {
     const protectedUrns = (entries: IdentityEntry[]) => entries.filter((e) => e.protect).map((e) => e.urn.split("::").slice(2).join("::"));
     expect(protectedUrns(await identity("prod")).sort()).toEqual([
       "homelab:index:HypervisorHost$proxmoxve:network/linux/bridge:Bridge::hypervisor-bridge",
@@ -69,6 +69,7 @@ describe("protection where data lives", () => {
     ]);
     expect(protectedUrns(await identity("cloud")).sort()).toEqual([
       "homelab:index:BackupStore$oci:ObjectStorage/bucket:Bucket::backup-bucket",
+      "homelab:index:BackupStore$oci:ObjectStorage/bucket:Bucket::backup-omni-etcd-bucket",
       "homelab:index:OmniServer$oci:Core/instance:Instance::omni-vm",
       "homelab:index:OmniServer$oci:Core/publicIp:PublicIp::omni-public-ip",
       "homelab:index:TalosCluster$oci:Core/instance:Instance::cluster-oci-node-1",
