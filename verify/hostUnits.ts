@@ -1,5 +1,6 @@
-// The host's backup timers (components/hypervisor/hostBackup.ts), rendered
-// for the committed prod config and read by systemd's own parser
+// The host's backup timers (components/hypervisor/hostBackup.ts) and the
+// management VM's (components/backup/vmBackup.ts), rendered for the
+// committed configs and read by systemd's own parser
 // (`systemd-analyze verify`: every setting, the calendar expressions, the
 // commands' executables), their scripts by bash. Shown failing on a timer
 // whose calendar cannot be parsed and a service whose command does not exist.
@@ -8,6 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HostBackupPlan, hostJobs, jobFiles } from "../components/hypervisor/hostBackup";
+import { StoreLocation } from "../components/backup/store";
+import { omniBackupUnit, omniBackupUnits, omniStoppedScript } from "../components/backup/vmBackup";
 
 export interface UnitResult {
   tool: string;
@@ -23,24 +26,32 @@ function analyze(files: string[], cwd: string): { ok: boolean; output: string } 
   return { ok: r.status === 0 && !/\bignoring\b/i.test(r.stderr ?? ""), output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error?.message ?? ""}` };
 }
 
-export function hostUnitChecks(plan: HostBackupPlan): UnitResult[] {
+/** The host's timers (prod) and the management VM's Omni copy, each unit and script as the program renders them. */
+export function hostUnitChecks(plan: HostBackupPlan, vmStore: StoreLocation): UnitResult[] {
+  const vmUnits = omniBackupUnits();
+  const files = [
+    ...hostJobs(plan).flatMap((j) => jobFiles(plan, j)),
+    { path: `/etc/systemd/system/${omniBackupUnit}.service`, content: vmUnits.service },
+    { path: `/etc/systemd/system/${omniBackupUnit}.timer`, content: vmUnits.timer },
+    { path: "/opt/homelab/backup/omni-stopped.sh", content: omniStoppedScript(vmStore) },
+  ];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-units-"));
   const results: UnitResult[] = [];
   try {
     const units: string[] = [];
-    for (const j of hostJobs(plan)) {
-      for (const f of jobFiles(plan, j)) {
+    {
+      for (const f of files) {
         const file = path.join(dir, path.basename(f.path));
         fs.writeFileSync(file, f.content);
         if (/\.(service|timer)$/.test(file)) units.push(file);
         if (file.endsWith(".sh")) {
           const r = spawnSync("bash", ["-n", file], { encoding: "utf8" });
-          results.push({ tool: "bash -n", artifact: `host backup script ${path.basename(file)}`, ok: r.status === 0, message: r.status === 0 ? "ok" : oneLine(r.stderr) });
+          results.push({ tool: "bash -n", artifact: `backup script ${path.basename(file)}`, ok: r.status === 0, message: r.status === 0 ? "ok" : oneLine(r.stderr) });
         }
       }
     }
     const all = analyze(units, dir);
-    results.push({ tool: "systemd-analyze", artifact: `host backup units (${units.map((u) => path.basename(u)).join(", ")})`, ok: all.ok && units.length > 0, message: all.ok ? `${units.length} units ok` : oneLine(all.output) });
+    results.push({ tool: "systemd-analyze", artifact: `backup units of the host and the management VM (${units.map((u) => path.basename(u)).join(", ")})`, ok: all.ok && units.length > 0, message: all.ok ? `${units.length} units ok` : oneLine(all.output) });
 
     const reject = (artifact: string, name: string, content: string) => {
       const file = path.join(dir, name);

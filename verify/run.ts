@@ -186,7 +186,8 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   results.push(...alloyNegativeChecks(path.join(toolsBin, "alloy-syntax")));
   results.push(...logqlNegativeChecks(path.join(toolsBin, "logql-check")), ...authentikRulesOnLines(path.join(toolsBin, "logql-check")), ...backupRulesOnLines(path.join(toolsBin, "logql-check")));
   results.push(...restoreDrill(toolsBin));
-  results.push(...hostUnitChecks(hostBackupPlanOfProd()));
+  const plan = hostBackupPlanOfProd();
+  results.push(...hostUnitChecks(plan, plan.store));
   const badDeployment = path.join(fixtures, "kubernetes/deployment-bad-replicas.yaml");
   results.push(expectReject({ tool: "kubectl-validate", artifact: rel(badDeployment), args: [badDeployment, "--version", kubernetesVersion] }));
   results.push(await customResource("crd-schema", path.join(fixtures, "custom-resources/clustersecretstore-bad-ca-type.yaml"), true));

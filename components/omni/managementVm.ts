@@ -144,7 +144,8 @@ export function cloudInit(): string {
 
 /**
  * Idempotent bootstrap on the VM: wait for cloud-init, create Omni's etcd
- * encryption key once (it never leaves the VM), write the compose project
+ * encryption key once (it leaves the VM only inside the encrypted backup of
+ * Omni's state, components/backup/vmBackup.ts), write the compose project
  * and every file it mounts, start PostgreSQL, run the workloads' steps (their
  * databases, the identity provider's metadata), then start the rest. Reads
  * the .env content and TLS files from stdin.

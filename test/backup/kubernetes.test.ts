@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import { backupCoverage } from "../../components/backup/coverage";
 import { backupSchedules, criticalNamespaces, databaseJob, drillObjects, entryBackupObjects, namespaceBackupAnnotations, offsiteSecretData, veleroCredentialsFile, veleroObjects, veleroTtls } from "../../components/backup/kubernetes";
 import { backupScript, retentionByClass } from "../../components/backup/restic";
-import { authentikDatabaseJob, vmBackupEnvValues, vmBackupLoop, vmBackupWorkload } from "../../components/backup/vmBackup";
+import { authentikDatabaseJob, omniBackupUnits, omniStateJob, omniStoppedScript, vmBackupEnvValues, vmBackupLoop, vmBackupWorkload } from "../../components/backup/vmBackup";
 import { StoreLocation, resticRepository, storePrefixes } from "../../components/backup/store";
 import { hostBackupStdin, hostBackupStep, hostJobs, jobFiles } from "../../components/hypervisor/hostBackup";
 import { entriesFor } from "../../services";
@@ -227,6 +227,23 @@ describe("the management VM's nightly dump", () => {
     expect(loop).toContain("bash /scripts/backup.sh ||");
     expect(bashSyntax(loop)).toBe(0);
     expect(backup.command[0]).toBe(loop.replace(/\$/g, "$$$$"));
+  });
+
+  it("copies Omni's state while Omni is stopped, and starts Omni again whatever the copy did", () => {
+    const script = omniStoppedScript(store);
+    const lines = script.split("\n");
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    expect(at("docker compose stop omni")).toBeLessThan(at("docker compose exec -T -e RESTIC_REPOSITORY='s3:https://ns.compat.objectstorage.eu-paris-1.oraclecloud.com/homelab-backups/restic/management-vm/omni-state' backup bash -c"));
+    expect(at("docker compose exec")).toBeLessThan(at("docker compose start omni"));
+    expect(script).not.toMatch(/set -e/);
+    expect(script.trimEnd().endsWith("exit $rc")).toBe(true);
+    expect(bashSyntax(script)).toBe(0);
+    expect(omniStateJob.source).toEqual({ kind: "files", paths: ["/omni"] });
+    expect(backup.volumes).toEqual(expect.arrayContaining(["./omni:/omni:ro", "./backup/omni-state.sh:/scripts/omni-state.sh:ro"]));
+    expect(backup.networks).toEqual(["backend", "default"]);
+    expect(omniBackupUnits().timer).toContain("OnCalendar=*-*-* 02:45:00 UTC\n");
+    expect(omniBackupUnits().service).toContain("ExecStart=/bin/bash /opt/homelab/backup/omni-stopped.sh\n");
+    expect(w.steps.join("\n")).toContain("sudo systemctl enable --now homelab-omni-backup.timer");
   });
 
   it("its .env values: the password base64 (any character survives), the key as it is, a strange key refused", () => {
