@@ -4,6 +4,8 @@
 // values never appear: they are "[secret]" in the recording, and fields that
 // are wholly secret are left out of Kubernetes objects and named in an
 // annotation instead.
+import type { ServiceEntry } from "../services/entry";
+import { volumeRestores } from "../components/backup/kubernetes";
 import { parseAllDocuments, stringify } from "yaml";
 import { valueAt } from "../policies/rules/kubernetesInputs";
 import { SECRET } from "./mockRuntime";
@@ -30,7 +32,8 @@ export type ArtifactKind =
   | "alloy-config"
   | "grafana-dashboard"
   | "grafana-datasources"
-  | "loki-rules";
+  | "loki-rules"
+  | "restore-object";
 
 export interface Artifact {
   /** Relative to out/<stack>/. */
@@ -171,6 +174,11 @@ export function artifactsOf(resources: Recorded[], cluster: ClusterFacts): Artif
 }
 
 /** promtool's unit tests of the rules (written beside monitoring/rules.yaml, which the monitoring Application carries). */
+/** The restore runbook's objects (docs/runbooks/restore.md): one VolSync ReplicationDestination per critical volume, applied by hand. */
+export function restoreArtifacts(entries: readonly ServiceEntry[]): Artifact[] {
+  return volumeRestores(entries).map((m) => ({ path: `restore/${m.metadata.namespace}-${m.metadata.name}.yaml`, kind: "restore-object", content: yamlOf(m), meta: { apiVersion: m.apiVersion, kind: m.kind } }));
+}
+
 export function ruleTestsArtifact(groups: readonly RuleGroup[]): Artifact {
   return { path: "monitoring/rules.test.yaml", kind: "prometheus-rule-tests", content: yamlOf(ruleTestsDocument(groups, "rules.yaml")) };
 }

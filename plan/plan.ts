@@ -14,7 +14,7 @@ import { ClusterUsage, clusterUsage } from "../policies/rules/clusterBudget";
 import { chartInstalls, valueAt } from "../policies/rules/kubernetesInputs";
 import { types } from "../policies/rules/types";
 import { PolicyConfig, Violation, analyze } from "./analyzer";
-import { Artifact, artifactsOf, ruleTestsArtifact } from "./artifacts";
+import { Artifact, artifactsOf, restoreArtifacts, ruleTestsArtifact } from "./artifacts";
 import { IdentityChange, IdentityEntry, compareIdentity, identityOf } from "./identity";
 import { Phase, ProgramRun, RecordedOptions, RecordedResource, runProgram } from "./mockRuntime";
 import { policyConfigFor } from "./policyConfig";
@@ -319,6 +319,7 @@ export async function planStack(stack: StackKind, root = projectRoot): Promise<P
         talosMode: stackConfig.kind === "cloud" ? "cloud" : "metal",
       }),
       ...(stackConfig.kind === "prod" ? [ruleTestsArtifact(ruleGroups(catalog))] : []),
+      ...restoreArtifacts(entriesFor(stackConfig.kind)),
     ],
   };
 }

@@ -136,6 +136,7 @@ async function verifyStack(stack: (typeof stackKinds)[number], kubernetesVersion
     results.push({ tool: "pyyaml", artifact: rel(file(a.path)), ...r });
   }
 
+  for (const a of index.filter((x) => x.kind === "restore-object")) results.push(expectPass({ tool: "backup-crds", artifact: rel(file(a.path)), args: [file(a.path)] }));
   const version = kubernetesVersionFor(index, kubernetesVersions);
   for (const a of index.filter((x) => x.kind === "kubernetes-object")) {
     const apiVersion = a.meta?.apiVersion ?? "";

@@ -228,6 +228,36 @@ function replicationSource(entry: ServiceEntry, v: DataVolume): Manifest {
   };
 }
 
+/**
+ * The object that brings a critical volume back (not applied by the
+ * program: the restore runbook applies it by hand, the app stopped): VolSync
+ * restores the newest snapshot of the volume's repository into the existing
+ * claim, as the same user the copies run as. `npm run plan` writes one per
+ * critical volume under out/<stack>/restore/.
+ */
+export function volumeRestore(entry: ServiceEntry, v: DataVolume): Manifest {
+  const id = moverIdentity(entry);
+  return {
+    apiVersion: "volsync.backube/v1alpha1",
+    kind: "ReplicationDestination",
+    metadata: { name: `${claimNameOf(entry, v)}-restore`, namespace: entry.name },
+    spec: {
+      // Once, when applied; a new value of `manual` runs it again.
+      trigger: { manual: "restore-once" },
+      restic: {
+        repository: volumeSourceName(entry, v),
+        destinationPVC: claimNameOf(entry, v),
+        copyMethod: "Direct",
+        moverPodLabels: { [moverLabel]: "true" },
+        ...(id.privileged ? {} : { moverSecurityContext: { runAsNonRoot: true, runAsUser: id.uid, runAsGroup: id.uid, fsGroup: id.uid, seccompProfile: { type: "RuntimeDefault" } } }),
+      },
+    },
+  };
+}
+
+/** Every critical volume's restore object, for the runbook. */
+export const volumeRestores = (entries: readonly ServiceEntry[]): Manifest[] => critical(entries).flatMap((e) => dataVolumes(e).map((v) => volumeRestore(e, v)));
+
 const restrictedSecurity = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
 /** CloudNativePG's images run PostgreSQL's tools as the postgres user (26). */
 const postgresUser = 26;

@@ -1,6 +1,7 @@
 // backup-crds: checks the backup objects the program renders (Velero's
-// BackupStorageLocation and Schedule, VolSync's ReplicationSource) the way
-// their controllers would read them.
+// BackupStorageLocation and Schedule, VolSync's ReplicationSource and the
+// restore runbook's ReplicationDestination) the way their controllers would
+// read them.
 //
 //	backup-crds FILE...   # every YAML document of every file; exit 1 on the first kind of problem found
 //
@@ -152,8 +153,24 @@ func check(doc []byte) (string, error) {
 			return id, errors.New("spec.restic.copyMethod is empty")
 		}
 		return id, nil
+	case "volsync.backube/v1alpha1 ReplicationDestination":
+		var o volsyncv1alpha1.ReplicationDestination
+		if err := strict(doc, &o); err != nil {
+			return id, err
+		}
+		if o.Spec.Trigger == nil || (o.Spec.Trigger.Manual == "" && o.Spec.Trigger.Schedule == nil) {
+			return id, errors.New("spec.trigger: expected manual or a schedule")
+		}
+		r := o.Spec.Restic
+		if r == nil || r.Repository == "" {
+			return id, errors.New("spec.restic.repository is empty")
+		}
+		if r.DestinationPVC == nil || *r.DestinationPVC == "" {
+			return id, errors.New("spec.restic.destinationPVC is empty (the restore goes into the app's own claim)")
+		}
+		return id, nil
 	}
-	return id, fmt.Errorf("not a kind this checker knows (BackupStorageLocation, Schedule of velero.io/v1; ReplicationSource of volsync.backube/v1alpha1)")
+	return id, fmt.Errorf("not a kind this checker knows (BackupStorageLocation, Schedule of velero.io/v1; ReplicationSource, ReplicationDestination of volsync.backube/v1alpha1)")
 }
 
 // strict decodes as the API server's strict field validation would: unknown and duplicate fields are errors.
