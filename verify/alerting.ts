@@ -253,12 +253,13 @@ export async function alertingEndToEnd(bin: string, groups: readonly RuleGroup[]
     fs.writeFileSync(path.join(tmp, "alertmanager.yaml"), stringify(routingFor(routing)));
     fs.writeFileSync(path.join(tmp, "rules.yaml"), stringify(rulesDocument(groups)));
 
-    // The target: a healthy disk and a fresh restore drill until it turns.
+    // The target: a healthy disk until it turns failing, and then the only restore drill it has seen is 40 days old
+    // (a last-success timestamp never goes back: the rule takes the newest over Prometheus' days).
     let healthy = true;
     const target = http.createServer((_, res) => {
       const now = Date.now() / 1000;
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(
-        `smartmon_device_smart_healthy{disk="/dev/sda",type="sat"} ${healthy ? 1 : 0}\nhomelab_restore_drill_last_success_timestamp_seconds{cluster="prod"} ${healthy ? now - 3600 : now - 40 * 86400}\n`,
+        `smartmon_device_smart_healthy{disk="/dev/sda",type="sat"} ${healthy ? 1 : 0}\n${healthy ? "" : `homelab_restore_drill_last_success_timestamp_seconds{cluster="prod",backup="prod-romm-database"} ${now - 40 * 86400}\n`}`,
       );
     });
     servers.push(target);
