@@ -196,7 +196,7 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
     const f = path.join(fixtures, "backup", broken);
     results.push(expectReject({ tool: "backup-crds", artifact: rel(f), args: [f] }));
   }
-  results.push(mustRefuse("omnictl cluster frobnicate dev"), mustRefuse("omnictl download oracle --no-such-flag"));
+  results.push(mustRefuse("omnictl cluster frobnicate dev"), mustRefuse("omnictl download oracle --no-such-flag"), mustRefuse("restic restore latest --no-such-flag"));
   // A leaked token, written at run time so the repository itself never holds one.
   const leakDir = tmpDir("leak");
   fs.writeFileSync(path.join(leakDir, "deploy.env"), `GITHUB_TOKEN=${["ghp", "_", "Zx8KqT3vLm9RwY2pBn6JdF4hGs7CeU1aVo5N"].join("")}\n`);
@@ -216,7 +216,7 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
 }
 
 /**
- * A documented omnictl or talosctl command, parsed by the real tool: it runs
+ * A documented omnictl, talosctl or restic command, parsed by the real tool: it runs
  * with --help, which checks the sub-command path and every flag without
  * reaching a server. A path that ends on a command with sub-commands while
  * words are left over is an unknown sub-command.
@@ -238,8 +238,13 @@ function fieldCommand(c: DocCommand): Result {
   return { tool, artifact, ok: true, message: /deprecated/i.test(first) ? `ok (${first})` : "ok" };
 }
 
-/** Every omnictl and talosctl command of the README and docs/. */
-const documentedFieldCommands = (): Result[] => documentedCommands(root).filter((c) => c.argv[0] === "omnictl" || c.argv[0] === "talosctl").map(fieldCommand);
+/** Every omnictl, talosctl and restic command of the README and docs/ (run with sudo or not). */
+const fieldTools = ["omnictl", "talosctl", "restic"];
+const documentedFieldCommands = (): Result[] =>
+  documentedCommands(root)
+    .map((c) => (c.argv[0] === "sudo" ? { ...c, argv: c.argv.slice(1) } : c))
+    .filter((c) => fieldTools.includes(c.argv[0]))
+    .map(fieldCommand);
 
 /** A made-up command must be refused, or the check above cannot fail. */
 function mustRefuse(text: string): Result {

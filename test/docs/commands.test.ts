@@ -133,6 +133,19 @@ describe("the checks can fail", () => {
     expect(await failureOf(["systemctl status sanoid.service"])).toMatch(/enable .*sanoid\.timer/);
   });
 
+  test("restore commands must name the jobs, schedules, CronJobs, files and units the program makes", async () => {
+    expect(await failureOf(["restic snapshots --tag vaultwarden-db"])).toMatch(/the backup jobs tag .*cloud-vaultwarden-database/);
+    expect(await failureOf(["restic forget --tag cloud-vaultwarden-database --keep-last 1"])).toMatch(/the runbooks only read and restore/);
+    expect(await failureOf(["velero restore create --from-schedule nightly"])).toMatch(/the program's schedules are critical-daily/);
+    expect(await failureOf(["velero restore create --from-schedule critical-daily --include-namespaces glance"])).toMatch(/no schedule of the program backs it up/);
+    expect(await failureOf(["velero backup delete critical-daily"])).toMatch(/create restores/);
+    expect(await failureOf(["kubectl create job --from=cronjob/drill-glance drill-now -n backup-drill"])).toMatch(/no stack applies a CronJob backup-drill\/drill-glance/);
+    expect(await failureOf(["kubectl apply -f out/cloud/restore/glance-glance-data-restore.yaml"])).toMatch(/not a file `npm run plan` writes/);
+    expect(await failureOf(["kubectl delete replicationdestination nope-restore -n vaultwarden"])).toMatch(/no restore object of the plan has that name/);
+    expect(await failureOf(["kubectl scale deployment grafana -n vaultwarden --replicas 0"])).toMatch(/no stack applies a deployment vaultwarden\/grafana/);
+    expect(await failureOf(["systemctl status homelab-backup-host-nothing.timer"])).toMatch(/homelab-backup-host-critical-local\.timer/);
+  });
+
   test("unknown scripts, flags, stacks, outputs, keys and programs are refused", async () => {
     expect(await failureOf(["npm run deploy"])).toMatch(/no such script/);
     expect(await failureOf(["npm run plan -- --stak prod"])).toMatch(/unknown option --stak/);

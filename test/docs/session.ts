@@ -32,6 +32,7 @@ import { programRawConfig, projectRoot, readStackFile, runConfig } from "../../p
 import { targetMatcher, targetedFirstDeploy } from "../../plan/targets";
 import { DocCommand } from "../../verify/docCommands";
 import { projectDir } from "../../components/omni/managementVm";
+import { catalog } from "../../services";
 
 const scripts = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts as Record<string, string>;
 
@@ -119,6 +120,10 @@ export class Session {
         return;
       case "docker":
         return this.docker(args);
+      case "restic":
+        return this.restic(args);
+      case "velero":
+        return this.velero(args);
       // What runs as root runs by the same rules.
       case "sudo":
         return this.play({ ...cmd, argv: args });
@@ -362,29 +367,107 @@ export class Session {
    * logs, port-forward) may name what charts make too.
    */
   private async kubectl(args: string[]) {
-    const { flags, words } = splitFlags(args, ["-n", "--namespace", "-o", "--output"]);
+    const { flags, words } = splitFlags(args, ["-n", "--namespace", "-o", "--output", "-f", "--filename", "--from", "--replicas"]);
+    const namespace = flags.get("-n") ?? flags.get("--namespace") ?? "default";
+    const applied = async (kind: string, name: string) => {
+      const found: string[] = [];
+      for (const stack of stackKinds) {
+        for (const r of (await this.plan(stack)).resources) {
+          const m = r.inputs as { kind?: string; metadata?: { name?: string; namespace?: string } };
+          const rKind = (m.kind ?? r.type.split(":").pop() ?? "").toLowerCase();
+          if (m.metadata?.name === name && (m.metadata.namespace ?? "default") === namespace && [rKind, `${rKind}s`].includes(kind.toLowerCase())) found.push(stack);
+        }
+      }
+      return found;
+    };
+    // A file the plan writes for the runbooks (out/<stack>/...).
+    const planFile = async (file: string) => {
+      const [out, stack, ...rest] = file.split("/");
+      if (out !== "out" || !(stackKinds as readonly string[]).includes(stack) || !(await this.plan(stack as StackKind)).artifacts.some((a) => a.path === rest.join("/"))) fail(`kubectl: ${file} is not a file \`npm run plan\` writes`);
+      return (await this.plan(stack as StackKind)).artifacts.find((a) => a.path === rest.join("/"));
+    };
+    if (words[0] === "apply") return void (await planFile(flags.get("-f") ?? flags.get("--filename") ?? fail("kubectl apply: expected -f <file>")));
+    if (words[0] === "create" && words[1] === "job") {
+      const from = flags.get("--from") ?? "";
+      if (!from.startsWith("cronjob/")) fail(`kubectl create job: expected --from=cronjob/<name>`);
+      if ((await applied("cronjob", from.slice("cronjob/".length))).length === 0) fail(`kubectl create job --from=${from}: no stack applies a CronJob ${namespace}/${from.slice("cronjob/".length)}`);
+      return;
+    }
     const changing = ["annotate", "rollout", "scale", "label", "patch", "delete"];
     if (!changing.includes(words[0])) return;
     const [kind, name] = words[0] === "rollout" ? words.slice(2, 4) : words.slice(1, 3);
-    const namespace = flags.get("-n") ?? flags.get("--namespace") ?? "default";
     if (!kind || !name) fail(`kubectl ${words.join(" ")}: expected a kind and a name`);
-    const found = [];
-    for (const stack of stackKinds) {
-      for (const r of (await this.plan(stack)).resources) {
-        const m = r.inputs as { kind?: string; metadata?: { name?: string; namespace?: string } };
-        const rKind = (m.kind ?? r.type.split(":").pop() ?? "").toLowerCase();
-        if (m.metadata?.name === name && (m.metadata.namespace ?? "default") === namespace && [rKind, `${rKind}s`].includes(kind.toLowerCase())) found.push(stack);
-      }
+    // A catalog entry's own workload, named after it in its namespace (the charts' fullnameOverride).
+    if (["deployment", "statefulset"].includes(kind) && name === namespace && catalog.some((e) => e.name === name)) return;
+    // A restore object of the runbook, once applied.
+    if (kind === "replicationdestination") {
+      const restores = (await Promise.all(stackKinds.map(async (st) => (await this.plan(st)).artifacts.filter((a) => a.kind === "restore-object")))).flat();
+      if (!restores.some((a) => a.content.includes(`name: ${name}\n`) && a.content.includes(`namespace: ${namespace}\n`))) fail(`kubectl ${words[0]} replicationdestination ${namespace}/${name}: no restore object of the plan has that name`);
+      return;
     }
-    if (found.length === 0) fail(`kubectl ${words.join(" ")}: no stack applies a ${kind} ${namespace}/${name}`);
+    if ((await applied(kind, name)).length === 0) fail(`kubectl ${words.join(" ")}: no stack applies a ${kind} ${namespace}/${name}`);
   }
 
   private async systemctl(args: string[]) {
     const [verb, unit] = args;
     if (verb !== "status") fail(`systemctl ${verb}: the runbooks only read unit status`);
-    // Every unit named on an `enable --now` line (one line may enable several).
-    const enabled = hostSteps(await this.prodHost()).flatMap((s) => [...s.script.matchAll(/systemctl enable --now ([^\n>]+)/g)].flatMap((m) => m[1].trim().split(/\s+/).map((u) => u.replace(/^'|'$/g, ""))));
-    if (!enabled.includes(unit)) fail(`systemctl status ${unit}: the host steps enable ${enabled.join(", ")}`);
+    // Every unit named on an `enable --now` line (one line may enable several) of the host's steps, its backup step among them.
+    const scripts = [...hostSteps(await this.prodHost()).map((s) => s.script), ...(await this.plan("prod")).resources.filter((r) => r.type === "command:remote:Command").map((r) => String(r.inputs.create ?? ""))];
+    const enabled = scripts.flatMap((script) => [...script.matchAll(/systemctl enable --now ([^\n>]+)/g)].flatMap((m) => m[1].trim().split(/\s+/).map((u) => u.replace(/^'|'$/g, ""))));
+    if (!enabled.includes(unit)) fail(`systemctl status ${unit}: the host steps enable ${[...new Set(enabled)].join(", ")}`);
+  }
+
+  /** The restic tags the program's backup scripts write, in every stack (clusters, host, management VM). */
+  private async resticTags(): Promise<string[]> {
+    const tags = new Set<string>();
+    for (const stack of stackKinds) {
+      const plan = await this.plan(stack);
+      const texts = [...plan.resources.map((r) => JSON.stringify(r.inputs)), ...plan.artifacts.map((a) => a.content)];
+      for (const t of texts) for (const m of t.matchAll(/restic backup --tag '([A-Za-z0-9_-]+)'/g)) tags.add(m[1]);
+    }
+    return [...tags].sort();
+  }
+
+  /**
+   * restic, reading or restoring: the sub-commands that do not change a repository, and
+   * every --tag one the program's jobs write (the real restic checks the flags in `npm run verify`).
+   */
+  private async restic(args: string[]) {
+    const { flags, words } = splitFlags(args, ["--tag", "--target", "--include", "--exclude", "--host", "--path", "-r", "--repo"]);
+    const reading = ["snapshots", "restore", "ls", "find", "stats", "check", "cat", "diff", "version"];
+    if (!reading.includes(words[0])) fail(`restic ${words[0]}: the runbooks only read and restore (${reading.join(", ")})`);
+    const tag = flags.get("--tag");
+    if (tag !== undefined) {
+      const tags = await this.resticTags();
+      for (const t of tag.split(",")) if (!tags.includes(t)) fail(`restic --tag ${t}: the backup jobs tag ${tags.join(", ")}`);
+    }
+  }
+
+  /**
+   * velero (its CLI is not built here): reads, and restores from one of the program's schedules into
+   * namespaces it backs up. The flags are checked against this list only.
+   */
+  private async velero(args: string[]) {
+    const known = ["--selector", "-l", "--from-schedule", "--from-backup", "--include-namespaces", "--details", "-o", "--output"];
+    const { flags, words } = splitFlags(args, known);
+    for (const a of args) if (a.startsWith("-") && !known.includes(a.split("=")[0])) fail(`velero ${words.join(" ")}: flag ${a} is not one the runbooks use (${known.join(", ")})`);
+    const [noun, verb] = words;
+    const reads = ["get", "describe", "logs"];
+    if (!["backup", "restore", "schedule"].includes(noun) || !(reads.includes(verb) || (noun === "restore" && verb === "create"))) fail(`velero ${noun} ${verb}: the runbooks read backups, restores and schedules, and create restores`);
+    const schedules: { name: string; namespaces: string[] }[] = [];
+    for (const stack of stackKinds) {
+      for (const r of (await this.plan(stack)).resources.filter((x) => x.type === "kubernetes:velero.io/v1:Schedule")) {
+        const m = r.inputs as { metadata?: { name?: string }; spec?: { template?: { includedNamespaces?: string[] } } };
+        schedules.push({ name: m.metadata?.name ?? "", namespaces: m.spec?.template?.includedNamespaces ?? [] });
+      }
+    }
+    const selector = flags.get("--selector") ?? flags.get("-l");
+    const named = flags.get("--from-schedule") ?? (selector?.startsWith("velero.io/schedule-name=") ? selector.split("=")[1] : undefined);
+    if (named !== undefined && !schedules.some((x) => x.name === named)) fail(`velero: schedule ${named}: the program's schedules are ${[...new Set(schedules.map((x) => x.name))].join(", ")}`);
+    for (const ns of (flags.get("--include-namespaces") ?? "").split(",").filter(Boolean)) {
+      if (!schedules.some((x) => (named === undefined || x.name === named) && x.namespaces.includes(ns))) fail(`velero --include-namespaces ${ns}: no schedule of the program backs it up`);
+    }
+    if (noun === "restore" && verb === "create" && flags.get("--from-schedule") === undefined && flags.get("--from-backup") === undefined) fail("velero restore create: from which schedule or backup?");
   }
 }
 
