@@ -60,10 +60,11 @@ module.exports = {
     tests: ["test/components/monitoring.test.ts", "test/verify/alloyConfig.test.ts", "test/components/vmTelemetry.test.ts", "test/components/ociUsage.test.ts", "test/components/logRules.test.ts"],
     static: false,
   },
-  // The backup, restore and check scripts every backup job runs (the drill runs them for real in verify).
+  // The backup, restore and check scripts every backup job runs (the drill runs them for real in verify), and what
+  // renders the jobs: the clusters' objects, the host's timers, the management VM's services, the plan's coverage.
   backup: {
-    mutate: ["components/backup/restic.ts"],
-    tests: ["test/backup/restic.test.ts"],
+    mutate: ["components/backup/restic.ts", "components/backup/kubernetes.ts", "components/backup/store.ts", "components/backup/coverage.ts", "components/backup/vmBackup.ts", "components/hypervisor/hostBackup.ts", "services/library.ts"],
+    tests: ["test/backup/restic.test.ts", "test/backup/kubernetes.test.ts", "test/backup/golden.test.ts", "test/services/library.test.ts"],
     static: false,
   },
   schema: {
