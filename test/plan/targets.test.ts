@@ -68,8 +68,8 @@ describe("the cloud stack's first deploy", () => {
     expect(new Set(run.resources.map((r) => r.urn.split("::")[2].split("$")[0]))).toEqual(new Set(["command:local:Command", "homelab:index:BackupStore", "homelab:index:IdentityPlane", "homelab:index:TunnelEdge", "homelab:index:OmniServer", "homelab:index:TwingateAccess", "pulumi:providers:cloudflare", "pulumi:providers:oci", "pulumi:providers:twingate"]));
     expect(run.outputs.nextStep).toMatch(/set homelab:oci\.images\.talos/);
     expect(Object.keys(run.outputs).sort()).toEqual(["authentikBootstrapPassword", "backupStore", "edge", "identity", "nextStep", "omni", "privateAccess"]);
-    // The one command beside Omni gives Authentik's admins Omni's Admin role.
-    expect(run.resources.filter((r) => r.type === "command:local:Command").map((r) => r.name)).toEqual(["omni-saml-admins"]);
+    // The commands beside Omni give Authentik's admins Omni's Admin role and tell Omni where its etcd backups go.
+    expect(run.resources.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort()).toEqual(["omni-etcd-backup-store", "omni-saml-admins"]);
     expect(targetedFirstDeploy(run, [`${base}**`]).problems).toEqual([]);
   });
 });
