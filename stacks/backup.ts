@@ -9,10 +9,7 @@ import { BackupConfig, OciConfig, defaultBackupBucket } from "../config/schema";
 import { BackupStore } from "../components/BackupStore";
 import { ClusterBackup } from "../components/backup/offsiteSecret";
 import { BackupStore as Store } from "../components/backup/store";
-import { readOutput } from "./stackReferences";
-
-/** What the cloud stack exports for the others; the secret key stays a secret. */
-export type BackupStoreOutput = Store;
+import { OtherStack, readOutput } from "./stackReferences";
 
 /** The OVH bucket of the config (its secret key from secret config). */
 function ovhStore(offsite: BackupConfig["offsite"]): Store {
@@ -30,12 +27,12 @@ export function cloudBackupStore(backup: BackupConfig, provider: oci.Provider, o
 const isText = (v: unknown): v is string => typeof v === "string" && v !== "";
 
 /** Dev and prod: the cloud stack's bucket (read from its output), or the OVH one. */
-export async function homeBackupStore(backup: BackupConfig, cloudStack: string): Promise<Store> {
+export async function homeBackupStore(backup: BackupConfig, cloud: OtherStack): Promise<Store> {
   if (backup.offsite.target === "ovh") return ovhStore(backup.offsite);
-  const out = (await readOutput("cloud-backup", "omni.cloudStack", cloudStack, "backupStore", "the cloud stack (it creates the backup bucket)")) as Record<string, unknown>;
+  const out = (await readOutput(cloud, "backupStore", "the cloud stack (it creates the backup bucket)")) as Record<string, unknown>;
   const missing = ["endpoint", "region", "bucket", "accessKeyId", "secretAccessKey"].filter((k) => !isText(out[k]));
   if (out.provider !== "oci" || missing.length > 0) {
-    throw new pulumi.RunError(`homelab:omni.cloudStack = ${JSON.stringify(cloudStack)}: its "backupStore" output is not the OCI bucket (${missing.length ? `no ${missing.join(", ")}` : `provider ${JSON.stringify(out.provider)}`}); deploy the cloud stack with backup.offsite.target oci, or set this stack's target to ovh`);
+    throw new pulumi.RunError(`homelab:${cloud.key} = ${JSON.stringify(cloud.name)}: its "backupStore" output is not the OCI bucket (${missing.length ? `no ${missing.join(", ")}` : `provider ${JSON.stringify(out.provider)}`}); deploy the cloud stack with backup.offsite.target oci, or set this stack's target to ovh`);
   }
   return { provider: "oci", endpoint: out.endpoint as string, region: out.region as string, bucket: out.bucket as string, accessKeyId: out.accessKeyId as string, secretAccessKey: pulumi.secret(out.secretAccessKey as string) };
 }

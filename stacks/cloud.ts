@@ -24,7 +24,8 @@ import { formerNames } from "../components/lifecycle";
 import { talosRequirements } from "../components/platform/talos";
 import { PlatformOutputs, clusterPlatform } from "./platform";
 import { ociProvider } from "./providers";
-import { BackupStoreOutput, cloudBackupStore, clusterBackup } from "./backup";
+import { cloudBackupStore, clusterBackup } from "./backup";
+import { BackupStore } from "../components/backup/store";
 import { vmBackupEnvValues, vmBackupWorkload } from "../components/backup/vmBackup";
 
 /** What the cloud stack exports; dev and prod read the `omni` part through a StackReference. */
@@ -42,7 +43,7 @@ export interface CloudOutputs {
   /** What Twingate publishes from home: each resource, its ports, who may use it. */
   privateAccess: ReturnType<typeof resourceRow>[];
   /** The offsite bucket and its S3 key (the secret key is a secret): dev and prod read it. */
-  backupStore: BackupStoreOutput;
+  backupStore: BackupStore;
   /** akadmin's first password (secret), for the first sign-in (docs/runbooks/identity.md). */
   authentikBootstrapPassword: pulumi.Output<string>;
   /** Absent until the Talos image exists (the first deploy builds Omni alone). */

@@ -7,7 +7,7 @@ import { ConfigError, describeIssues, readRawConfig, validateConfig } from "../c
 import { siteIssues, siteOfDev } from "../config/site";
 import { cloudStack } from "./cloud";
 import { devStack, prodStack } from "./home";
-import { hostSiteFromStack, omniFromCloudStack } from "./stackReferences";
+import { hostSiteFromStack, omniFromCloudStack, otherStack } from "./stackReferences";
 import { homeBackupStore } from "./backup";
 
 export async function homelab() {
@@ -18,12 +18,15 @@ export async function homelab() {
       return cloudStack(stackConfig.stack, stackConfig.config);
     case "prod": {
       const config = stackConfig.config;
-      const [omni, store] = await Promise.all([omniFromCloudStack(config.omni.cloudStack), homeBackupStore(config.backup, config.omni.cloudStack)]);
+      const cloud = otherStack("cloud", "omni.cloudStack", config.omni.cloudStack);
+      const [omni, store] = await Promise.all([omniFromCloudStack(cloud), homeBackupStore(config.backup, cloud)]);
       return prodStack(stackConfig.stack, config, omni, store);
     }
     case "dev": {
       const config = stackConfig.config;
-      const [omni, prodSite, store] = await Promise.all([omniFromCloudStack(config.omni.cloudStack), hostSiteFromStack(config.hostStack), homeBackupStore(config.backup, config.omni.cloudStack)]);
+      const cloud = otherStack("cloud", "omni.cloudStack", config.omni.cloudStack);
+      const host = otherStack("host", "hostStack", config.hostStack);
+      const [omni, prodSite, store] = await Promise.all([omniFromCloudStack(cloud), hostSiteFromStack(host), homeBackupStore(config.backup, cloud)]);
       const issues = siteIssues(prodSite, "prod", siteOfDev(config));
       if (issues.length > 0) throw new ConfigError(stackConfig.stack, describeIssues(config, issues));
       return devStack(stackConfig.stack, config, omni, store);

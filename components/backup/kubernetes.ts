@@ -100,8 +100,8 @@ export function databaseJob(cluster: string, entry: ServiceEntry): BackupJob {
   };
 }
 
-/** The repository of a job on a cluster. */
-export const jobRepository = (store: StoreLocation, cluster: string, job: BackupJob) => resticRepository(store, storePrefixes.job(cluster, job.name.slice(cluster.length + 1)));
+/** The repository of an entry's database dumps on a cluster (the dump job and the drill read the same one). */
+export const databaseRepository = (store: StoreLocation, cluster: string, entry: ServiceEntry) => resticRepository(store, storePrefixes.job(cluster, `${entry.name}-database`));
 
 // ---------------------------------------------------------------- Velero
 
@@ -198,6 +198,15 @@ function moverIdentity(entry: ServiceEntry): { privileged: true } | { privileged
   return entry.podSecurity.level === "restricted" ? { privileged: false, uid: entry.dataUid ?? appUser } : { privileged: true };
 }
 
+/** How VolSync's pods run for an entry's volumes, copy or restore: labelled for the store's network policy, as the app's user or (allowed) root. */
+function moverSettings(entry: ServiceEntry): Record<string, unknown> {
+  const id = moverIdentity(entry);
+  return {
+    moverPodLabels: { [moverLabel]: "true" },
+    ...(id.privileged ? {} : { moverSecurityContext: { runAsNonRoot: true, runAsUser: id.uid, runAsGroup: id.uid, fsGroup: id.uid, seccompProfile: { type: "RuntimeDefault" } } }),
+  };
+}
+
 /** The annotation of a critical entry's namespace whose copies run as root. */
 export function namespaceBackupAnnotations(entry: ServiceEntry): Record<string, string> {
   return entry.backup === "critical" && dataVolumes(entry).length > 0 && moverIdentity(entry).privileged ? { [privilegedMoversAnnotation]: "true" } : {};
@@ -207,7 +216,6 @@ const volumeSourceName = (entry: ServiceEntry, v: DataVolume) => `${claimNameOf(
 
 function replicationSource(entry: ServiceEntry, v: DataVolume): Manifest {
   const r = retentionByClass.critical;
-  const id = moverIdentity(entry);
   return {
     apiVersion: "volsync.backube/v1alpha1",
     kind: "ReplicationSource",
@@ -221,8 +229,7 @@ function replicationSource(entry: ServiceEntry, v: DataVolume): Manifest {
         copyMethod: "Direct",
         pruneIntervalDays: 7,
         retain: { daily: r.daily, weekly: r.weekly, monthly: r.monthly },
-        moverPodLabels: { [moverLabel]: "true" },
-        ...(id.privileged ? {} : { moverSecurityContext: { runAsNonRoot: true, runAsUser: id.uid, runAsGroup: id.uid, fsGroup: id.uid, seccompProfile: { type: "RuntimeDefault" } } }),
+        ...moverSettings(entry),
       },
     },
   };
@@ -236,7 +243,6 @@ function replicationSource(entry: ServiceEntry, v: DataVolume): Manifest {
  * critical volume under out/<stack>/restore/.
  */
 export function volumeRestore(entry: ServiceEntry, v: DataVolume): Manifest {
-  const id = moverIdentity(entry);
   return {
     apiVersion: "volsync.backube/v1alpha1",
     kind: "ReplicationDestination",
@@ -248,8 +254,7 @@ export function volumeRestore(entry: ServiceEntry, v: DataVolume): Manifest {
         repository: volumeSourceName(entry, v),
         destinationPVC: claimNameOf(entry, v),
         copyMethod: "Direct",
-        moverPodLabels: { [moverLabel]: "true" },
-        ...(id.privileged ? {} : { moverSecurityContext: { runAsNonRoot: true, runAsUser: id.uid, runAsGroup: id.uid, fsGroup: id.uid, seccompProfile: { type: "RuntimeDefault" } } }),
+        ...moverSettings(entry),
       },
     },
   };
@@ -338,7 +343,7 @@ function databaseCronJob(cluster: string, store: StoreLocation, entry: ServiceEn
     container: backupContainer,
     image: databaseImage(entry),
     script: backupScript(job),
-    repository: jobRepository(store, cluster, job),
+    repository: databaseRepository(store, cluster, entry),
     env: [{ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: `${databaseNameOf(entry)}-app`, key: "password" } } }],
   });
   return cronJob("backup-database", entry.name, backupSchedules.databases, pod, entry.backup);
@@ -419,8 +424,7 @@ export function drillObjects(scope: ClusterBackupScope, store: StoreLocation): {
     },
   };
   const jobs = withDatabases.map((entry, i) => {
-    const job = databaseJob(scope.cluster, entry);
-    const pod = resticPod({ container: drillContainer, image: databaseImage(entry), script: drillPodScript(scope.cluster, entry), repository: jobRepository(store, scope.cluster, job), env: [] });
+    const pod = resticPod({ container: drillContainer, image: databaseImage(entry), script: drillPodScript(scope.cluster, entry), repository: databaseRepository(store, scope.cluster, entry), env: [] });
     return cronJob(`drill-${entry.name}`, drillNamespace, drillSchedule(i), pod, "critical");
   });
   return { manifests: [ns, policy, ...jobs], secrets: [{ name: offsiteSecret, namespace: drillNamespace }] };
