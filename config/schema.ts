@@ -486,6 +486,12 @@ const monitoring = section({
     .refine((n) => n !== 0 && Number.isSafeInteger(n), expect("a Telegram chat ID (a non-zero whole number; groups are negative)")),
 });
 
+/** How a change reaches PROD (docs/delivery.md). */
+const delivery = section({
+  /** How long DEV must run a commit, healthy, before the promotion gate lets it go to PROD (US-007). */
+  promotionWindowHours: wholeNumber("hours DEV runs a commit before PROD takes it", 24, 48),
+});
+
 export const prodConfigSchema = section({
   omni: omniClient,
   proxmox,
@@ -496,6 +502,7 @@ export const prodConfigSchema = section({
   platform,
   services,
   backup,
+  delivery,
 });
 
 export const devConfigSchema = section({
@@ -520,6 +527,7 @@ export type HypervisorConfig = z.infer<typeof hypervisor>;
 export type GamingVmConfig = z.infer<typeof gamingVm>;
 export type MonitoringConfig = z.infer<typeof monitoring>;
 export type BackupConfig = z.infer<typeof backup>;
+export type DeliveryConfig = z.infer<typeof delivery>;
 export type TelemetrySenderConfig = z.infer<typeof telemetrySender>;
 export type OciConfig = z.infer<typeof oci>;
 export type OciNodeConfig = z.infer<typeof ociNode>;

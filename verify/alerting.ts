@@ -182,7 +182,7 @@ function telegramStandIn(token: string, chatId: number, log: Received[]): http.S
   });
 }
 
-async function waitReady(url: string, what: string, child: ChildProcess, log: () => string): Promise<void> {
+export async function waitReady(url: string, what: string, child: ChildProcess, log: () => string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}: ${log().trim().split("\n").slice(-3).join(" | ")}`);
     const ok = await new Promise<boolean>((resolve) => http.get(url, (res) => (res.resume(), resolve(res.statusCode === 200))).on("error", () => resolve(false)));

@@ -30,6 +30,7 @@ import { familyLinks } from "../services/glance";
 import { groups } from "../components/identity/groups";
 import { runSsoMatrix } from "./sso/matrix";
 import { alertingEndToEnd, alertingFileChecks, alertingNegativeChecks, prometheusRuleCheck } from "./alerting";
+import { promotionGateChecks } from "./promotionGate";
 import { ruleGroups } from "../components/monitoring/alerts";
 import { AlertRouting, alertmanagerConfig } from "../components/monitoring/alertmanager";
 
@@ -410,6 +411,7 @@ async function main(): Promise<number> {
   results.push(...(await checkSquidProxy()).map((r) => ({ tool: "squid", ...r })));
   results.push(...(await ssoMatrixChecks()));
   results.push(...(await alertingChecks()));
+  results.push(...(await promotionGateChecks(toolsBin, root)));
   results.push(...documentedFieldCommands());
   results.push(...(await negativeChecks(versions[0])));
 

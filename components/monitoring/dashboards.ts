@@ -6,7 +6,7 @@
 // names a datasource that exists, and (with promtool) that every PromQL
 // query parses.
 import type { ServiceEntry } from "../../services/entry";
-import { hostScrapeJob, homelabMetrics as m, managementVm, monitoringNamespace } from "./metrics";
+import { hostScrapeJob, homelabMetrics as m, managementVm, monitoringNamespace, prometheusInClusterUrl } from "./metrics";
 import { servicesProbeJob } from "./probes";
 import { alertmanagerUrl, lokiRelease } from "./telemetry";
 import { authentikEvents } from "./logRules";
@@ -22,7 +22,7 @@ export interface Datasource {
 
 /** Grafana's datasources: prod's Prometheus (every cluster's metrics), Loki (every cluster's logs), Alertmanager. */
 export const datasources: Datasource[] = [
-  { name: "Prometheus", uid: "prometheus", type: "prometheus", url: `http://kube-prometheus-stack-prometheus.${monitoringNamespace}.svc.cluster.local:9090`, isDefault: true },
+  { name: "Prometheus", uid: "prometheus", type: "prometheus", url: prometheusInClusterUrl, isDefault: true },
   { name: "Loki", uid: "loki", type: "loki", url: `http://${lokiRelease}.${monitoringNamespace}.svc.cluster.local:3100` },
   { name: "Alertmanager", uid: "alertmanager", type: "alertmanager", url: alertmanagerUrl, jsonData: { implementation: "prometheus" } },
 ];

@@ -5,6 +5,8 @@
 
 /** Where every cluster's monitoring runs: Prometheus and Alertmanager (prod), the probers, Alloy. */
 export const monitoringNamespace = "monitoring";
+/** prod's Prometheus from inside the prod cluster (Grafana, remote writes, the promotion gate on the cluster's runner). */
+export const prometheusInClusterUrl = `http://kube-prometheus-stack-prometheus.${monitoringNamespace}.svc.cluster.local:9090`;
 
 /** The Prometheus job that scrapes the Proxmox host (the MachineDown rule names it), and Debian's node exporter port. */
 export const hostScrapeJob = "proxmox-host";

@@ -8,7 +8,7 @@
 // add-on, the LAN Service and the plan read these.
 import { stringify } from "yaml";
 import { blackboxModules, probeInterval, servicesProbeJob, type ServiceProbe } from "./probes";
-import { monitoringNamespace } from "./metrics";
+import { monitoringNamespace, prometheusInClusterUrl } from "./metrics";
 import { scrapeInterval, serviceMetricsJob, type ServiceScrape } from "./scrapes";
 import type { Manifest } from "../platform/context";
 import { lanAddressAnnotation, lanLoadBalancerLabel } from "../platform/cilium";
@@ -24,7 +24,7 @@ export const lokiRelease = "loki";
 /** In SingleBinary mode the chart names Loki's Service after the release (it contains "loki"). */
 export const lokiPushUrl = `http://${lokiRelease}.${monitoringNamespace}.svc.cluster.local:3100/loki/api/v1/push`;
 /** kube-prometheus-stack's Prometheus Service (release kube-prometheus-stack), with its remote-write receiver on. */
-export const prometheusWriteUrl = `http://kube-prometheus-stack-prometheus.${monitoringNamespace}.svc.cluster.local:9090/api/v1/write`;
+export const prometheusWriteUrl = `${prometheusInClusterUrl}/api/v1/write`;
 export const alertmanagerUrl = `http://kube-prometheus-stack-alertmanager.${monitoringNamespace}.svc.cluster.local:9093`;
 
 /** Prod receives (its Alloy forwards to Loki and Prometheus); the others send to prod's address and probe their own services. */
