@@ -1,4 +1,4 @@
-// `npm run gate -- --commit <sha> [--history <file>] [--prometheus <url>]`:
+// `npm run delivery -- gate --commit <sha> [--history <file>] [--prometheus <url>]`:
 // the promotion gate as the promote-prod workflow runs it. DEV's history comes
 // from `pulumi stack history --stack dev --json` (or a file of it), the
 // window from the prod stack's committed config, the verdict from prod's
@@ -12,6 +12,7 @@ import { prometheusInClusterUrl } from "../components/monitoring/metrics";
 import { describeGate, promotionGate } from "./gate";
 import { currentDeployment, parseHistory } from "./history";
 import { prometheusQuery } from "./prometheus";
+import { UsageError } from "./usage";
 
 export interface GateArgs {
   commit: string;
@@ -24,24 +25,24 @@ export function parseGateArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
     const i = argv.indexOf(flag);
     if (i === -1) return undefined;
     const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new Error(`${flag}: expected a value`);
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag}: expected a value`);
     return v;
   };
   const known = new Set(["--commit", "--history", "--prometheus"]);
   const unknown = argv.filter((a, i) => a.startsWith("--") && !known.has(a) && !known.has(argv[i - 1]));
-  if (unknown.length > 0) throw new Error(`unknown option ${unknown[0]}: expected --commit <sha>, --history <file>, --prometheus <url>`);
+  if (unknown.length > 0) throw new UsageError(`unknown option ${unknown[0]}: expected --commit <sha>, --history <file>, --prometheus <url>`);
   const commit = value("--commit");
-  if (!commit || !/^[0-9a-f]{40}$/.test(commit)) throw new Error(`--commit ${commit ?? "(missing)"}: expected a full 40-hex-digit commit, e.g. npm run gate -- --commit $(git rev-parse HEAD)`);
+  if (!commit || !/^[0-9a-f]{40}$/.test(commit)) throw new UsageError(`--commit ${commit ?? "(missing)"}: expected a full 40-hex-digit commit, e.g. npm run delivery -- gate --commit $(git rev-parse HEAD)`);
   const prometheus = value("--prometheus") ?? env.HOMELAB_PROMETHEUS_URL ?? prometheusInClusterUrl;
-  if (!/^https?:\/\/[^\s/]+/.test(prometheus)) throw new Error(`--prometheus ${prometheus}: expected an http(s):// URL`);
+  if (!/^https?:\/\/[^\s/]+/.test(prometheus)) throw new UsageError(`--prometheus ${prometheus}: expected an http(s):// URL`);
   return { commit, historyFile: value("--history"), prometheus };
 }
 
-/** DEV's history, from the file or the Pulumi CLI. */
-function devHistory(file: string | undefined): string {
+/** A stack's history, from a file or the Pulumi CLI. */
+export function stackHistory(stack: string, file?: string): string {
   if (file) return fs.readFileSync(file, "utf8");
-  const r = spawnSync(process.env.PULUMI ?? "pulumi", ["stack", "history", "--stack", "dev", "--json", "--page-size", "100"], { cwd: projectRoot, encoding: "utf8" });
-  if (r.error || r.status !== 0) throw new Error(`pulumi stack history --stack dev: ${r.error?.message ?? r.stderr.trim()}`);
+  const r = spawnSync(process.env.PULUMI ?? "pulumi", ["stack", "history", "--stack", stack, "--json", "--page-size", "100"], { cwd: projectRoot, encoding: "utf8" });
+  if (r.error || r.status !== 0) throw new Error(`pulumi stack history --stack ${stack}: ${r.error?.message ?? r.stderr.trim()}`);
   return r.stdout;
 }
 
@@ -54,7 +55,7 @@ const seconds = (interval: string) => {
 export async function runGate(args: GateArgs, now = new Date()): Promise<number> {
   const prod = validateConfig("prod", committedRawConfig("prod"));
   if (prod.kind !== "prod") throw new Error("the prod stack's config is not a prod config");
-  const dev = currentDeployment(parseHistory(devHistory(args.historyFile)));
+  const dev = currentDeployment(parseHistory(stackHistory("dev", args.historyFile)));
   const result = await promotionGate({
     commit: args.commit,
     dev,
@@ -65,21 +66,4 @@ export async function runGate(args: GateArgs, now = new Date()): Promise<number>
   });
   console.log(describeGate(args.commit, result));
   return result.open ? 0 : 1;
-}
-
-if (require.main === module) {
-  let args: GateArgs;
-  try {
-    args = parseGateArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(2);
-  }
-  runGate(args).then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error(`promotion gate: ${err instanceof Error ? err.message : err}`);
-      process.exit(1);
-    },
-  );
 }

@@ -2,6 +2,7 @@
 # Builds the pinned verification tools from source into .tools/bin (git-ignored).
 #
 #   bash tools/build.sh            # from the repo root (any cwd works)
+#   bash tools/build.sh omnictl    # only the tools named (a deploy needs omnictl alone)
 #
 # Every version is pinned in a go.mod/go.sum under tools/; nothing but those
 # and this script is committed. Sources come through the Go module proxy
@@ -54,9 +55,21 @@ trap 'rm -rf "$logs"' EXIT
 # modver DIR MODULE -> the version DIR's go.mod selects for MODULE
 modver() { (cd "$root/tools/$1" && go list -m -f '{{.Version}}' "$2"); }
 
+tools=(talosctl omnictl kubectl-validate actionlint gitleaks compose-check glance cloudflared oauth2-proxy prometheus promtool alertmanager amtool alloy-syntax logql-check restic backup-crds)
+# The tools named on the command line, or all of them.
+only=("$@")
+for name in "${only[@]}"; do
+  case " ${tools[*]} " in
+    *" $name "*) ;;
+    *) echo "tools/build.sh: unknown tool $name: expected one of ${tools[*]}" >&2; exit 2 ;;
+  esac
+done
+selected() { ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $1 "* ]]; }
+
 # build NAME DIR PKG [LDFLAGS] [TAGS]: one line when it is done (two lanes print at once)
 build() {
   local name=$1 dir=$2 pkg=$3 ldflags=${4:-} tags=${5:-} start=$SECONDS
+  selected "$name" || return 0
   if (cd "$root/tools/$dir" && go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$bin/$name" "$pkg") >"$logs/$name.log" 2>&1; then
     printf '==> %-17s (tools/%s) built in %ss\n' "$name" "$dir" "$((SECONDS - start))"
     echo ok >"$logs/$name.status"
@@ -130,10 +143,10 @@ lane_a &
 lane_b &
 wait
 
-tools=(talosctl omnictl kubectl-validate actionlint gitleaks compose-check glance cloudflared oauth2-proxy prometheus promtool alertmanager amtool alloy-syntax logql-check restic backup-crds)
 failed=()
 built=()
 for name in "${tools[@]}"; do
+  selected "$name" || continue
   if [ "$(cat "$logs/$name.status" 2>/dev/null)" = ok ]; then built+=("$name"); else failed+=("$name"); fi
 done
 

@@ -5,7 +5,7 @@
 // opens the gate (prod's own alerts and failed probes do not count, nor an
 // alert from before the commit ran); a critical alert, a failed probe, a gap
 // in the probes' results or too short a run closes it, each with its reason.
-// `npm run gate` itself is run twice (open: exit 0; closed: exit 1).
+// `npm run delivery -- gate` itself is run twice (open: exit 0; closed: exit 1).
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -107,9 +107,9 @@ function backfill(bin: string, dir: string, s: Scenario, now: number): string | 
   return r.status === 0 ? undefined : `promtool tsdb create-blocks-from openmetrics: ${`${r.stdout}${r.stderr}`.trim().split("\n").slice(-2).join(" | ")}`;
 }
 
-/** `npm run gate`'s compiled command, on a history file, against the Prometheus at `url`. */
+/** `npm run delivery -- gate`, compiled, on a history file, against the Prometheus at `url`. */
 function gateCommand(root: string, historyFile: string, url: string): { code: number; output: string } {
-  const r = spawnSync(process.execPath, [path.join(root, "build", "delivery", "gateCommand.js"), "--commit", commit, "--history", historyFile, "--prometheus", url], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, [path.join(root, "build", "delivery", "cli.js"), "gate", "--commit", commit, "--history", historyFile, "--prometheus", url], { cwd: root, encoding: "utf8", timeout: 120_000 });
   return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
@@ -148,7 +148,7 @@ export async function promotionGateChecks(bin: string, root: string): Promise<Ga
           fs.writeFileSync(historyFile, historyJson(Math.floor(Date.now() / 1000), s.deployedAgo));
           const c = gateCommand(root, historyFile, prometheus.url);
           const want = s.expect.open ? 0 : 1;
-          results.push({ tool: "prometheus", artifact: `npm run gate, ${s.name}`, ok: c.code === want, message: c.code === want ? `exit ${c.code}: ${c.output.split("\n")[0]}` : `exit ${c.code}, expected ${want}: ${c.output.split("\n").slice(0, 4).join(" | ")}` });
+          results.push({ tool: "prometheus", artifact: `npm run delivery -- gate, ${s.name}`, ok: c.code === want, message: c.code === want ? `exit ${c.code}: ${c.output.split("\n")[0]}` : `exit ${c.code}, expected ${want}: ${c.output.split("\n").slice(0, 4).join(" | ")}` });
         }
       } finally {
         prometheus.stop();
