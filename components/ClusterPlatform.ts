@@ -12,7 +12,7 @@ import { ChartRef, charts, gatewayApi } from "../config/versions";
 import { ApplicationSpec, argocdNamespace, renderApplication } from "./platform/application";
 import { appProjects, argoCdValues, argocdOidcExternalSecret, clusterSecretMetadata, inClusterRegistration, registrationFromKubeconfig } from "./platform/argocd";
 import { acmeIssuerManifests, certManagerNamespace, certManagerValues, selfSignedIssuerManifest } from "./platform/certManager";
-import { platformApplications, platformRepos } from "./platform/catalog";
+import { platformApplications, platformRepos, platformRepositorySecrets } from "./platform/catalog";
 import { ciliumValues, gatewayManifests, lanLoadBalancerManifests } from "./platform/cilium";
 import { tunnelConnectorManifests } from "./platform/tunnelConnector";
 import { twingateClientManifests, twingateConnectorManifests } from "./platform/twingate";
@@ -38,6 +38,7 @@ import { ServiceApp } from "./ServiceApp";
 import { criticalVolumeEntries, drillObjects, veleroCredentialsFile, veleroNamespace, veleroObjects, veleroSecrets } from "./backup/kubernetes";
 import { ClusterBackup, offsiteSecretResource } from "./backup/offsiteSecret";
 import { EgressProxyAddress, PublicHostname, serviceRepos, serviceRepositorySecrets } from "./service/manifests";
+import { RunnerSettings, runnerManifests } from "./platform/actionsRunner";
 import { ServiceEntry, ServiceSettings } from "../services/entry";
 
 export interface ClusterPlatformArgs {
@@ -66,6 +67,8 @@ export interface ClusterPlatformArgs {
   telemetry: { receiveAt: string } | { sendTo: string; stack: "dev" | "cloud" };
   /** Where the cluster's backups go and the keys that write them (secret): Velero, VolSync, the database dumps and drills. */
   backup?: ClusterBackup;
+  /** The GitHub Actions runner scale set; only on the hub, whose Argo CD Applications it reads. */
+  runner?: RunnerSettings;
   /** The catalog entries this cluster runs (wave 2 and up), and what they need from the stack. */
   services: {
     entries: ServiceEntry[];
@@ -112,6 +115,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       backups: args.backup !== undefined,
       criticalVolumes: args.backup !== undefined && criticalVolumeEntries(args.services.entries).length > 0,
       alerting: args.alerting,
+      runner: args.runner,
       telemetry:
         "receiveAt" in args.telemetry
           ? { role: "receiver", address: args.telemetry.receiveAt }
@@ -192,14 +196,18 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       // Not waited for: Argo CD works with its local admin until the cloud stack has written the client secret.
       const oidc = this.apply(argocdOidcExternalSecret(argoConfig), [argoNs, store]);
       this.ledger.add(0, argoNs, oidc, ...hubReady);
+      // The runners' credentials, service account (its Role is in Argo CD's namespace) and network policy, before their charts.
+      // Not waited for: the GitHub App's secrets are the admin's to put in Bitwarden; the family's services do not wait on them.
+      if (args.runner) this.ledger.add(0, ...this.applyInOrder(runnerManifests(args.runner), [store, argoNs, ...network]));
+    } else if (args.runner) {
+      throw new Error(`ClusterPlatform ${args.cluster}: the runner reads Argo CD's Applications and runs on the hub (${args.hub.cluster}), not here`);
     }
     if (this.gitopsConnected) this.ledger.add(0, ...this.register(name, isHub, hubReady));
 
-    // ---- wave 1+: Applications, each wave after the previous one is healthy
+    // ---- wave 1: the add-ons' Applications, after everything of wave 0 is healthy
     this.applications = [];
-    if (this.gitopsConnected) {
-      for (const spec of [...platformApplications(this.ctx)].sort((a, b) => a.wave - b.wave)) this.application(spec);
-    }
+    const addonApps = this.gitopsConnected ? [...platformApplications(this.ctx)].sort((a, b) => a.wave - b.wave) : [];
+    for (const spec of addonApps.filter((a) => a.wave <= 1)) this.application(spec);
 
     // ---- wave 2: the platform's metrics, once the monitoring chart (and its ServiceMonitor CRD) is in
     if (this.gitopsConnected && args.alerting) {
@@ -225,6 +233,9 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     if (this.gitopsConnected) {
       for (const entry of [...args.services.entries].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name))) this.service(entry);
     }
+
+    // ---- the last wave: add-ons nothing of the family's waits for (the admin's runner)
+    for (const spec of addonApps.filter((a) => a.wave > 1)) this.application(spec);
 
     this.registerOutputs({
       applications: this.applications,
@@ -302,7 +313,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       { ...hub, ...formerNames(`${name}-argocd-cluster`, `${this.args.cluster}-argocd-cluster`) },
     );
     const entries = this.args.services.entries;
-    const repositories = serviceRepositorySecrets(this.args.cluster, entries).map((m) => {
+    const repositories = [...serviceRepositorySecrets(this.args.cluster, entries), ...platformRepositorySecrets(this.ctx)].map((m) => {
       const id = `${name}-${m.metadata.name}`;
       return new k8s.core.v1.Secret(id, m as k8s.core.v1.SecretArgs, hub);
     });

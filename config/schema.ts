@@ -490,6 +490,13 @@ const monitoring = section({
 const delivery = section({
   /** How long DEV must run a commit, healthy, before the promotion gate lets it go to PROD (US-007). */
   promotionWindowHours: wholeNumber("hours DEV runs a commit before PROD takes it", 24, 48),
+  /** The homelab's own GitHub Actions runner on prod (the workflows' `homelab` jobs); left out, those jobs wait for a runner. */
+  runner: section({
+    /** owner/name of the GitHub repository it serves. */
+    repository: z.string(expect("a GitHub repository as owner/name")).regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, expect("a GitHub repository as owner/name")),
+    /** Jobs at once (each a pod of up to 4 GiB on prod). */
+    maxRunners: wholeNumber("runners at once", 1, 4),
+  }).optional(),
 });
 
 export const prodConfigSchema = section({

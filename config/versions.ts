@@ -17,6 +17,8 @@ export const images = {
   ociCli: "ghcr.io/oracle/oci-cli:20260930",
   /** The static-IP egress proxy (Canonical's Squid image, multi-architecture). */
   squid: "docker.io/ubuntu/squid:6.10-24.04_edge",
+  /** GitHub's runner, one pod per job on prod (components/platform/actionsRunner.ts). */
+  actionsRunner: "ghcr.io/actions/actions-runner:2.336.0",
 } as const;
 
 /**
@@ -93,6 +95,9 @@ export const charts = {
   velero: { repo: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "12.1.0" },
   /** VolSync (the critical volumes' restic copies, offsite); the API types tools/backup-crds checks are the same release. */
   volsync: { repo: "https://backube.github.io/helm-charts", chart: "volsync", version: "0.16.0" },
+  /** GitHub's Actions Runner Controller and the homelab's runner scale set (prod, docs/delivery.md); the same release of both. */
+  actionsRunnerController: { repo: "ghcr.io/actions/actions-runner-controller-charts", chart: "gha-runner-scale-set-controller", version: "0.14.2", oci: true },
+  actionsRunnerSet: { repo: "ghcr.io/actions/actions-runner-controller-charts", chart: "gha-runner-scale-set", version: "0.14.2", oci: true },
   /** The prober of prod's service Probes. */
   blackboxExporter: { repo: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-blackbox-exporter", version: "11.17.2" },
 } as const;

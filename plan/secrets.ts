@@ -8,8 +8,12 @@ import { SECRET, UNKNOWN } from "./mockRuntime";
 
 const sensitiveKey = /(password|passwd|secret|token|private_?key|api_?key|service_?account_?key|credential)/i;
 const privateKeyPem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-/** Keys that name a Kubernetes Secret (or its type), not a credential: `secretName: bitwarden-tls-certs`, a chart's `existingSecret: n8n-secrets`. */
-const secretReferenceKey = /(^|[a-z])(secretName|SecretName)$|^existingSecret$|^envFromSecret$|^[a-z0-9.-]+\/secret-type$/;
+/**
+ * Keys that name a Kubernetes Secret (or its type), not a credential: `secretName: bitwarden-tls-certs`, a chart's
+ * `existingSecret: n8n-secrets`, the runner scale set's `githubConfigSecret: github-runner-app` (a string there is the
+ * Secret's name; the credentials themselves would be a mapping under it).
+ */
+const secretReferenceKey = /(^|[a-z])(secretName|SecretName)$|^existingSecret$|^envFromSecret$|^githubConfigSecret$|^[a-z0-9.-]+\/secret-type$/;
 
 /**
  * An ExternalSecret's `data[].secretKey` is the key in the target Secret (the

@@ -59,7 +59,7 @@ function homeCluster(
   cluster: HomeClusterConfig,
   platform: PlatformConfig,
   omni: OmniAccess,
-  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"]; ntfyPublisherToken?: PlatformArgs["ntfyPublisherToken"]; generated?: PlatformArgs["generated"]; backup: PlatformArgs["backup"] },
+  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"]; ntfyPublisherToken?: PlatformArgs["ntfyPublisherToken"]; generated?: PlatformArgs["generated"]; backup: PlatformArgs["backup"]; runner?: PlatformArgs["runner"] },
 ) {
   const talos = new TalosCluster(
     "cluster",
@@ -85,7 +85,7 @@ function homeCluster(
     // Earlier releases named the component after the cluster.
     { dependsOn: opts.dependsOn, ...formerNames("cluster", cluster.name) },
   );
-  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting, telemetry: opts.telemetry, ntfyPublisherToken: opts.ntfyPublisherToken, generated: opts.generated, backup: opts.backup });
+  const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting, telemetry: opts.telemetry, ntfyPublisherToken: opts.ntfyPublisherToken, generated: opts.generated, backup: opts.backup, runner: opts.runner });
   return { talos, platform: platformParts.outputs };
 }
 
@@ -122,6 +122,8 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     ntfyPublisherToken: ntfy.publisherToken,
     generated: { [ntfyEntry.name]: ntfy.env },
     backup,
+    // The workflows' `homelab` runner, beside Argo CD and Prometheus (docs/delivery.md).
+    runner: config.delivery.runner ? { ...config.delivery.runner, proxmox: { host: config.proxmox.address, apiPort: Number(new URL(config.proxmox.endpoint).port || 443) } } : undefined,
     // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
     alerting: {
       groups: ruleGroups(catalog),

@@ -41,6 +41,8 @@ export interface PlatformArgs {
   generated?: ClusterPlatformArgs["services"]["generated"];
   /** Where the cluster's backups go, and the keys that write them. */
   backup: ClusterBackup;
+  /** The GitHub Actions runner scale set (prod, when delivery.runner is set). */
+  runner?: ClusterPlatformArgs["runner"];
 }
 
 export interface PlatformOutputs {
@@ -80,6 +82,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       telemetry: a.telemetry,
       ntfyPublisherToken: a.ntfyPublisherToken,
       backup: a.backup,
+      runner: a.runner,
       services: { entries: entriesFor(a.stackKind), settings: a.services, reduced: a.stackKind === "dev", catalog, egressProxy: a.egressProxy, generated: a.generated },
     },
     { dependsOn: [a.clusterReady], ...formerNames("platform", a.cluster) },

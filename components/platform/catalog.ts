@@ -6,7 +6,8 @@ import { addons } from "../../services/platform";
 import { AddonEntry } from "../../services/entry";
 import { ApplicationSpec } from "./application";
 import { platformProject } from "./argocd";
-import { PlatformContext } from "./context";
+import { Manifest, PlatformContext } from "./context";
+import { ociRepositorySecrets } from "../service/manifests";
 
 /** Chart repositories the platform project may pull from. */
 export const platformRepos = [...new Set(addons.map((a) => a.chart.repo))];
@@ -30,4 +31,9 @@ export function addonApplication(a: AddonEntry, ctx: PlatformContext): Applicati
 
 export function platformApplications(ctx: PlatformContext, entries: readonly AddonEntry[] = addons): ApplicationSpec[] {
   return entries.filter((a) => a.enabled(ctx)).map((a) => addonApplication(a, ctx));
+}
+
+/** Argo CD repository entries for the OCI registries the cluster's add-ons come from, in its platform project. */
+export function platformRepositorySecrets(ctx: PlatformContext, entries: readonly AddonEntry[] = addons): Manifest[] {
+  return ociRepositorySecrets(ctx.cluster, platformProject(ctx.cluster), entries.filter((a) => a.enabled(ctx)).map((a) => a.chart), `repo-${ctx.cluster}-platform-`);
 }

@@ -3,6 +3,7 @@ import { PlatformConfig } from "../../config/schema";
 import type { RuleGroup } from "../monitoring/alerts";
 import type { AlertRouting } from "../monitoring/alertmanager";
 import type { TelemetryRole } from "../monitoring/telemetry";
+import type { RunnerSettings } from "./actionsRunner";
 
 /** Machines outside the cluster Prometheus scrapes by address (the Proxmox host's exporters). */
 export interface StaticScrape {
@@ -24,6 +25,8 @@ export interface PlatformContext {
   criticalVolumes?: boolean;
   /** On the cluster that runs Prometheus and Alertmanager (prod): the rules and where alerts go. */
   alerting?: { groups: RuleGroup[]; routing: AlertRouting; scrape: StaticScrape[] };
+  /** The GitHub Actions runner scale set, on the cluster that has one (prod). */
+  runner?: RunnerSettings;
   /** Where the cluster's logs, metrics and probes go (components/monitoring/telemetry.ts). */
   telemetry: TelemetryRole;
 }

@@ -171,7 +171,7 @@ export function databaseCluster(entry: ServiceEntry, defaultClass: string): Mani
   };
 }
 
-const dnsEgress = {
+export const dnsEgress = {
   toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "kube-system", "k8s:k8s-app": "kube-dns" } }],
   // The DNS proxy must see queries for toFQDNs rules to work.
   toPorts: [{ ports: [{ port: "53", protocol: "ANY" }], rules: { dns: [{ matchPattern: "*" }] } }],
@@ -183,9 +183,9 @@ const dnsEgress = {
  * LAN service.
  */
 /** Cilium's selector of every pod of a namespace. */
-const podsOf = (namespace: string) => [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": namespace } }];
+export const podsOf = (namespace: string) => [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": namespace } }];
 /** Cilium's port list for TCP ports. */
-const tcpPorts = (ports: number[]) => [{ ports: ports.map((port) => ({ port: String(port), protocol: "TCP" })) }];
+export const tcpPorts = (ports: number[]) => [{ ports: ports.map((port) => ({ port: String(port), protocol: "TCP" })) }];
 
 function ingressRules(entry: ServiceEntry, domain: string): Record<string, unknown>[] {
   const sameNamespace = { fromEndpoints: podsOf(entry.name) };
@@ -359,17 +359,22 @@ export const serviceRepos = (entries: readonly ServiceEntry[]): string[] => [...
  * project so the stacks sharing the hub never write the same object.
  */
 export function serviceRepositorySecrets(cluster: string, entries: readonly ServiceEntry[]): Manifest[] {
-  const oci = [...new Set(entries.filter((e) => e.chart.oci).map((e) => e.chart.repo))].sort();
+  return ociRepositorySecrets(cluster, servicesProject(cluster), entries.map((e) => e.chart), `repo-${cluster}-`);
+}
+
+/** Argo CD repository entries (OCI enabled) for the OCI registries among `charts`, scoped to `project`; each named `<prefix><registry>`. */
+export function ociRepositorySecrets(cluster: string, project: string, charts: readonly { repo: string; oci?: boolean }[], prefix: string): Manifest[] {
+  const oci = [...new Set(charts.filter((c) => c.oci).map((c) => c.repo))].sort();
   return oci.map((url) => ({
     apiVersion: "v1",
     kind: "Secret",
     metadata: {
-      name: `repo-${cluster}-${url.replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`.slice(0, 63).replace(/-$/, ""),
+      name: `${prefix}${url.replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`.slice(0, 63).replace(/-$/, ""),
       namespace: argocdNamespace,
       labels: { "argocd.argoproj.io/secret-type": "repository", "homelab.io/cluster": cluster },
     },
     type: "Opaque",
-    stringData: { type: "helm", name: url, url, enableOCI: "true", project: servicesProject(cluster) },
+    stringData: { type: "helm", name: url, url, enableOCI: "true", project },
   }));
 }
 

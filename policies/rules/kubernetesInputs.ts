@@ -22,10 +22,10 @@ export function sameData(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(rb).length && keys.every((k) => Object.hasOwn(rb, k) && sameData(ra[k], rb[k]));
 }
 
-/** The value at a dot path (`hubble.relay.resources`). */
+/** The value at a dot path (`hubble.relay.resources`; a number indexes a list: `template.spec.containers.0.resources`). */
 export function valueAt(root: unknown, path: string): unknown {
   let value = root;
-  for (const key of path.split(".")) value = asRecord(value)?.[key];
+  for (const key of path.split(".")) value = Array.isArray(value) && /^\d+$/.test(key) ? value[Number(key)] : asRecord(value)?.[key];
   return value;
 }
 

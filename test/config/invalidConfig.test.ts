@@ -260,6 +260,8 @@ const cases: Case[] = [
   { name: "bucket named on a stack that reads it", stack: "dev", mutate: (v) => (v.backup.offsite.bucket = "mine"), line: 'homelab:backup.offsite.bucket = "mine": expected nothing: the cloud stack names its bucket (set it there); this stack reads it from the cloud stack' },
   // ---- delivery
   { name: "promotion window under a day", stack: "prod", mutate: (v) => (v.delivery.promotionWindowHours = 12), line: "homelab:delivery.promotionWindowHours = 12: expected hours DEV runs a commit before PROD takes it from 24 to 48" },
+  { name: "runner for a repository URL instead of owner/name", stack: "prod", mutate: (v) => (v.delivery.runner.repository = "https://github.com/family/homelab"), line: 'homelab:delivery.runner.repository = "https://github.com/family/homelab": expected a GitHub repository as owner/name' },
+  { name: "more runners than the cluster holds", stack: "prod", mutate: (v) => (v.delivery.runner.maxRunners = 9), line: "homelab:delivery.runner.maxRunners = 9: expected runners at once from 1 to 4" },
   { name: "prod without its delivery settings", stack: "prod", mutate: (v) => delete v.delivery, line: "homelab:delivery = (missing): expected this section (see docs/configuration.md)" },
   { name: "prod without the host's second medium", stack: "prod", mutate: (v) => delete v.backup.host, line: "homelab:backup.host = (missing): expected the host's second medium (localMount): the local copy of the library folders" },
   { name: "a second medium on dev", stack: "dev", mutate: (v) => (v.backup.host = { localMount: "/mnt/backup" }), line: 'homelab:backup.host = {"localMount":"/mnt/backup"}: expected nothing: only prod owns the host' },

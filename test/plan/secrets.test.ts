@@ -69,6 +69,12 @@ describe("plaintextSecretPaths", () => {
     expect(plaintextSecretPaths({ oauth: { client_secret: "$__env{lower}", token: "$__file{relative}", api_key: "x$__env{A}", password: "$__vault{x}" } })).toEqual(["oauth.client_secret", "oauth.token", "oauth.api_key", "oauth.password"]);
   });
 
+  test("the runner scale set's githubConfigSecret names a Secret; its credentials inline still count", () => {
+    expect(plaintextSecretPaths({ githubConfigSecret: "github-runner-app" })).toEqual([]);
+    expect(plaintextSecretPaths({ githubConfigSecret: { github_token: "ghp_inline", github_app_private_key: "inline" } })).toEqual(["githubConfigSecret.github_token", "githubConfigSecret.github_app_private_key"]);
+    expect(plaintextSecretPaths({ myGithubConfigSecret: "x" })).toEqual(["myGithubConfigSecret"]);
+  });
+
   test("a key name beside a secretName (a chart's existingSecret block) is a reference; without one it counts", () => {
     expect(plaintextSecretPaths({ existingSecret: { enabled: true, secretName: "nextcloud-db-app", usernameKey: "username", passwordKey: "password" } })).toEqual([]);
     expect(plaintextSecretPaths({ existingSecret: { enabled: true, passwordKey: "password" } })).toEqual(["existingSecret.passwordKey"]);

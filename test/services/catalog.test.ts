@@ -4,13 +4,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import { parse } from "yaml";
 import { ClusterPlatform } from "../../components/ClusterPlatform";
-import { platformApplications } from "../../components/platform/catalog";
+import { platformApplications, platformRepositorySecrets } from "../../components/platform/catalog";
 import { chartTable } from "../../components/platform/charts";
 import { PlatformContext } from "../../components/platform/context";
 import { addons } from "../../services/platform";
 import { ruleGroups, rulesDocument } from "../../components/monitoring/alerts";
 import { alertmanagerConfig, clusterRouting } from "../../components/monitoring/alertmanager";
-import { monitoringReleases } from "../../config/versions";
+import { images, monitoringReleases } from "../../config/versions";
 import { prometheusStorage } from "../../services/platform/kubePrometheusStack";
 import { resources } from "../../components/platform/resources";
 import { httpRoute, networkPolicy, publicHostname, serviceChartDeclarations, serviceContext, workloadsOn } from "../../components/service/manifests";
@@ -383,7 +383,27 @@ describe("platform add-ons", () => {
     const apps = platformApplications(ctx({ databases: true }));
     expect(apps.map((a) => a.name).sort()).toEqual(["prod-alloy", "prod-cloudnative-pg", "prod-csi-driver-nfs", "prod-loki", "prod-longhorn"]);
     for (const a of apps) expect(a).toMatchObject({ cluster: "prod", project: "prod-platform", wave: 1 });
-    expect(addons.map((a) => a.name).sort()).toEqual(["alloy", "blackbox-exporter", "cloudnative-pg", "csi-driver-nfs", "kube-prometheus-stack", "local-path", "loki", "longhorn", "velero", "volsync"]);
+    expect(addons.map((a) => a.name).sort()).toEqual(["alloy", "arc-controller", "arc-runners", "blackbox-exporter", "cloudnative-pg", "csi-driver-nfs", "kube-prometheus-stack", "local-path", "loki", "longhorn", "velero", "volsync"]);
+  });
+
+  it("runs the GitHub Actions runner only where its settings are given: the controller in wave 1, the scale set last, from the OCI registry", () => {
+    const runner = { repository: "family/homelab", maxRunners: 2, proxmox: { host: "192.168.68.51", apiPort: 8006 } };
+    expect(platformApplications(ctx()).filter((a) => a.name.includes("arc-"))).toEqual([]);
+    const apps = platformApplications(ctx({ runner })).filter((a) => a.name.includes("arc-"));
+    expect(apps.map((a) => [a.name, a.wave, a.namespace, a.source.repoURL])).toEqual([
+      ["prod-arc-controller", 1, "arc-systems", "ghcr.io/actions/actions-runner-controller-charts"],
+      ["prod-arc-runners", 4, "arc-runners", "ghcr.io/actions/actions-runner-controller-charts"],
+    ]);
+    const values = apps[1].values as { githubConfigUrl: string; githubConfigSecret: string; runnerScaleSetName: string; maxRunners: number; minRunners: number; controllerServiceAccount: unknown; template: { spec: { serviceAccountName: string; containers: { image: string }[] } } };
+    expect(values).toMatchObject({ githubConfigUrl: "https://github.com/family/homelab", githubConfigSecret: "github-runner-app", runnerScaleSetName: "homelab", minRunners: 0, maxRunners: 2 });
+    // Named, because Argo CD renders the chart without the cluster lookup that would find it.
+    expect(values.controllerServiceAccount).toEqual({ namespace: "arc-systems", name: (apps[0].values as { serviceAccount: { name: string } }).serviceAccount.name });
+    expect(values.template.spec.serviceAccountName).toBe("homelab-runner");
+    expect(values.template.spec.containers[0].image).toBe(images.actionsRunner);
+    expect(platformRepositorySecrets(ctx({ runner })).map((m) => (m as unknown as { stringData: Record<string, string> }).stringData)).toEqual([
+      { type: "helm", name: "ghcr.io/actions/actions-runner-controller-charts", url: "ghcr.io/actions/actions-runner-controller-charts", enableOCI: "true", project: "prod-platform" },
+    ]);
+    expect(platformRepositorySecrets(ctx())).toEqual([]);
   });
 
   it("runs Prometheus and Alertmanager where the alerting is given (prod), with the program's rules and routing and the releases verify runs", () => {
