@@ -6,6 +6,8 @@
 
 export const promotedPrefix = "promoted/";
 export const rolledBackPrefix = "rolled-back/";
+/** A promotion's tag, as tagName writes it. */
+export const promotedTag = /^promoted\/\d{8}T\d{6}Z$/;
 
 export interface Tag {
   name: string;

@@ -146,6 +146,17 @@ describe("the checks can fail", () => {
     expect(await failureOf(["systemctl status homelab-backup-host-nothing.timer"])).toMatch(/homelab-backup-host-critical-local\.timer/);
   });
 
+  test("delivery commands: the CLI's own commands and arguments, git only to fetch tags and check out a promotion, stack history read-only", async () => {
+    await expect(play([one("npm run delivery -- gate --commit 5f2c1e0d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"), one("npm run delivery -- rollback-target"), one("git fetch --tags"), one("git checkout promoted/20261117T060012Z"), one("pulumi stack history --stack dev")])).resolves.toBeUndefined();
+    expect(await failureOf(["npm run delivery -- promote"])).toMatch(/expected one of gate, wait-healthy/);
+    expect(await failureOf(["npm run delivery -- gate --commit abc"])).toMatch(/expected a full 40-hex-digit commit/);
+    expect(await failureOf(["npm run delivery -- rollback-target --now"])).toMatch(/takes no arguments here/);
+    expect(await failureOf(["npm run delivery -- notify --title t --message m --status success"])).toMatch(/the workflows run it/);
+    expect(await failureOf(["git checkout promoted/2026-11-17"])).toMatch(/expected a promotion's tag like promoted\/20261117T060012Z/);
+    expect(await failureOf(["git push --force"])).toMatch(/only fetches tags/);
+    expect(await failureOf(["pulumi stack history --stack staging"])).toMatch(/--stack staging: expected one of dev, prod, cloud/);
+  });
+
   test("unknown scripts, flags, stacks, outputs, keys and programs are refused", async () => {
     expect(await failureOf(["npm run deploy"])).toMatch(/no such script/);
     expect(await failureOf(["npm run plan -- --stak prod"])).toMatch(/unknown option --stak/);

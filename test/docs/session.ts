@@ -33,6 +33,9 @@ import { targetMatcher, targetedFirstDeploy } from "../../plan/targets";
 import { DocCommand } from "../../verify/docCommands";
 import { projectDir } from "../../components/omni/managementVm";
 import { catalog } from "../../services";
+import { commands as deliveryCommands } from "../../delivery/cli";
+import { parseGateArgs } from "../../delivery/gateCommand";
+import { promotedTag } from "../../delivery/rollback";
 
 const scripts = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts as Record<string, string>;
 
@@ -124,6 +127,8 @@ export class Session {
         return this.restic(args);
       case "velero":
         return this.velero(args);
+      case "git":
+        return this.git(args);
       // What runs as root runs by the same rules.
       case "sudo":
         return this.play({ ...cmd, argv: args });
@@ -149,6 +154,7 @@ export class Session {
         return;
       }
       if (script === "preview" || script === "up") return await this.deploy(parseDeployArgs([script, ...scriptArgs]));
+      if (script === "delivery") return await this.delivery(scriptArgs);
       if (script === "mutation") {
         // test/mutation/run.mjs: scope names (or --report-only), each one it knows.
         const unknown = scriptArgs.filter((a) => a !== "--report-only" && !Object.hasOwn(mutationScopes, a));
@@ -160,6 +166,40 @@ export class Session {
       return fail(`npm run ${script}: ${(err as Error).message}`);
     }
     if (scriptArgs.length > 0) fail(`npm run ${script} takes no arguments`);
+  }
+
+  /**
+   * `npm run delivery -- <command>`: a command delivery/cli.ts has, with the
+   * arguments it parses (the gate's with its own parser); the ones that read
+   * a live stack, GitHub or Prometheus are judged by their arguments only.
+   */
+  private async delivery(args: string[]) {
+    const [command, ...rest] = args;
+    if (!(deliveryCommands as readonly string[]).includes(command ?? "")) fail(`npm run delivery -- ${command ?? ""}: expected one of ${deliveryCommands.join(", ")}`);
+    if (command === "gate") {
+      parseGateArgs(rest, {});
+      return;
+    }
+    if (command === "rollback-target" || command === "images" || command === "summary") {
+      if (rest.length > 0) fail(`npm run delivery -- ${command} takes no arguments here`);
+      return;
+    }
+    if (command === "deployed") {
+      const i = rest.indexOf("--stack");
+      if (i === -1 || !(stackKinds as readonly string[]).includes(rest[i + 1])) fail(`npm run delivery -- deployed: expected --stack ${stackKinds.join("|")}`);
+      return;
+    }
+    fail(`npm run delivery -- ${command}: the documentation does not tell users to type it (the workflows run it)`);
+  }
+
+  /** The rollback by hand: fetch the tags, check out a promotion's tag as promote-prod writes it. */
+  private git(args: string[]) {
+    if (args.join(" ") === "fetch --tags") return;
+    if (args[0] === "checkout" && args.length === 2) {
+      if (!promotedTag.test(args[1])) fail(`git checkout ${args[1]}: expected a promotion's tag like promoted/20261117T060012Z (delivery/rollback.ts)`);
+      return;
+    }
+    fail(`git ${args.join(" ")}: the documentation only fetches tags and checks out a promoted one`);
   }
 
   private async ensurePlans(stack: StackKind) {
@@ -208,6 +248,13 @@ export class Session {
     };
     const [verb, sub, ...rest] = words;
     if (verb === "login") return;
+    // The deploys' record the promotion gate reads (delivery/history.ts): read-only, of a stack that exists.
+    if (verb === "stack" && sub === "history") {
+      stackOf();
+      const unknown = [...flags.keys()].filter((f) => !["--stack", "-s", "--json", "--page-size"].includes(f));
+      if (unknown.length > 0 || rest.length > 0) fail(`pulumi stack history ${args.join(" ")}: expected --stack, --json, --page-size`);
+      return;
+    }
     if (verb === "up" || verb === "preview") return fail(`pulumi ${verb} runs without the policy pack and its config; document \`npm run ${verb} -- --stack <stack>\``);
     if (verb === "stack" && (sub === "init" || sub === "select")) {
       const name = rest[0] ?? fail(`pulumi stack ${sub}: which stack?`);
