@@ -100,12 +100,15 @@ export const backupsEncryptedPolicy: StackValidationPolicy = {
 };
 
 const positive = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 0;
-/** A Go duration Velero reads (e.g. 336h0m0s), and how long it is. */
-function durationHours(v: unknown): number | undefined {
-  if (typeof v !== "string" || !/^(\d+h)?(\d+m)?(\d+s)?$/.test(v) || v === "") return undefined;
-  const [, h = "0", m = "0", s = "0"] = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v) ?? [];
+/** A Go duration as Velero's TTL reads it (e.g. 336h0m0s), in hours; undefined when it is not one. */
+export function durationHours(v: unknown): number | undefined {
+  const parts = typeof v === "string" && v !== "" ? /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v) : null;
+  if (!parts) return undefined;
+  const [, h = "0", m = "0", s = "0"] = parts;
   return Number(h) + Number(m) / 60 + Number(s) / 3600;
 }
+/** A backup kept less than a day is no retention: the next night's would be all there is. */
+export const minimumTtlHours = 24;
 
 /** Every schedule keeps a bounded history: Velero's TTL, VolSync's retain, restic's forget. */
 export const backupRetentionPolicy: ResourceValidationPolicy = {
@@ -117,12 +120,12 @@ export const backupRetentionPolicy: ResourceValidationPolicy = {
     if (args.type === types.veleroSchedule) {
       const ttl = rec(rec(p.spec).template).ttl;
       const hours = durationHours(ttl);
-      if (hours === undefined || hours <= 0) reportViolation(`Velero Schedule ${args.name} has ttl ${JSON.stringify(ttl ?? null)}; expected a retention like 336h0m0s (unset, Velero keeps each backup 30 days)`);
+      if (hours === undefined || hours < minimumTtlHours) reportViolation(`Velero Schedule ${args.name} has ttl ${JSON.stringify(ttl ?? null)}; expected a retention of at least ${minimumTtlHours}h, like 336h0m0s (unset, Velero keeps each backup 30 days)`);
     }
     if (args.type === types.replicationSource) {
       const restic = rec(rec(p.spec).restic);
       const retain = rec(restic.retain);
-      if (!["hourly", "daily", "weekly", "monthly", "yearly", "within"].some((k) => positive(retain[k]) || (k === "within" && typeof retain[k] === "string"))) {
+      if (!["hourly", "daily", "weekly", "monthly", "yearly", "within"].some((k) => (k === "within" ? typeof retain[k] === "string" && retain[k] !== "" : positive(retain[k])))) {
         reportViolation(`ReplicationSource ${args.name} has no restic retain policy; expected e.g. daily, weekly and monthly counts (unset, every snapshot is kept)`);
       }
       if (!positive(restic.pruneIntervalDays)) reportViolation(`ReplicationSource ${args.name} sets no pruneIntervalDays; expected a whole number of days (forgotten snapshots' data is only freed by a prune)`);
