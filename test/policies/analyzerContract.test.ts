@@ -65,10 +65,10 @@ describe("an idiomatic SDK pack", () => {
     const prodUpdate = await runPolicyPack(contractPolicies, requestsOf(runs["prod-update"]), reconciled, packIdentity(contractDir));
     const waves = (vs: Violation[]) => vs.filter((v) => v.policy === "application-waves-seen").map((v) => v.message.split(",")[0]);
     const services = ["adguard", "audiobookshelf", "grafana", "home-assistant", "komga", "ntfy", "romm"].map((s) => `platform-service-${s}-application`);
-    const platformApps = ["platform-app-alloy", "platform-app-blackbox-exporter", "platform-app-cloudnative-pg", "platform-app-csi-driver-nfs", "platform-app-kube-prometheus-stack", "platform-app-loki", "platform-app-longhorn", "platform-app-velero", "platform-app-volsync"];
+    const platformApps = ["platform-app-alloy", "platform-app-arc-controller", "platform-app-arc-runners", "platform-app-blackbox-exporter", "platform-app-cloudnative-pg", "platform-app-csi-driver-nfs", "platform-app-kube-prometheus-stack", "platform-app-loki", "platform-app-longhorn", "platform-app-velero", "platform-app-volsync"];
     expect(waves(prodPreview.violations)).toEqual([...services, ...platformApps].map((a) => `${a}: wave none`));
     const waveOf = (app: string) => catalog.find((e) => app === `platform-service-${e.name}-application`)?.wave;
-    expect(waves(prodUpdate.violations)).toEqual([...services.map((a) => `${a}: wave ${waveOf(a)}`), ...platformApps.map((a) => `${a}: wave 1`)]);
+    expect(waves(prodUpdate.violations)).toEqual([...services.map((a) => `${a}: wave ${waveOf(a)}`), ...platformApps.map((a) => `${a}: wave ${a === "platform-app-arc-runners" ? 4 : 1}`)]);
     expect(prodUpdate.violations.filter((v) => v.policy === "vm-memory").map((v) => v.message)).toEqual(["gaming-vm has 32768 MiB; at most 8192", "cluster-prod-worker-1 has 12288 MiB; at most 8192"]);
     expect(prodUpdate.violations.filter((v) => v.policy === "machines-protected").map((v) => v.message)).toEqual([expect.stringMatching(/^gaming-vm \(\d+ inputs, provider proxmox\) is not protected$/)]);
     const cloudPreview = await runPolicyPack(contractPolicies, requestsOf(runs["cloud-preview"]), reconciled, packIdentity(contractDir));

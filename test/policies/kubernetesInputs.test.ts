@@ -31,9 +31,12 @@ describe("sameData", () => {
 });
 
 describe("valueAt", () => {
-  it("follows a dot path through objects only", () => {
+  it("follows a dot path through objects, and through lists by index", () => {
     expect(valueAt({ a: { b: { c: 3 } } }, "a.b.c")).toBe(3);
-    expect(valueAt({ a: [{ b: 1 }] }, "a.0.b")).toBeUndefined();
+    expect(valueAt({ a: [{ b: 1 }] }, "a.0.b")).toBe(1);
+    expect(valueAt({ a: [{ b: 1 }] }, "a.1.b")).toBeUndefined();
+    expect(valueAt({ a: [{ b: 1 }] }, "a.b")).toBeUndefined();
+    expect(valueAt({ a: [{ b: 1 }] }, "a.-1.b")).toBeUndefined();
     expect(valueAt({ a: "text" }, "a.length")).toBeUndefined();
     expect(valueAt(undefined, "a")).toBeUndefined();
   });

@@ -123,6 +123,7 @@ describe("platform budget per cluster", () => {
       `0 platform-cilium cilium@${charts.cilium.version} pulumi`,
       `0 platform-external-secrets external-secrets@${charts.externalSecrets.version} pulumi`,
       `1 platform-app-alloy alloy@${charts.alloy.version} argocd`,
+      `1 platform-app-arc-controller gha-runner-scale-set-controller@${charts.actionsRunnerController.version} argocd`,
       `1 platform-app-blackbox-exporter prometheus-blackbox-exporter@${charts.blackboxExporter.version} argocd`,
       `1 platform-app-cloudnative-pg cloudnative-pg@${serviceCharts.cloudnativePg.version} argocd`,
       `1 platform-app-csi-driver-nfs csi-driver-nfs@${charts.csiDriverNfs.version} argocd`,
@@ -134,6 +135,8 @@ describe("platform budget per cluster", () => {
       ...entriesFor("prod")
         .map((e) => `${e.wave} platform-service-${e.name}-application ${e.chart.chart}@${e.chart.version} argocd`)
         .sort(),
+      // The admin's runner, last: nothing of the family's waits for it.
+      `4 platform-app-arc-runners gha-runner-scale-set@${charts.actionsRunnerSet.version} argocd`,
     ]);
     expect(renderPlan(plans.dev)).toContain("wave 1  platform-app-local-path");
   });
