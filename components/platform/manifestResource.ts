@@ -17,6 +17,8 @@ export function manifestResource(id: string, m: Manifest, opts: pulumi.CustomRes
       return new k8s.core.v1.PersistentVolumeClaim(id, object as k8s.core.v1.PersistentVolumeClaimArgs, opts);
     case "Service":
       return new k8s.core.v1.Service(id, object as k8s.core.v1.ServiceArgs, opts);
+    case "ServiceAccount":
+      return new k8s.core.v1.ServiceAccount(id, object as k8s.core.v1.ServiceAccountArgs, opts);
     case "ConfigMap":
       return new k8s.core.v1.ConfigMap(id, object as k8s.core.v1.ConfigMapArgs, opts);
     case "Deployment":
@@ -24,6 +26,8 @@ export function manifestResource(id: string, m: Manifest, opts: pulumi.CustomRes
     case "DaemonSet":
       return new k8s.apps.v1.DaemonSet(id, object as unknown as k8s.apps.v1.DaemonSetArgs, opts);
     default:
+      // A core kind as a custom resource would get the token kubernetes:v1:<Kind>, which is not the provider's core/v1 one.
+      if (!m.apiVersion.includes("/")) throw new Error(`manifestResource ${id}: core kind ${m.kind} has no typed resource here; add its case`);
       return new k8s.apiextensions.CustomResource(id, object as k8s.apiextensions.CustomResourceArgs, opts);
   }
 }

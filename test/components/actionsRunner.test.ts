@@ -56,3 +56,11 @@ describe("the homelab runner's objects", () => {
     expect(valueAt({ a: ["x"] }, "a.first")).toBeUndefined();
   });
 });
+
+describe("objects as Pulumi resources", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { manifestResource } = require("../../components/platform/manifestResource") as typeof import("../../components/platform/manifestResource");
+  it("refuses a core kind it has no typed resource for (its token would not be the provider's)", () => {
+    expect(() => manifestResource("x", { apiVersion: "v1", kind: "Endpoints", metadata: { name: "x" } }, {})).toThrow("manifestResource x: core kind Endpoints has no typed resource here; add its case");
+  });
+});
