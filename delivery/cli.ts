@@ -18,19 +18,10 @@ import { notify } from "./notify";
 import { stackKinds } from "../config/schema";
 import { parseTags, promotedPrefix, rollbackTarget, rolledBackPrefix, tagName } from "./rollback";
 import { ciSummary } from "./summary";
-import { UsageError } from "./usage";
+import { UsageError, option } from "./usage";
 import { projectRoot } from "../plan/stackFiles";
 
 export const commands = ["gate", "wait-healthy", "deployed", "rollback-target", "tag-name", "notify", "images", "summary"] as const;
-
-/** The value after `flag`, or undefined. */
-function option(argv: string[], flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  if (i === -1) return undefined;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag}: expected a value`);
-  return v;
-}
 
 /** Runs one command; its exit code. Output goes to `out` (stdout) and `err` (stderr). */
 export async function runDelivery(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {

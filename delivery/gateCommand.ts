@@ -12,7 +12,7 @@ import { prometheusInClusterUrl } from "../components/monitoring/metrics";
 import { describeGate, promotionGate } from "./gate";
 import { currentDeployment, parseHistory } from "./history";
 import { prometheusQuery } from "./prometheus";
-import { UsageError } from "./usage";
+import { UsageError, option } from "./usage";
 
 export interface GateArgs {
   commit: string;
@@ -21,13 +21,7 @@ export interface GateArgs {
 }
 
 export function parseGateArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): GateArgs {
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag);
-    if (i === -1) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag}: expected a value`);
-    return v;
-  };
+  const value = (flag: string) => option(argv, flag);
   const known = new Set(["--commit", "--history", "--prometheus"]);
   const unknown = argv.filter((a, i) => a.startsWith("--") && !known.has(a) && !known.has(argv[i - 1]));
   if (unknown.length > 0) throw new UsageError(`unknown option ${unknown[0]}: expected --commit <sha>, --history <file>, --prometheus <url>`);
