@@ -2,14 +2,15 @@
 // whole structure one blueprint computed from the catalog, and every secret
 // it shares with the apps generated here: Authentik's own key and database
 // password, each OIDC client's secret, each SSO gate's cookie secret, the
-// service accounts' tokens and the provisioning webhook's secret. The VM
+// service accounts' tokens, the provisioning webhook's secret and the key
+// of the provisioned accounts' initial passwords. The VM
 // gets them in its .env (stdin, never a file of the plan); the apps read the
 // same values from Bitwarden under the names `secrets` lists.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ServiceEntry } from "../services/entry";
 import { blueprintReferences, renderBlueprint } from "./identity/blueprint";
-import { IdentityInputs, OidcClient, blueprintEnvironment, homelabBlueprint, oidcClients, serviceAccounts, tokenBitwarden, tokenEnv, webhookSecretBitwarden, webhookSecretEnv } from "./identity/blueprints";
+import { IdentityInputs, OidcClient, blueprintEnvironment, homelabBlueprint, oidcClients, serviceAccounts, dispatchTokenEnv, passwordKeyBitwarden, tokenBitwarden, tokenEnv, webhookSecretBitwarden, webhookSecretEnv } from "./identity/blueprints";
 import { authentikWorkload, samlMetadataFile } from "./identity/authentikCompose";
 import { BitwardenSecret, BitwardenTarget } from "./identity/bitwardenSecret";
 import type { VmWorkload } from "./omni/managementVm";
@@ -20,7 +21,8 @@ export interface IdentityPlaneArgs {
   domain: string;
   omniHostname: string;
   catalog: readonly ServiceEntry[];
-  provisioningWebhookUrl: string;
+  /** Account provisioning: the repository whose provision.yml Authentik starts, and the GitHub token that may (secret). */
+  provisioning: { repository: string; dispatchToken: pulumi.Input<string> };
   /** Cloudflare Access's team name: registers Access as a client of Authentik. */
   accessTeam?: string;
   /** The administrator's email: Authentik's bootstrap admin, as Omni's first user. */
@@ -50,7 +52,7 @@ export class IdentityPlane extends pulumi.ComponentResource {
 
   constructor(name: string, args: IdentityPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:index:IdentityPlane", name, {}, opts);
-    const inputs: IdentityInputs = { domain: args.domain, omniHostname: args.omniHostname, catalog: args.catalog, provisioningWebhookUrl: args.provisioningWebhookUrl, accessTeam: args.accessTeam };
+    const inputs: IdentityInputs = { domain: args.domain, omniHostname: args.omniHostname, catalog: args.catalog, provisioningRepository: args.provisioning.repository, accessTeam: args.accessTeam };
     const blueprint = renderBlueprint(homelabBlueprint(inputs));
     const environment = blueprintEnvironment(inputs);
     // A reference that resolves to nothing would be applied as an empty field: refuse to deploy it.
@@ -66,8 +68,13 @@ export class IdentityPlane extends pulumi.ComponentResource {
       AUTHENTIK_DB_PASSWORD: generated("database-password", 40),
       AUTHENTIK_BOOTSTRAP_PASSWORD: generated("bootstrap-password", 32),
       [webhookSecretEnv]: generated("provisioning-webhook-secret", 48),
+      [dispatchTokenEnv]: pulumi.secret(args.provisioning.dispatchToken),
     };
-    const bitwarden: Record<string, pulumi.Output<string>> = { [webhookSecretBitwarden]: env[webhookSecretEnv] };
+    const bitwarden: Record<string, pulumi.Output<string>> = {
+      [webhookSecretBitwarden]: env[webhookSecretEnv],
+      // Only the provisioning workflow and the admin (initial passwords) read it; Authentik never does.
+      [passwordKeyBitwarden]: generated("provisioning-password-key", 48),
+    };
     const clientSecrets: Record<string, pulumi.Output<string>> = {};
     for (const c of clients) {
       env[c.secretEnv] = generated(`client-${c.slug}`, 64);

@@ -371,13 +371,16 @@ export type StackKind = (typeof stackKinds)[number];
 
 /** Secret keys each stack requires (set with `pulumi config set --secret`). */
 export const requiredSecrets: Record<StackKind, readonly string[]> = {
-  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken", "bitwardenWriterToken", "cloudflareApiToken", "twingateApiToken", "backupRepositoryPassword"],
+  cloud: ["ociPrivateKey", "sshPrivateKey", "bitwardenMachineToken", "bitwardenWriterToken", "cloudflareApiToken", "twingateApiToken", "backupRepositoryPassword", "githubDispatchToken"],
   prod: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken", "backupRepositoryPassword"],
   dev: ["proxmoxApiToken", "proxmoxSshPrivateKey", "bitwardenMachineToken", "backupRepositoryPassword"],
 };
 
 /** Secret keys a stack takes only with some settings: the OVH bucket's secret key (backup.offsite.target ovh). */
 export const optionalSecrets: readonly string[] = ["backupS3SecretAccessKey"];
+
+/** owner/name on GitHub: what its rules allow (it goes into API URLs unencoded). */
+const githubRepository = z.string(expect("a GitHub repository as owner/name")).regex(/^[A-Za-z0-9-]{1,39}\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, expect("a GitHub repository as owner/name"));
 
 const sshPublicKey = z
   .string(expect("an OpenSSH public key (ssh-ed25519 AAAA...)"))
@@ -463,6 +466,16 @@ const telemetrySender = section({
   telemetryAddress: ipv4,
 });
 
+/**
+ * Account provisioning (docs/delivery.md): Authentik starts the repository's
+ * provision.yml on user and group changes, with the fine-grained GitHub token
+ * in the secret config githubDispatchToken (Contents: write on this repository only).
+ */
+const provisioning = section({
+  /** owner/name of the GitHub repository that holds this program and its workflows. */
+  repository: githubRepository,
+});
+
 export const cloudConfigSchema = section({
   domain: hostname,
   sshPublicKey,
@@ -475,6 +488,7 @@ export const cloudConfigSchema = section({
   platform,
   services,
   backup,
+  provisioning,
 });
 
 /** Alerting (prod runs Prometheus and Alertmanager for every site). */
@@ -493,7 +507,7 @@ const delivery = section({
   /** The homelab's own GitHub Actions runner on prod (the workflows' `homelab` jobs); left out, those jobs wait for a runner. */
   runner: section({
     /** owner/name of the GitHub repository it serves. */
-    repository: z.string(expect("a GitHub repository as owner/name")).regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, expect("a GitHub repository as owner/name")),
+    repository: githubRepository,
     /** Jobs at once (each a pod of up to 4 GiB on prod). */
     maxRunners: wholeNumber("runners at once", 1, 4),
   }).optional(),

@@ -9,6 +9,8 @@
 //   notify --title t --message m --status s                the result to ntfy (NTFY_URL, NTFY_TOPIC, NTFY_TOKEN)
 //   images                                                 every pinned image, as a JSON list (the Trivy matrix)
 //   summary                                                the CI job summary from NEEDS_JSON (exit 1 when a job failed)
+//   provision                                              create the family's missing app accounts (provision.yml; exit 1 when refused or failed)
+//   initial-password --app <name> --user <login>           the password a provisioned account started with (PROVISIONING_PASSWORD_KEY)
 import { spawnSync } from "child_process";
 import { inClusterAccess, listApplications, waitHealthy } from "./applications";
 import { parseGateArgs, runGate, stackHistory } from "./gateCommand";
@@ -18,10 +20,11 @@ import { notify } from "./notify";
 import { stackKinds } from "../config/schema";
 import { parseTags, promotedPrefix, rollbackTarget, rolledBackPrefix, tagName } from "./rollback";
 import { ciSummary } from "./summary";
+import { initialPasswordCommand, provisionFromEnvironment } from "./provision/command";
 import { UsageError, option } from "./usage";
 import { projectRoot } from "../plan/stackFiles";
 
-export const commands = ["gate", "wait-healthy", "deployed", "rollback-target", "tag-name", "notify", "images", "summary"] as const;
+export const commands = ["gate", "wait-healthy", "deployed", "rollback-target", "tag-name", "notify", "images", "summary", "provision", "initial-password"] as const;
 
 /** Runs one command; its exit code. Output goes to `out` (stdout) and `err` (stderr). */
 export async function runDelivery(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
@@ -83,6 +86,14 @@ export async function runDelivery(argv: string[], out: (s: string) => void = con
       out(s.markdown);
       return s.ok ? 0 : 1;
     }
+    case "provision": {
+      const report = await provisionFromEnvironment(process.env);
+      out(report.lines.join("\n"));
+      return report.ok ? 0 : 1;
+    }
+    case "initial-password":
+      out(initialPasswordCommand(rest, process.env));
+      return 0;
     default:
       throw new UsageError(`${command ?? "(no command)"}: expected one of ${commands.join(", ")}`);
   }

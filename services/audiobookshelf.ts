@@ -13,6 +13,8 @@ export const audiobookshelf: ServiceEntry = {
   workloadPaths: appTemplateWorkloadPaths(["server"]),
   workloads: { server: { resources: resources("50m", "256Mi", "1000m", "1Gi") } },
   auth: "native",
+  // The provisioning workflow creates each family member's account.
+  accounts: "audiobookshelf",
   exposure: { kind: "tunnel", subdomain: "books", port: 80 },
   volumes: [
     { kind: "data", name: "config", sizeGi: 5, mountPath: "/config" },

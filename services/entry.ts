@@ -250,10 +250,20 @@ export interface ServiceEntry {
    * the identity plane generates.
    */
   oidc?: { redirectPaths: string[]; otherRedirectUris?: string[] };
+  /**
+   * A native-login app whose accounts the provisioning workflow creates for
+   * the family (docs/delivery.md, account provisioning): which account API
+   * it speaks. Left out when the app signs people up itself (OIDC sign-up).
+   */
+  accounts?: AccountApi;
   /** The namespace's Pod Security level; restricted unless the app needs more (say why). */
   podSecurity: { level: PodSecurityLevel; why?: string };
   wave: Exclude<Wave, 0 | 1>;
 }
+
+/** The account APIs delivery/provision/ has a client for. */
+export const accountApis = ["navidrome", "audiobookshelf", "komga"] as const;
+export type AccountApi = (typeof accountApis)[number];
 
 /** A chart as config/versions.ts pins it; `oci`: the repository is an OCI registry; `path`: a chart kept in git. */
 export interface ChartSource {

@@ -13,6 +13,8 @@ export const komga: ServiceEntry = {
   workloadPaths: appTemplateWorkloadPaths(["server"]),
   workloads: { server: { resources: resources("50m", "512Mi", "1000m", "1536Mi") } },
   auth: "native",
+  // The provisioning workflow creates each family member's account.
+  accounts: "komga",
   exposure: { kind: "tunnel", subdomain: "comics", port: 25600 },
   volumes: [
     // Its database, search index, thumbnails and logs.

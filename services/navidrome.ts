@@ -14,6 +14,8 @@ export const navidrome: ServiceEntry = {
   // A scan of a large library takes memory; playback takes little.
   workloads: { server: { resources: resources("50m", "192Mi", "200m", "768Mi") } },
   auth: "native",
+  // The provisioning workflow creates each family member's account.
+  accounts: "navidrome",
   exposure: {
     kind: "tunnel",
     subdomain: "music",

@@ -16,9 +16,7 @@ import { accessClientId } from "../components/identity/blueprints";
 import { omniAdminLabelRule } from "../components/identity/omniSaml";
 import { omnictlWithFile } from "../components/omni/omnictl";
 import { etcdBackupStoreYaml } from "../components/omni/etcdBackups";
-import { hostnameOf } from "../components/service/manifests";
 import { catalog } from "../services";
-import { n8n } from "../services/n8n";
 import { TalosCluster } from "../components/TalosCluster";
 import { formerNames } from "../components/lifecycle";
 import { talosRequirements } from "../components/platform/talos";
@@ -71,8 +69,7 @@ export function cloudStack(stack: string, config: CloudConfig): CloudOutputs {
     domain,
     omniHostname: config.omni.hostname,
     catalog,
-    // n8n runs the account-provisioning workflow; its /webhook paths bypass SSO.
-    provisioningWebhookUrl: `https://${hostnameOf(n8n, domain)}/webhook/homelab-provisioning`,
+    provisioning: { repository: config.provisioning.repository, dispatchToken: secret("githubDispatchToken") },
     adminEmail: config.omni.initialUsers[0],
     accessTeam: config.edge.accessTeam,
     bitwarden: writer,

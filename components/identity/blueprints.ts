@@ -2,13 +2,16 @@
 // catalog: the two groups, MFA for admins, invitation-only enrollment, an
 // OIDC client for every SSO gate and every app with its own OIDC login, the
 // admin applications (Authentik itself, Omni by SAML, Argo CD), service
-// accounts with the least rights each needs, and the webhook that tells the
-// provisioning workflow about user and group changes. Pure: secrets are
+// accounts with the least rights each needs, and the webhook that starts the
+// provisioning workflow on user and group changes. Pure: secrets are
 // !Env variables of the worker, whose values the identity plane generates.
 import type { ServiceEntry } from "../../services/entry";
 import { ssoGates } from "../service/ssoGate";
-import { AnyEntry, Blueprint, entry, env, find, format, keyOf } from "./blueprint";
+import { AnyEntry, Blueprint, entry, env, find, keyOf } from "./blueprint";
 import { GroupName, allowedGroups, groups } from "./groups";
+import { bodyExpression, dispatchTokenEnv, dispatchUrl, headersExpression, webhookSecretEnv } from "./provisioning";
+
+export { dispatchTokenEnv, webhookSecretEnv };
 
 export interface IdentityInputs {
   /** The public domain: Authentik is auth.<domain>, the apps <subdomain>.<domain>. */
@@ -17,8 +20,8 @@ export interface IdentityInputs {
   omniHostname: string;
   /** Every catalog entry, on every cluster. */
   catalog: readonly ServiceEntry[];
-  /** Where user and group changes are posted (the account-provisioning workflow). */
-  provisioningWebhookUrl: string;
+  /** owner/name of the GitHub repository whose provision.yml user and group changes start. */
+  provisioningRepository: string;
   /** Cloudflare Access's team name, when Access asks Authentik who may reach the admin hostnames. */
   accessTeam?: string;
 }
@@ -60,10 +63,10 @@ export const serviceAccounts: ServiceAccount[] = [
 /** A variable name for the worker's environment. */
 const envName = (prefix: string, name: string) => `${prefix}_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 export const tokenEnv = (account: string) => envName("AK_TOKEN", account);
-export const webhookSecretEnv = "AK_PROVISIONING_WEBHOOK_SECRET";
-/** The Bitwarden secrets of what the identity plane generates besides the clients: service-account tokens and the webhook's secret. */
+/** The Bitwarden secrets of what the identity plane generates besides the clients: service-account tokens, the webhook's secret, the initial passwords' key. */
 export const tokenBitwarden = (account: string) => `authentik-${account}-token`;
 export const webhookSecretBitwarden = "authentik-provisioning-webhook-secret";
+export const passwordKeyBitwarden = "provisioning-password-key";
 
 /** Every OIDC client: the gates of every tunnel entry, each app's own login, Argo CD. */
 /** Cloudflare Access's client: it signs admins in before an admin hostname answers at all. */
@@ -138,12 +141,13 @@ export function generatedBitwardenSecrets(inputs: Pick<IdentityInputs, "domain" 
     ...inputs.catalog.flatMap((e) => ssoGates(e, inputs.domain)).map((g) => `${g.name}-cookie-secret`),
     ...serviceAccounts.map((a) => tokenBitwarden(a.name)),
     webhookSecretBitwarden,
+    passwordKeyBitwarden,
   ];
 }
 
 /** Every variable the blueprint reads from the worker's environment. */
 export function blueprintEnvironment(inputs: IdentityInputs): string[] {
-  return [...oidcClients(inputs).map((c) => c.secretEnv), ...serviceAccounts.map((a) => tokenEnv(a.name)), webhookSecretEnv];
+  return [...oidcClients(inputs).map((c) => c.secretEnv), ...serviceAccounts.map((a) => tokenEnv(a.name)), webhookSecretEnv, dispatchTokenEnv];
 }
 
 const flowBySlug = (slug: string) => find("authentik_flows.flow", ["slug", slug]);
@@ -338,20 +342,17 @@ function serviceAccountEntries(): AnyEntry[] {
   ]);
 }
 
-/** User and group changes, posted to the provisioning workflow with a shared secret in a header. */
-function provisioningEntries(url: string): AnyEntry[] {
+/** User and group changes start the provisioning workflow (components/identity/provisioning.ts). */
+function provisioningEntries(repository: string): AnyEntry[] {
   return [
-    entry({
-      model: "authentik_events.notificationwebhookmapping",
-      id: "provisioning-headers",
-      identifiers: { name: "homelab: provisioning webhook secret" },
-      attrs: { expression: format('return {"X-Homelab-Webhook-Secret": "%s"}', env(webhookSecretEnv)) },
-    }),
+    entry({ model: "authentik_events.notificationwebhookmapping", id: "provisioning-headers", identifiers: { name: "homelab: provisioning dispatch headers" }, attrs: { expression: headersExpression } }),
+    entry({ model: "authentik_events.notificationwebhookmapping", id: "provisioning-body", identifiers: { name: "homelab: provisioning dispatch body" }, attrs: { expression: bodyExpression } }),
     entry({
       model: "authentik_events.notificationtransport",
       id: "provisioning-transport",
       identifiers: { name: "homelab-provisioning" },
-      attrs: { mode: "webhook", webhookUrl: url, webhookMappingHeaders: keyOf("provisioning-headers"), sendOnce: true },
+      // sendOnce: one dispatch per change, not one per member of the rule's group.
+      attrs: { mode: "webhook", webhookUrl: dispatchUrl(repository), webhookMappingHeaders: keyOf("provisioning-headers"), webhookMappingBody: keyOf("provisioning-body"), sendOnce: true },
     }),
     ...(["user", "group"] as const).map((model) =>
       entry({ model: "authentik_policies_event_matcher.eventmatcherpolicy", id: `changes-${model}`, identifiers: { name: `homelab: ${model} changes` }, attrs: { model: `authentik_core.${model}` } }),
@@ -381,7 +382,7 @@ export function homelabBlueprint(inputs: IdentityInputs): Blueprint {
       ...omniEntries(inputs.omniHostname),
       ...authentikAdminEntries(inputs.domain),
       ...serviceAccountEntries(),
-      ...provisioningEntries(inputs.provisioningWebhookUrl),
+      ...provisioningEntries(inputs.provisioningRepository),
     ],
   };
 }

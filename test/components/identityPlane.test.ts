@@ -2,6 +2,7 @@ import { parse } from "yaml";
 import { AkTag, blueprintReferences, blueprintTags, entry, env, find, keyOf, renderBlueprint } from "../../components/identity/blueprint";
 import { IdentityInputs, blueprintEnvironment, generatedBitwardenSecrets, homelabBlueprint, oidcClients, serviceAccounts } from "../../components/identity/blueprints";
 import { IdentityPlane } from "../../components/IdentityPlane";
+import { environReads } from "../../components/identity/provisioning";
 import { omniAdminLabelRule } from "../../components/identity/omniSaml";
 import { recordResources } from "../../plan/mockRuntime";
 import { authentikWorkload, databaseSql } from "../../components/identity/authentikCompose";
@@ -9,7 +10,7 @@ import { composeProject, deployScript } from "../../components/omni/managementVm
 import { ssoGates } from "../../components/service/ssoGate";
 import { catalog } from "../../services";
 
-const inputs: IdentityInputs = { domain: "homelab.example", omniHostname: "omni.homelab.example", catalog, provisioningWebhookUrl: "https://n8n.homelab.example/webhook/homelab-provisioning" };
+const inputs: IdentityInputs = { domain: "homelab.example", omniHostname: "omni.homelab.example", catalog, provisioningRepository: "homelab-admin/homelab" };
 const rendered = renderBlueprint(homelabBlueprint(inputs));
 type Doc = { version: number; metadata: { name: string }; entries: { model: string; id?: string; identifiers: Record<string, unknown>; attrs?: Record<string, unknown> }[] };
 const doc = parse(rendered, { customTags: blueprintTags, version: "1.1" }) as Doc;
@@ -101,9 +102,19 @@ describe("the homelab blueprint", () => {
     }
   });
 
-  it("posts user and group changes to the provisioning webhook with the secret in a header", () => {
-    expect(byId("provisioning-transport")?.attrs).toMatchObject({ mode: "webhook", webhook_url: inputs.provisioningWebhookUrl, send_once: true });
-    expect(tag(byId("provisioning-headers")?.attrs?.expression)).toBe('!Format ["return {\\"X-Homelab-Webhook-Secret\\": \\"%s\\"}",{"tag":"!Env","args":"AK_PROVISIONING_WEBHOOK_SECRET"}]');
+  it("starts the repository's provision.yml on user and group changes, the mappings reading their secrets from the worker's environment", () => {
+    expect(byId("provisioning-transport")?.attrs).toMatchObject({
+      mode: "webhook",
+      webhook_url: "https://api.github.com/repos/homelab-admin/homelab/dispatches",
+      webhook_mapping_headers: keyOf("provisioning-headers"),
+      webhook_mapping_body: keyOf("provisioning-body"),
+      send_once: true,
+    });
+    const expressions = ["provisioning-headers", "provisioning-body"].map((id) => byId(id)?.attrs?.expression as string);
+    // Plain text: no secret is rendered into the blueprint (or Authentik's database).
+    for (const e of expressions) expect(typeof e).toBe("string");
+    expect(expressions.flatMap(environReads).sort()).toEqual(["AK_GITHUB_DISPATCH_TOKEN", "AK_PROVISIONING_WEBHOOK_SECRET"]);
+    for (const name of expressions.flatMap(environReads)) expect(blueprintEnvironment(inputs)).toContain(name);
     expect(["changes-user", "changes-group"].map((id) => byId(id)?.attrs?.model)).toEqual(["authentik_core.user", "authentik_core.group"]);
   });
 
@@ -221,7 +232,7 @@ describe("Authentik on the management VM", () => {
 describe("IdentityPlane", () => {
   const bitwarden = { organizationId: "org", projectId: "project", apiUrl: "https://api.bitwarden.com", identityUrl: "https://identity.bitwarden.com", accessToken: "fake-writer-token" };
   const program = () => {
-    const plane = new IdentityPlane("identity", { ...inputs, adminEmail: "admin@homelab.example", bitwarden });
+    const plane = new IdentityPlane("identity", { ...inputs, provisioning: { repository: inputs.provisioningRepository, dispatchToken: "fake-dispatch-token" }, adminEmail: "admin@homelab.example", bitwarden });
     return { env: plane.env, envNames: plane.workload.envNames, bootstrapPassword: plane.bootstrapPassword };
   };
 
@@ -235,6 +246,7 @@ describe("IdentityPlane", () => {
     expect(passwords.every((r) => r.inputs.special === false)).toBe(true);
     expect(passwords.find((r) => r.name === "identity-cookie-vaultwarden-sso")?.inputs.length).toBe(32);
     expect(JSON.stringify(run.resources.map((r) => r.inputs))).not.toContain("fake-writer-token");
+    expect(passwords.find((r) => r.name === "identity-provisioning-password-key")?.inputs.length).toBe(48);
   });
 
   it("gives the VM a value for every variable its services read, and the output stays secret", async () => {

@@ -1,4 +1,6 @@
+import * as fs from "fs";
 import * as http from "http";
+import * as os from "os";
 import * as path from "path";
 import { applicationStatuses, healthVerdict, waitHealthy } from "../../delivery/applications";
 import { runDelivery } from "../../delivery/cli";
@@ -8,6 +10,7 @@ import { notify, ntfyRequest } from "../../delivery/notify";
 import { parseTags, rollbackTarget, tagName } from "../../delivery/rollback";
 import { ciSummary } from "../../delivery/summary";
 import { UsageError } from "../../delivery/usage";
+import { initialPassword } from "../../delivery/provision/passwords";
 import { serviceImages } from "../../config/versions";
 
 const sha = (c: string) => c.repeat(40);
@@ -184,8 +187,36 @@ describe("npm run delivery", () => {
     expect((await run(["tag-name", "rolled-back"])).out).toMatch(/^rolled-back\/\d{8}T\d{6}Z$/);
   });
 
+  describe("provision and initial-password, with provision.yml's environment", () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      for (const k of ["GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "PROVISIONING_PASSWORD_KEY", "PROVISIONING_WEBHOOK_SECRET", "AUTHENTIK_TOKEN"]) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    });
+
+    it("prints the initial password of an account, from the key in the environment", async () => {
+      process.env.PROVISIONING_PASSWORD_KEY = "k".repeat(48);
+      expect(await run(["initial-password", "--app", "navidrome", "--user", "bob"])).toEqual({ code: 0, out: initialPassword("k".repeat(48), "navidrome", "bob"), err: "" });
+      delete process.env.PROVISIONING_PASSWORD_KEY;
+      await expect(run(["initial-password", "--app", "navidrome", "--user", "bob"])).rejects.toThrow("PROVISIONING_PASSWORD_KEY: expected the Bitwarden secret provisioning-password-key");
+    });
+
+    it("refuses, with exit 1, a dispatch the webhook secret did not sign and an event it does not serve", async () => {
+      const event = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "provision-")), "event.json");
+      fs.writeFileSync(event, JSON.stringify({ action: "authentik-provisioning", client_payload: { action: "model_updated", sent_at: String(Math.floor(Date.now() / 1000)), signature: "0".repeat(64) } }));
+      Object.assign(process.env, { GITHUB_EVENT_NAME: "repository_dispatch", GITHUB_EVENT_PATH: event, PROVISIONING_WEBHOOK_SECRET: "w".repeat(48), PROVISIONING_PASSWORD_KEY: "k".repeat(48), AUTHENTIK_TOKEN: "t" });
+      expect(await run(["provision"])).toMatchObject({ code: 1, out: expect.stringContaining("refused: client_payload.signature does not match") });
+      process.env.GITHUB_EVENT_NAME = "push";
+      expect(await run(["provision"])).toMatchObject({ code: 1, out: "refused: event push: expected repository_dispatch (Authentik) or workflow_dispatch (by hand)" });
+    });
+  });
+
   it.each([
-    [["frobnicate"], "frobnicate: expected one of gate, wait-healthy, deployed, rollback-target, tag-name, notify, images, summary"],
+    [["frobnicate"], "frobnicate: expected one of gate, wait-healthy, deployed, rollback-target, tag-name, notify, images, summary, provision, initial-password"],
+    [["initial-password", "--app", "nextcloud", "--user", "bob"], "--app nextcloud: expected one of navidrome, audiobookshelf, komga"],
+    [["initial-password", "--app", "komga"], "--user: expected the account's login (the Authentik username; for komga, the email address)"],
     [["deployed", "--stack", "staging"], "--stack staging: expected one of dev, prod, cloud"],
     [["tag-name", "released"], "tag-name released: expected promoted or rolled-back"],
     [["wait-healthy", "--cluster", "Dev!"], "--cluster Dev!: expected a cluster name like dev"],

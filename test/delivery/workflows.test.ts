@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { commands as deliveryCommands } from "../../delivery/cli";
+import { dispatchEventType } from "../../components/identity/provisioning";
 import { parseDeployArgs, pulumiArgs } from "../../plan/deploy";
 
 const root = path.join(__dirname, "..", "..");
@@ -45,8 +46,19 @@ const ciRun = read(".ci/run")
   .filter((l) => l && !l.startsWith("#") && !/^(set|cd|echo) /.test(l));
 
 describe("the workflows", () => {
-  it("are the six of the delivery path", () => {
-    expect(Object.keys(workflows).sort()).toEqual(["ci.yml", "deploy-dev.yml", "drift.yml", "preview.yml", "promote-prod.yml", "rollback.yml"]);
+  it("are the six of the delivery path and account provisioning", () => {
+    expect(Object.keys(workflows).sort()).toEqual(["ci.yml", "deploy-dev.yml", "drift.yml", "preview.yml", "promote-prod.yml", "provision.yml", "rollback.yml"]);
+  });
+
+  it("provision.yml answers Authentik's dispatch and hands the command the secrets it reads, the payload never pasted into a script", () => {
+    expect(workflows["provision.yml"].on).toEqual({ repository_dispatch: { types: [dispatchEventType] }, workflow_dispatch: null });
+    const step = steps("provision.yml", "provision").find((s) => s.run?.includes("delivery -- provision"))!;
+    const env = (step as Step & { env: Record<string, string> }).env;
+    expect(Object.keys(env).sort()).toEqual(["AUTHENTIK_TOKEN", "PROVISIONING_PASSWORD_KEY", "PROVISIONING_WEBHOOK_SECRET"]);
+    for (const [k, v] of Object.entries(env)) expect(v).toBe(`\${{ secrets.${k} }}`);
+    const command = fs.readFileSync(path.join(root, "delivery", "provision", "command.ts"), "utf8");
+    for (const k of Object.keys(env)) expect(command).toContain(`env.${k}`);
+    expect(read(".github/workflows/provision.yml")).not.toContain("github.event.client_payload");
   });
 
   it("CI's test job runs .ci/run's commands in .ci/run's order, and its lint job the rest", () => {

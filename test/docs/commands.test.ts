@@ -101,7 +101,7 @@ describe("the checks can fail", () => {
   });
 
   test("a targeted first deploy of Omni alone is stopped by the engine (providers that need the cluster)", async () => {
-    const steps = ["pulumi config set --stack cloud --secret ociPrivateKey", "pulumi config set --stack cloud --secret sshPrivateKey", "pulumi config set --stack cloud --secret bitwardenMachineToken", "pulumi config set --stack cloud --secret bitwardenWriterToken", "pulumi config set --stack cloud --secret cloudflareApiToken", "pulumi config set --stack cloud --secret twingateApiToken", "pulumi config set --stack cloud --secret backupRepositoryPassword"];
+    const steps = ["pulumi config set --stack cloud --secret ociPrivateKey", "pulumi config set --stack cloud --secret sshPrivateKey", "pulumi config set --stack cloud --secret bitwardenMachineToken", "pulumi config set --stack cloud --secret bitwardenWriterToken", "pulumi config set --stack cloud --secret cloudflareApiToken", "pulumi config set --stack cloud --secret twingateApiToken", "pulumi config set --stack cloud --secret backupRepositoryPassword", "pulumi config set --stack cloud --secret githubDispatchToken"];
     expect(await failureOf([...steps, "npm run up -- --stack cloud --target 'urn:pulumi:cloud::homelab::homelab:index:OmniServer**'"])).toMatch(
       /depends on 'urn:pulumi:cloud::homelab::homelab:index:TalosCluster\$command:local:Command::cluster-kubeconfig' which was was not specified in --target list/,
     );
@@ -147,11 +147,14 @@ describe("the checks can fail", () => {
   });
 
   test("delivery commands: the CLI's own commands and arguments, git only to fetch tags and check out a promotion, stack history read-only", async () => {
-    await expect(play([one("npm run delivery -- gate --commit 5f2c1e0d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"), one("npm run delivery -- rollback-target"), one("git fetch --tags"), one("git checkout promoted/20261117T060012Z"), one("pulumi stack history --stack dev")])).resolves.toBeUndefined();
+    await expect(play([one("npm run delivery -- gate --commit 5f2c1e0d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"), one("npm run delivery -- rollback-target"), one("git fetch --tags"), one("git checkout promoted/20261117T060012Z"), one("pulumi stack history --stack dev"), one("npm run delivery -- initial-password --app navidrome --user bob")])).resolves.toBeUndefined();
     expect(await failureOf(["npm run delivery -- promote"])).toMatch(/expected one of gate, wait-healthy/);
     expect(await failureOf(["npm run delivery -- gate --commit abc"])).toMatch(/expected a full 40-hex-digit commit/);
     expect(await failureOf(["npm run delivery -- rollback-target --now"])).toMatch(/takes no arguments here/);
     expect(await failureOf(["npm run delivery -- notify --title t --message m --status success"])).toMatch(/the workflows run it/);
+    expect(await failureOf(["npm run delivery -- provision"])).toMatch(/the workflows run it/);
+    expect(await failureOf(["npm run delivery -- initial-password --app nextcloud --user bob"])).toMatch(/--app nextcloud: expected one of navidrome, audiobookshelf, komga/);
+    expect(await failureOf(["npm run delivery -- initial-password --app komga"])).toMatch(/--user: expected the account's login/);
     expect(await failureOf(["git checkout promoted/2026-11-17"])).toMatch(/expected a promotion's tag like promoted\/20261117T060012Z/);
     expect(await failureOf(["git push --force"])).toMatch(/only fetches tags/);
     expect(await failureOf(["pulumi stack history --stack staging"])).toMatch(/--stack staging: expected one of dev, prod, cloud/);

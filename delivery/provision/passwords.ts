@@ -1,0 +1,15 @@
+// Initial passwords: derived, never stored or sent. The account a family
+// member gets in an app starts with HMAC(key, "<app>:<username>"); the admin
+// prints it with `npm run delivery -- initial-password` to hand it over, and
+// the member changes it at the first sign-in. The provisioner's own admin
+// account in each app is derived the same way, so nothing else holds it.
+import { createHmac } from "crypto";
+
+/** The account the provisioner signs in to each app with (and claims a fresh app as). */
+export const provisionerAccount = "homelab-provisioner";
+
+/** 24 characters of base64url: 144 bits, and only letters, digits, - and _ (no app refuses them). */
+export function initialPassword(key: string, app: string, username: string): string {
+  if (key.length < 32) throw new Error("PROVISIONING_PASSWORD_KEY: expected the Bitwarden secret provisioning-password-key (at least 32 characters)");
+  return createHmac("sha256", key).update(`${app}:${username}`).digest("base64url").slice(0, 24);
+}
