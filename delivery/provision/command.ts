@@ -9,7 +9,7 @@ import type { ServiceEntry } from "../../services/entry";
 import { catalog } from "../../services";
 import { UsageError, option } from "../usage";
 import { initialPassword } from "./passwords";
-import { ProvisionReport, ProvisionTarget, provision } from "./run";
+import { ProvisionInputs, ProvisionReport, ProvisionTarget, provision } from "./run";
 
 /** The catalog's apps whose accounts are provisioned, at their public URLs. */
 export function provisionTargets(entries: readonly ServiceEntry[], domain: string): ProvisionTarget[] {
@@ -24,20 +24,22 @@ export function provisionTargets(entries: readonly ServiceEntry[], domain: strin
 /** The family's domain, as the cloud stack (which runs Authentik) has it committed. */
 const committedDomain = () => validateConfig("cloud", committedRawConfig("cloud")).config.services.domain;
 
-/** Runs provisioning as provision.yml does: the event from GITHUB_EVENT_NAME/GITHUB_EVENT_PATH, the secrets from the environment. */
-export async function provisionFromEnvironment(env: NodeJS.ProcessEnv, now = new Date()): Promise<ProvisionReport> {
+/** What provision.yml hands the run: the event from GITHUB_EVENT_NAME/GITHUB_EVENT_PATH, the secrets from the environment. */
+export function provisionInputs(env: NodeJS.ProcessEnv, domain: string, now: Date): ProvisionInputs {
   const name = env.GITHUB_EVENT_NAME ?? "";
   const payload = env.GITHUB_EVENT_PATH ? JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, "utf8")) : undefined;
-  const domain = committedDomain();
-  return provision({
+  return {
     event: { name, payload },
     webhookSecret: env.PROVISIONING_WEBHOOK_SECRET ?? "",
     passwordKey: env.PROVISIONING_PASSWORD_KEY ?? "",
     authentik: { url: `https://${adminSubdomains.authentik}.${domain}`, token: env.AUTHENTIK_TOKEN ?? "" },
     targets: provisionTargets(catalog, domain),
     now,
-  });
+  };
 }
+
+/** Runs provisioning as provision.yml does, for the committed domain. */
+export const provisionFromEnvironment = (env: NodeJS.ProcessEnv, now = new Date()): Promise<ProvisionReport> => provision(provisionInputs(env, committedDomain(), now));
 
 /** `initial-password --app <name> --user <login>`: the password the account started with (PROVISIONING_PASSWORD_KEY). */
 export function initialPasswordCommand(argv: string[], env: NodeJS.ProcessEnv): string {

@@ -154,9 +154,15 @@ describe("Argo CD health after a deploy", () => {
     answers[0].catch(() => undefined);
     let i = 0;
     const slept: number[] = [];
-    expect(await waitHealthy(() => answers[i++], 60_000, 1000, async (ms) => void slept.push(ms))).toEqual({ healthy: true, waiting: [] });
+    // A fake clock that refuses to sleep forever: a loop that never stops fails here instead of filling memory.
+    const sleep = async (ms: number) => {
+      if (slept.push(ms) > 10) throw new Error("slept more than 10 times: the wait never ends");
+    };
+    expect(await waitHealthy(() => answers[i++], 60_000, 1000, sleep)).toEqual({ healthy: true, waiting: [] });
     expect(slept).toEqual([1000, 1000]);
-    const never = await waitHealthy(async () => list([{ name: "a", sync: "Synced", health: "Progressing" }]), 0, 1000, async () => undefined);
+    slept.length = 0;
+    const never = await waitHealthy(async () => list([{ name: "a", sync: "Synced", health: "Progressing" }]), 0, 1000, sleep);
+    expect(slept).toEqual([]);
     expect(never).toEqual({ healthy: false, waiting: ["a: Synced, Progressing"] });
   });
 });

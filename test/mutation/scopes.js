@@ -24,6 +24,18 @@ module.exports = {
     tests: ["test/policies/backups.test.ts"],
     static: false,
   },
+  // The delivery path's decisions: the promotion gate, what a stack runs, the rollback target, CI's summary, the drift issue, ntfy, Argo CD's health.
+  delivery: {
+    mutate: ["delivery/gate.ts", "delivery/history.ts", "delivery/rollback.ts", "delivery/summary.ts", "delivery/drift.ts", "delivery/notify.ts", "delivery/applications.ts"],
+    tests: ["test/delivery/gate.test.ts", "test/delivery/history.test.ts", "test/delivery/modules.test.ts"],
+    static: false,
+  },
+  // Account provisioning: the dispatch's signature, the initial passwords, who is family, each app's client, the run.
+  provisioning: {
+    mutate: ["delivery/provision/*.ts", "delivery/provision/apps/*.ts", "components/identity/provisioning.ts"],
+    tests: ["test/delivery/provision/*.test.ts"],
+    static: false,
+  },
   host: {
     mutate: ["components/hypervisor/hostConfig.ts", "components/shell.ts"],
     tests: ["test/components/hostSteps.test.ts", "test/components/hypervisorHost.test.ts", "test/components/shell.test.ts"],

@@ -1,3 +1,5 @@
+import * as http from "http";
+import type { AddressInfo } from "net";
 import { provision, ProvisionInputs } from "../../../delivery/provision/run";
 import { provisionTargets } from "../../../delivery/provision/command";
 import { initialPassword, provisionerAccount } from "../../../delivery/provision/passwords";
@@ -114,15 +116,55 @@ describe("account provisioning against the apps' APIs (loopback stand-ins)", () 
     expect(report.lines[3]).toMatch(/^audiobookshelf: set up .* created alice, bob, carol, frank/);
   });
 
-  it("refuses a provisioner that is not an admin of the app", async () => {
-    await start({ navidrome: [{ userName: provisionerAccount, name: "p", email: "", password: initialPassword(key, "navidrome", provisionerAccount), isAdmin: false }] });
+  it("refuses a provisioner that is not an admin of the app, and says how to fix one that cannot sign in", async () => {
+    const derived = (app: string) => initialPassword(key, app, provisionerAccount);
+    servers = {
+      authentik: await authentik(token, people),
+      navidrome: await navidrome([{ userName: provisionerAccount, name: "p", email: "", password: derived("navidrome"), isAdmin: false }]),
+      audiobookshelf: await audiobookshelf([
+        { username: "root", password: "typed", type: "root", isActive: true },
+        { username: provisionerAccount, password: derived("audiobookshelf"), type: "user", isActive: true },
+      ]),
+      komga: await komga([{ email: komgaProvisionerEmail, password: derived("komga"), roles: ["PAGE_STREAMING"] }]),
+    };
     const report = await provision(inputs());
-    expect(report.lines[2]).toBe(`navidrome: failed: navidrome: ${provisionerAccount} is not an admin; expected an admin account (only admins list and create users)`);
+    expect(report.lines.slice(2)).toEqual([
+      `navidrome: failed: navidrome: ${provisionerAccount} is not an admin; expected an admin account (only admins list and create users)`,
+      `audiobookshelf: failed: audiobookshelf: ${provisionerAccount} is a user; expected an admin (only admins list and create users)`,
+      `komga: failed: komga: ${komgaProvisionerEmail} lacks the ADMIN role; expected it (only admins list and create users)`,
+    ]);
+    for (const s of [servers.audiobookshelf, servers.komga]) s.users.forEach((u) => (u.password = "changed-by-hand"));
+    const again = await provision(inputs());
+    expect(again.lines.slice(3)).toEqual([
+      `audiobookshelf: failed: audiobookshelf: POST /login (sign in as ${provisionerAccount}): HTTP 401; expected an admin account ${provisionerAccount} with the password \`npm run delivery -- initial-password --app audiobookshelf --user ${provisionerAccount}\` prints`,
+      `komga: failed: komga: GET /api/v2/users/me (sign in as ${komgaProvisionerEmail}): HTTP 401; expected an ADMIN account ${komgaProvisionerEmail} with the password \`npm run delivery -- initial-password --app komga --user ${provisionerAccount}\` prints`,
+    ]);
+  });
+
+  it("gives Audiobookshelf's admins their rights and leaves an empty email out", async () => {
+    await start();
+    await provision(inputs());
+    const byName = (n: string) => servers.audiobookshelf.users.find((u) => u.username === n)!;
+    expect(byName("alice")).toMatchObject({ email: "alice@family.example", permissions: { download: true, update: true, delete: true, upload: true, accessAllLibraries: true, accessAllTags: true, accessExplicitContent: true } });
+    expect(byName("frank").email).toBeNull();
+  });
+
+  it("stops on an Authentik whose pages go backwards instead of reading forever", async () => {
+    await start();
+    const looping = http.createServer((_req, res) => res.end(JSON.stringify({ pagination: { next: 1 }, results: [] })));
+    await new Promise<void>((r) => looping.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(looping.address() as AddressInfo).port}`;
+      await expect(provision(inputs({ authentik: { url, token } }))).rejects.toThrow("authentik: page 1 of admin points to page 1; expected a later page or 0");
+    } finally {
+      await new Promise<void>((r) => looping.close(() => r()));
+    }
   });
 
   it("refuses a dispatch that is not signed with the webhook secret before it calls anything", async () => {
     await start();
-    for (const event of [dispatch("model_updated", "x".repeat(48)), { name: "repository_dispatch", payload: {} }, { name: "push", payload: {} }]) {
+    expect((await provision(inputs({ event: { name: "", payload: undefined } }))).lines).toEqual(["refused: event (none): expected repository_dispatch (Authentik) or workflow_dispatch (by hand)"]);
+    for (const event of [dispatch("model_updated", "x".repeat(48)), { name: "repository_dispatch", payload: {} }, { name: "repository_dispatch", payload: undefined }, { name: "push", payload: {} }]) {
       const report = await provision(inputs({ event }));
       expect(report.ok).toBe(false);
       expect(report.lines).toEqual([expect.stringMatching(/^refused: /)]);

@@ -1,5 +1,5 @@
 import { execFileSync } from "child_process";
-import { bodyExpression, dispatchEventType, headersExpression } from "../../../components/identity/provisioning";
+import { bodyExpression, dispatchEventType, dispatchUrl, environReads, headersExpression } from "../../../components/identity/provisioning";
 import { maxAgeSeconds, signDispatch, verifyDispatch } from "../../../delivery/provision/signature";
 
 const secret = "s".repeat(48);
@@ -37,6 +37,13 @@ describe("the provisioning dispatch, signed by Authentik's mapping and checked b
     expect(verifyDispatch(body.client_payload, secret, new Date())).toEqual({ ok: true, action: "notification" });
   });
 
+  it("goes to the repository's dispatches endpoint, and names the variables the mappings read", () => {
+    expect(dispatchUrl("homelab-admin/homelab")).toBe("https://api.github.com/repos/homelab-admin/homelab/dispatches");
+    expect(environReads(bodyExpression)).toEqual(["AK_PROVISIONING_WEBHOOK_SECRET"]);
+    expect(environReads(headersExpression)).toEqual(["AK_GITHUB_DISPATCH_TOKEN"]);
+    expect(environReads('os.environ["A_1"] + os.environ["lower"] + os.environ["B"]')).toEqual(["A_1", "B"]);
+  });
+
   it("the headers mapping sends the dispatch token as GitHub wants it", () => {
     expect(runMapping(headersExpression, "model_updated", { AK_GITHUB_DISPATCH_TOKEN: "github_pat_x" })).toEqual({
       Authorization: "Bearer github_pat_x",
@@ -53,11 +60,15 @@ describe("the provisioning dispatch, signed by Authentik's mapping and checked b
     expect(verifyDispatch(signed(at(-maxAgeSeconds)), secret, now).ok).toBe(true);
     expect(verifyDispatch(signed(at(maxAgeSeconds)), secret, now).ok).toBe(true);
     expect(verifyDispatch(signed(at(-maxAgeSeconds - 1)), secret, now)).toEqual({ ok: false, reason: `client_payload.sent_at is 601 s ago: expected within ${maxAgeSeconds} s of now (a replayed or delayed dispatch)` });
-    expect(verifyDispatch(signed(at(maxAgeSeconds + 1)), secret, now)).toMatchObject({ ok: false, reason: expect.stringContaining("601 s ahead of this runner's clock") });
+    expect(verifyDispatch(signed(at(maxAgeSeconds + 1)), secret, now)).toMatchObject({ ok: false, reason: `client_payload.sent_at is 601 s ahead of this runner's clock: expected within ${maxAgeSeconds} s of now (a replayed or delayed dispatch)` });
   });
 
   it("refuses a payload of the wrong shape before comparing anything, and an empty secret", () => {
     expect(verifyDispatch(undefined, secret, now)).toMatchObject({ ok: false, reason: expect.stringContaining("expected action, sent_at and signature") });
+    expect(verifyDispatch({ ...signed(at(0)), action: 5 }, secret, now)).toMatchObject({ ok: false, reason: expect.stringContaining("expected action, sent_at and signature") });
+    expect(verifyDispatch({ ...signed(at(0)), signature: 5 }, secret, now)).toMatchObject({ ok: false, reason: expect.stringContaining("expected action, sent_at and signature") });
+    expect(verifyDispatch({ ...signed(at(0)), signature: `ff${signed(at(0)).signature}` }, secret, now)).toMatchObject({ ok: false, reason: expect.stringContaining("64 hex digits") });
+    expect(verifyDispatch({ ...signed(at(0)), signature: `${signed(at(0)).signature}ff` }, secret, now)).toMatchObject({ ok: false, reason: expect.stringContaining("64 hex digits") });
     expect(verifyDispatch({ ...signed(at(0)), sent_at: 5 }, secret, now)).toMatchObject({ ok: false, reason: expect.stringContaining("expected action, sent_at and signature") });
     expect(verifyDispatch({ ...signed(at(0)), sent_at: "12.5" }, secret, now)).toMatchObject({ ok: false, reason: expect.stringContaining("expected seconds since the epoch") });
     expect(verifyDispatch({ ...signed(at(0)), signature: "ab" }, secret, now)).toMatchObject({ ok: false, reason: expect.stringContaining("64 hex digits") });
