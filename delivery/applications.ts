@@ -55,10 +55,10 @@ export interface ApiAccess {
 const serviceAccount = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /** The API from inside a pod (the runner on prod). */
-export function inClusterAccess(env: NodeJS.ProcessEnv = process.env): ApiAccess {
+export function inClusterAccess(env: NodeJS.ProcessEnv = process.env, dir = serviceAccount): ApiAccess {
   const host = env.KUBERNETES_SERVICE_HOST;
   if (!host) throw new Error("not in a Kubernetes pod (KUBERNETES_SERVICE_HOST unset): this check runs on the prod cluster's runner");
-  return { url: `https://${host.includes(":") ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? "443"}`, token: fs.readFileSync(`${serviceAccount}/token`, "utf8").trim(), ca: fs.readFileSync(`${serviceAccount}/ca.crt`, "utf8") };
+  return { url: `https://${host.includes(":") ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? "443"}`, token: fs.readFileSync(`${dir}/token`, "utf8").trim(), ca: fs.readFileSync(`${dir}/ca.crt`, "utf8") };
 }
 
 /** GET the Applications of a cluster. */

@@ -15,7 +15,8 @@ import { prometheusQuery } from "../delivery/prometheus";
 import { waitReady } from "./alerting";
 import { freePort } from "./net";
 
-export interface GateResult {
+/** One verify check of the gate scenarios (not the gate's own verdict: delivery/gate.ts GateResult). */
+export interface GateCheckResult {
   tool: string;
   artifact: string;
   ok: boolean;
@@ -113,8 +114,8 @@ function gateCommand(root: string, historyFile: string, url: string): { code: nu
   return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
-export async function promotionGateChecks(bin: string, root: string): Promise<GateResult[]> {
-  const results: GateResult[] = [];
+export async function promotionGateChecks(bin: string, root: string): Promise<GateCheckResult[]> {
+  const results: GateCheckResult[] = [];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-gate-"));
   try {
     for (const [i, s] of gateScenarios.entries()) {

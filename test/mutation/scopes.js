@@ -27,7 +27,7 @@ module.exports = {
   // The delivery path's decisions: the promotion gate, what a stack runs, the rollback target, CI's summary, the drift issue, ntfy, Argo CD's health.
   delivery: {
     mutate: ["delivery/gate.ts", "delivery/history.ts", "delivery/rollback.ts", "delivery/summary.ts", "delivery/drift.ts", "delivery/notify.ts", "delivery/applications.ts"],
-    tests: ["test/delivery/gate.test.ts", "test/delivery/history.test.ts", "test/delivery/modules.test.ts"],
+    tests: ["test/delivery/gate.test.ts", "test/delivery/history.test.ts", "test/delivery/modules.test.ts", "test/delivery/applications.test.ts"],
     static: false,
   },
   // Account provisioning: the dispatch's signature, the initial passwords, who is family, each app's client, the run.
