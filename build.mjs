@@ -6,7 +6,7 @@ import { build } from "esbuild";
 import { readdirSync } from "fs";
 import { join } from "path";
 
-const roots = ["index.ts", "config", "contract", "components", "services", "stacks", "policies/index.ts", "policies/rules", "plan", "verify", "delivery"];
+const roots = ["index.ts", "config", "contract", "components", "services", "stacks", "policies/index.ts", "policies/rules", "plan", "verify", "delivery", "gaming"];
 
 /** Every .ts file under `entry` (a file or a folder). */
 function tsFiles(entry) {
