@@ -12,7 +12,8 @@ export interface ControlDeps {
   pve: Proxmox;
   /** Whether the streaming host answers at this address (Sunshine's port). */
   streamingUp(address: string): Promise<boolean>;
-  notify(title: string, message: string): Promise<void>;
+  /** `ok`: good news (ready) or not (not ready). */
+  notify(title: string, message: string, ok: boolean): Promise<void>;
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -78,13 +79,13 @@ export async function startGaming(deps: ControlDeps, target: GamingTarget, opts:
     if (deps.now() >= deadline) {
       const why = address ? `Windows is up (${address}) but the streaming host does not answer` : "Windows's guest agent does not answer";
       lines.push(`not ready after ${Math.round(opts.readyTimeoutMs / 60_000)} min: ${why}`);
-      await deps.notify("Gaming VM not ready", `${vm?.name}: ${why}`);
+      await deps.notify("Gaming VM not ready", `${vm?.name}: ${why}`, false);
       return { started: true, ready: false, address, stoppedDev, lines };
     }
     await deps.sleep(pollMs);
   }
   lines.push(`ready: stream from ${address} (Moonlight)`);
-  await deps.notify("Gaming VM ready", `${vm?.name} is up: connect Moonlight to ${address}`);
+  await deps.notify("Gaming VM ready", `${vm?.name} is up: connect Moonlight to ${address}`, true);
   return { started: true, ready: true, address, stoppedDev, lines };
 }
 

@@ -153,6 +153,9 @@ describe("the checks can fail", () => {
     expect(await failureOf(["npm run delivery -- rollback-target --now"])).toMatch(/takes no arguments here/);
     expect(await failureOf(["npm run delivery -- notify --title t --message m --status success"])).toMatch(/the workflows run it/);
     expect(await failureOf(["npm run delivery -- provision"])).toMatch(/the workflows run it/);
+    await expect(play([one("npm run gaming -- start --stop-dev --timeout-minutes 20"), one("npm run gaming -- status")])).resolves.toBeUndefined();
+    expect(await failureOf(["npm run gaming -- start --timeout-minutes 90"])).toMatch(/--timeout-minutes: expected a whole number from 1 to 60/);
+    expect(await failureOf(["npm run gaming -- stop --stop-dev"])).toMatch(/stop: unknown --stop-dev; expected no options/);
     expect(await failureOf(["npm run delivery -- initial-password --app nextcloud --user bob"])).toMatch(/--app nextcloud: expected one of navidrome, audiobookshelf, komga/);
     expect(await failureOf(["npm run delivery -- initial-password --app komga"])).toMatch(/--user: expected the account's login/);
     expect(await failureOf(["git checkout promoted/2026-11-17"])).toMatch(/expected a promotion's tag like promoted\/20261117T060012Z/);

@@ -36,6 +36,7 @@ import { catalog } from "../../services";
 import { commands as deliveryCommands } from "../../delivery/cli";
 import { parseGateArgs } from "../../delivery/gateCommand";
 import { initialPasswordCommand } from "../../delivery/provision/command";
+import { parseGamingArgs } from "../../gaming/cli";
 import { promotedTag } from "../../delivery/rollback";
 
 const scripts = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts as Record<string, string>;
@@ -156,6 +157,11 @@ export class Session {
       }
       if (script === "preview" || script === "up") return await this.deploy(parseDeployArgs([script, ...scriptArgs]));
       if (script === "delivery") return await this.delivery(scriptArgs);
+      // The gaming control talks to the Proxmox host on the LAN: its command line is checked as it parses it.
+      if (script === "gaming") {
+        parseGamingArgs(scriptArgs);
+        return;
+      }
       if (script === "mutation") {
         // test/mutation/run.mjs: scope names (or --report-only), each one it knows.
         const unknown = scriptArgs.filter((a) => a !== "--report-only" && !Object.hasOwn(mutationScopes, a));

@@ -22,7 +22,7 @@ describe("the gaming VM on demand, against the Proxmox stand-in", () => {
     return {
       pve: proxmoxClient({ endpoint: api.url, node: api.node, token: api.token }),
       streamingUp: async (address) => streamingAfter !== undefined && address === "192.168.68.60" && slept >= bootPolls + streamingAfter,
-      notify: async (title, message) => void notes.push(`${title}: ${message}`),
+      notify: async (title, message, ok) => void notes.push(`${ok ? "ok" : "not ok"} ${title}: ${message}`),
       sleep: async (ms) => {
         if (++slept > 100) throw new Error("slept more than 100 times");
         clock += ms;
@@ -56,7 +56,7 @@ describe("the gaming VM on demand, against the Proxmox stand-in", () => {
       lines: ["stopped DEV: dev-cp-1, dev-worker-1", "gaming started", "ready: stream from 192.168.68.60 (Moonlight)"],
     });
     expect(posts()).toEqual(["POST /api2/json/nodes/pve/qemu/101/status/shutdown", "POST /api2/json/nodes/pve/qemu/102/status/shutdown", "POST /api2/json/nodes/pve/qemu/300/status/start"]);
-    expect(notes).toEqual(["Gaming VM ready: gaming is up: connect Moonlight to 192.168.68.60"]);
+    expect(notes).toEqual(["ok Gaming VM ready: gaming is up: connect Moonlight to 192.168.68.60"]);
     expect(clock).toBe(5 * 5_000);
   });
 
@@ -70,7 +70,7 @@ describe("the gaming VM on demand, against the Proxmox stand-in", () => {
   it("says so when Windows is up but the streaming host never answers", async () => {
     const r = await startGaming(deps(2), { ...target, usableMiB: gib(80) }, { stopDev: false, readyTimeoutMs: 60_000 });
     expect(r).toMatchObject({ started: true, ready: false, address: "192.168.68.60", lines: ["gaming started", "not ready after 1 min: Windows is up (192.168.68.60) but the streaming host does not answer"] });
-    expect(notes).toEqual(["Gaming VM not ready: gaming: Windows is up (192.168.68.60) but the streaming host does not answer"]);
+    expect(notes).toEqual(["not ok Gaming VM not ready: gaming: Windows is up (192.168.68.60) but the streaming host does not answer"]);
   });
 
   it("says so when Windows never boots", async () => {

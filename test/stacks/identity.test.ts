@@ -8,6 +8,9 @@ import { IdentityEntry, compareIdentity, describeChanges, identityOf } from "../
 import { readIdentitySnapshot } from "../../plan/plan";
 import { Values } from "../helpers";
 
+// Some tests run a whole stack twice (the cloud stack: 20 to 40 s a run on two cores); the default 60 s left no margin on a busy machine.
+jest.setTimeout(180_000);
+
 const stacks: StackKind[] = ["dev", "prod", "cloud"];
 
 async function identity(stack: StackKind, mutate?: (v: Values) => void): Promise<IdentityEntry[]> {
