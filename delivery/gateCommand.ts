@@ -5,8 +5,7 @@
 // Prometheus. Exits 0 when the gate is open, 1 when closed, 2 on bad usage.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import { validateConfig } from "../config/load";
-import { committedRawConfig, projectRoot } from "../plan/stackFiles";
+import { committedConfig, projectRoot } from "../plan/stackFiles";
 import { probeInterval } from "../components/monitoring/probes";
 import { prometheusInClusterUrl } from "../components/monitoring/metrics";
 import { describeGate, promotionGate } from "./gate";
@@ -47,14 +46,13 @@ const seconds = (interval: string) => {
 };
 
 export async function runGate(args: GateArgs, now = new Date()): Promise<number> {
-  const prod = validateConfig("prod", committedRawConfig("prod"));
-  if (prod.kind !== "prod") throw new Error("the prod stack's config is not a prod config");
+  const prod = committedConfig("prod");
   const dev = currentDeployment(parseHistory(stackHistory("dev", args.historyFile)));
   const result = await promotionGate({
     commit: args.commit,
     dev,
     now,
-    windowHours: prod.config.delivery.promotionWindowHours,
+    windowHours: prod.delivery.promotionWindowHours,
     query: prometheusQuery(args.prometheus),
     probeIntervalSeconds: seconds(probeInterval),
   });

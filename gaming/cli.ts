@@ -7,8 +7,7 @@
 //   status                                   the host's VMs and whether the gaming VM fits now
 //   start [--stop-dev] [--timeout-minutes n]  start it (stopping DEV only with --stop-dev), wait until it streams
 //   stop                                     shut it down cleanly
-import { validateConfig } from "../config/load";
-import { committedRawConfig } from "../plan/stackFiles";
+import { committedConfig } from "../plan/stackFiles";
 import { notify } from "../delivery/notify";
 import { UsageError, option } from "../delivery/usage";
 import { ControlDeps, startGaming, stopGaming } from "./control";
@@ -20,9 +19,7 @@ export const commands = ["status", "start", "stop"] as const;
 
 /** What the commands act on, from the committed prod stack. */
 export function gamingTarget() {
-  const sc = validateConfig("prod", committedRawConfig("prod"));
-  if (sc.kind !== "prod") throw new Error(`the prod stack validated as ${sc.kind}`);
-  const c = sc.config;
+  const c = committedConfig("prod");
   return {
     access: { endpoint: c.proxmox.endpoint, node: c.proxmox.nodeName },
     insecure: c.proxmox.insecure,

@@ -12,8 +12,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { LineCounter, isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
-import { NAMESPACE, RawConfig, rawConfigFrom } from "../config/load";
-import { StackKind, requiredSecrets } from "../config/schema";
+import { NAMESPACE, RawConfig, rawConfigFrom, validateConfig } from "../config/load";
+import { CloudConfig, DevConfig, ProdConfig, StackKind, requiredSecrets } from "../config/schema";
 
 export interface Placeholder {
   key: string;
@@ -167,6 +167,14 @@ export function programRawConfig(run: { config: Record<string, string>; secretKe
 /** A committed stack's config as the program reads it, with stand-ins for the required secrets it lacks. */
 export function committedRawConfig(stack: StackKind, root = projectRoot): RawConfig {
   return programRawConfig(runConfig(stack, readStackFile(stack, root)));
+}
+
+type ConfigOf = { cloud: CloudConfig; prod: ProdConfig; dev: DevConfig };
+
+/** A committed stack's validated config, typed for its kind (what the delivery and gaming commands act on). */
+export function committedConfig<K extends StackKind>(kind: K, root = projectRoot): ConfigOf[K] {
+  // validateConfig returns the kind it was given; its signature cannot say so.
+  return validateConfig(kind, committedRawConfig(kind, root)).config as ConfigOf[K];
 }
 
 /** What the cloud stack exports, faked for the home stacks' StackReference. */

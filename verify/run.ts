@@ -7,15 +7,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { ProdConfig, stackKinds } from "../config/schema";
+import { stackKinds } from "../config/schema";
 import { backupApiVersions, isBuiltIn, validateCustomResource } from "./crdModels";
 import { ArtifactEntry, Check, kubernetesVersionFor, requiredTools, talosCommands } from "./checks";
 import { DocCommand, documentedCommands } from "./docCommands";
 import { checkGlancePage } from "./glancePage";
 import { checkSquidProxy, parseSquidConf } from "./egressProxy";
 import { checkBlueprintWithPyYaml } from "./authentikBlueprint";
-import { validateConfig } from "../config/load";
-import { committedRawConfig } from "../plan/stackFiles";
+import { committedConfig } from "../plan/stackFiles";
 import { hostnameOf } from "../components/service/manifests";
 import { catalog, entriesFor } from "../services";
 import { alloyConfigCheck, alloyNegativeChecks } from "./alloyConfig";
@@ -154,7 +153,7 @@ async function verifyStack(stack: (typeof stackKinds)[number], kubernetesVersion
 
 /** The host's backups as the committed prod config has them (the cloud stack's bucket as the plan stands it in). */
 function hostBackupPlanOfProd(): HostBackupPlan {
-  const prod = validateConfig("prod", committedRawConfig("prod")).config as ProdConfig;
+  const prod = committedConfig("prod");
   if (!prod.backup.host) throw new Error("Pulumi.prod.yaml: homelab:backup.host is missing (the config rules require it)");
   const { provider, endpoint, region, bucket } = fakeCloudOutputs.backupStore;
   return { pool: prod.hypervisor.zfs.pool, folders: backupFolders(catalog, prod.hypervisor.nfs.shares), localMount: prod.backup.host.localMount, store: { provider: provider as "oci", endpoint, region, bucket } };
@@ -268,7 +267,7 @@ async function dashboardChecks(stack: (typeof stackKinds)[number]): Promise<Resu
   const entry = readIndex(stack).find((a) => a.kind === "glance-config");
   if (!entry) return [];
   const config = path.join(outRoot, stack, entry.path);
-  const domain = validateConfig(stack, committedRawConfig(stack)).config.services.domain;
+  const domain = committedConfig(stack).services.domain;
   const present = familyLinks(catalog, domain).flatMap((g) => g.links.map((l) => l.url));
   const absent = catalog.filter((e) => e.auth === "admin").flatMap((e) => (hostnameOf(e, domain) ? [`https://${hostnameOf(e, domain)}`] : []));
   const r = await checkGlancePage(path.join(toolsBin, "glance"), config, { present, absent }, path.join(path.dirname(config), "glance.png"));
@@ -323,7 +322,7 @@ function tunnelIngressChecks(file: string): Result[] {
  * kind of broken gate (or the check could not fail). Prints the table.
  */
 async function ssoMatrixChecks(): Promise<Result[]> {
-  const domain = validateConfig("cloud", committedRawConfig("cloud")).config.services.domain;
+  const domain = committedConfig("cloud").services.domain;
   const bin = path.join(toolsBin, "oauth2-proxy");
   const real = await runSsoMatrix(bin, catalog, domain);
   console.log(`SSO access matrix (${domain}; login = sent to the sign-in form, ✗ = wrong answer, ≠ what the catalog says):`);
@@ -363,8 +362,7 @@ async function alertingChecks(): Promise<Result[]> {
   if (!fs.existsSync(dir)) return [{ tool: "promtool", artifact: rel(dir), ok: false, message: "missing: run `npm run plan` first" }];
   const groups = ruleGroups(catalog);
   const results: Result[] = [...alertingFileChecks(toolsBin, dir, groups, rel), ...alertingNegativeChecks(toolsBin, dir), ...(await prometheusRuleCheck(dir, rel))];
-  const prod = validateConfig("prod", committedRawConfig("prod")).config;
-  if (!("monitoring" in prod) || !("telegramChatId" in prod.monitoring)) return [...results, { tool: "prometheus", artifact: "prod config", ok: false, message: "prod has no monitoring.telegramChatId" }];
+  const prod = committedConfig("prod");
   const chatId = prod.monitoring.telegramChatId;
   const real = await alertingEndToEnd(toolsBin, groups, chatId);
   console.log(`Alerting end to end (Prometheus and Alertmanager on loopback): ${real.message}`);

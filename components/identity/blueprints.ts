@@ -11,8 +11,6 @@ import { AnyEntry, Blueprint, entry, env, find, keyOf } from "./blueprint";
 import { GroupName, allowedGroups, groups } from "./groups";
 import { bodyExpression, dispatchTokenEnv, dispatchUrl, headersExpression, webhookSecretEnv } from "./provisioning";
 
-export { dispatchTokenEnv, webhookSecretEnv };
-
 export interface IdentityInputs {
   /** The public domain: Authentik is auth.<domain>, the apps <subdomain>.<domain>. */
   domain: string;

@@ -1,6 +1,7 @@
 // Who should have accounts: the active people (not service accounts) in
 // Authentik's family and admin groups, read with the ci-github service
 // account's token (view_user only). An admin is family too.
+import { tokenBitwarden } from "../../components/identity/blueprints";
 import { groups } from "../../components/identity/groups";
 import type { Member } from "./apps/client";
 import { Fetch, jsonClient } from "./http";
@@ -24,7 +25,7 @@ async function membersOf(call: ReturnType<typeof jsonClient>, group: string, tok
 }
 
 export async function familyMembers(url: string, token: string, fetchImpl?: Fetch): Promise<Member[]> {
-  if (!token) throw new Error("AUTHENTIK_TOKEN is empty; expected the Bitwarden secret authentik-ci-github-token as the repository's Actions secret");
+  if (!token) throw new Error(`AUTHENTIK_TOKEN is empty; expected the Bitwarden secret ${tokenBitwarden("ci-github")} as the repository's Actions secret`);
   const call = jsonClient("authentik", url, fetchImpl);
   const admins = await membersOf(call, groups.admin, token);
   const family = await membersOf(call, groups.family, token);

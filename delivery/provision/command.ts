@@ -1,8 +1,7 @@
 // `npm run delivery -- provision` and `initial-password`: what
 // provision.yml runs and what the admin types to hand a password over.
 import fs from "fs";
-import { validateConfig } from "../../config/load";
-import { committedRawConfig } from "../../plan/stackFiles";
+import { committedConfig } from "../../plan/stackFiles";
 import { hostnameOf } from "../../components/service/manifests";
 import { adminSubdomains } from "../../components/identity/blueprints";
 import type { ServiceEntry } from "../../services/entry";
@@ -22,7 +21,7 @@ export function provisionTargets(entries: readonly ServiceEntry[], domain: strin
 }
 
 /** The family's domain, as the cloud stack (which runs Authentik) has it committed. */
-const committedDomain = () => validateConfig("cloud", committedRawConfig("cloud")).config.services.domain;
+const committedDomain = () => committedConfig("cloud").services.domain;
 
 /** What provision.yml hands the run: the event from GITHUB_EVENT_NAME/GITHUB_EVENT_PATH, the secrets from the environment. */
 export function provisionInputs(env: NodeJS.ProcessEnv, domain: string, now: Date): ProvisionInputs {

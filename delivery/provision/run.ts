@@ -7,7 +7,7 @@ import { accountClients } from "./apps";
 import type { Member } from "./apps/client";
 import { familyMembers } from "./authentik";
 import type { Fetch } from "./http";
-import { initialPassword, provisionerAccount } from "./passwords";
+import { checkPasswordKey, initialPassword, provisionerAccount } from "./passwords";
 import { verifyDispatch } from "./signature";
 import type { AccountApi } from "../../services/entry";
 
@@ -50,7 +50,7 @@ export async function provision(inputs: ProvisionInputs): Promise<ProvisionRepor
     return { ok: false, lines: [`refused: event ${inputs.event.name || "(none)"}: expected repository_dispatch (Authentik) or workflow_dispatch (by hand)`] };
   }
   // Checked before any call: an empty key would fail halfway through.
-  initialPassword(inputs.passwordKey, "check", "check");
+  checkPasswordKey(inputs.passwordKey);
 
   const members = await familyMembers(inputs.authentik.url, inputs.authentik.token, inputs.fetchImpl);
   lines.push(`${members.length} family member(s) in Authentik: ${members.map((m) => m.username).join(", ") || "none"}`);

@@ -3,6 +3,7 @@
 // "<sent_at>.<action>" with the webhook secret; the workflow checks it, and
 // that it is fresh, before it calls any API.
 import { createHmac, timingSafeEqual } from "crypto";
+import { webhookSecretBitwarden } from "../../components/identity/blueprints";
 
 /** What Authentik's body mapping puts in the dispatch's client_payload. */
 export interface DispatchPayload {
@@ -22,7 +23,7 @@ export type Verdict = { ok: true; action: string } | { ok: false; reason: string
 
 /** Checks a repository_dispatch's client_payload: its shape, its age, then its signature (compared in constant time). */
 export function verifyDispatch(payload: unknown, secret: string, now: Date): Verdict {
-  if (!secret) return { ok: false, reason: "PROVISIONING_WEBHOOK_SECRET is empty; expected the Bitwarden secret authentik-provisioning-webhook-secret as the repository's Actions secret" };
+  if (!secret) return { ok: false, reason: `PROVISIONING_WEBHOOK_SECRET is empty; expected the Bitwarden secret ${webhookSecretBitwarden} as the repository's Actions secret` };
   const p = (payload ?? {}) as Partial<Record<keyof DispatchPayload, unknown>>;
   if (typeof p.action !== "string" || typeof p.sent_at !== "string" || typeof p.signature !== "string") {
     return { ok: false, reason: "client_payload: expected action, sent_at and signature (strings), as Authentik's provisioning mapping sends them" };
@@ -35,6 +36,6 @@ export function verifyDispatch(payload: unknown, secret: string, now: Date): Ver
   }
   if (!/^[0-9a-f]{64}$/.test(p.signature)) return { ok: false, reason: "client_payload.signature: expected 64 hex digits (HMAC-SHA256)" };
   const expected = Buffer.from(signDispatch(secret, p.sent_at, p.action), "hex");
-  if (!timingSafeEqual(expected, Buffer.from(p.signature, "hex"))) return { ok: false, reason: "client_payload.signature does not match: expected the HMAC of Authentik's webhook secret (is PROVISIONING_WEBHOOK_SECRET the current authentik-provisioning-webhook-secret?)" };
+  if (!timingSafeEqual(expected, Buffer.from(p.signature, "hex"))) return { ok: false, reason: `client_payload.signature does not match: expected the HMAC of Authentik's webhook secret (is PROVISIONING_WEBHOOK_SECRET the current ${webhookSecretBitwarden}?)` };
   return { ok: true, action: p.action };
 }

@@ -4,7 +4,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, validateConfig } from "../../config/load";
-import { StackFileError, parseStackFile, programRawConfig, projectRoot, runConfig, secretStandIn } from "../../plan/stackFiles";
+import { StackFileError, committedConfig, parseStackFile, programRawConfig, projectRoot, runConfig, secretStandIn } from "../../plan/stackFiles";
+import * as os from "os";
 
 const fixture = (name: string) => fs.readFileSync(path.join(projectRoot, "test", "fixtures", "hostile", name), "utf8");
 const committedDev = () => fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8");
@@ -108,6 +109,21 @@ describe("config the program accepts, read as the CLI passes it", () => {
 
   test("a file without config is an empty config", () => {
     expect(parseStackFile("encryptionsalt: v1:abc\n", "x")).toEqual({ config: {}, secretKeys: [], placeholders: [] });
+  });
+});
+
+describe("a committed stack's config, for the commands that act on it", () => {
+  it("is the stack file's, validated and typed for its kind", () => {
+    expect(committedConfig("prod").gamingVm.vmId).toBe(300);
+    expect(committedConfig("cloud").provisioning.repository).toBe("homelab-admin/homelab");
+    expect(committedConfig("dev").cluster.name).toBe("dev");
+  });
+
+  it("stops on a stack file the program would refuse", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "committed-"));
+    fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: homelab\n");
+    fs.writeFileSync(path.join(root, "Pulumi.prod.yaml"), fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace("vmId: 300", "vmId: 42"));
+    expect(() => committedConfig("prod", root)).toThrow(ConfigError);
   });
 });
 
