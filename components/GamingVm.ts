@@ -44,6 +44,9 @@ export class GamingVm extends pulumi.ComponentResource {
         disks: [{ interface: "scsi0", datastoreId: args.datastore, size: c.diskGb, iothread: true, discard: "on", ssd: true, backup: false }],
         hostpcis: [{ device: "hostpci0", mapping: args.gpuMapping, pcie: true, rombar: true, xvga: true }],
         networkDevices: [{ bridge: args.bridge, model: "virtio" }],
+        // The guest agent (installed with Windows) tells the control when Windows is up and the
+        // idle watcher the GPU's load; it also makes Proxmox's shutdown a clean Windows shutdown.
+        agent: { enabled: true, type: "virtio" },
         operatingSystem: { type: "win11" },
         onBoot: false,
         started: c.started,

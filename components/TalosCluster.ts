@@ -24,6 +24,8 @@ export interface ProxmoxMachinesArgs {
   nodes: ProxmoxNodeConfig[];
   /** Host USB devices (vendor:product) passed through to a node's VM, by node name (Home Assistant's radios). */
   usbDevices?: Record<string, string[]>;
+  /** A Proxmox pool the VMs join (DEV's, whose members the gaming control may shut down). */
+  pool?: string;
 }
 
 export interface OciMachinesArgs {
@@ -126,47 +128,48 @@ export class TalosCluster extends pulumi.ComponentResource {
       { nodeName: m.nodeName, datastoreId: m.isoDatastore, contentType: "iso", sourceFile: { path: isoPath, fileName: isoName } },
       { parent: this, provider: m.provider, dependsOn: [download], ...formerNames(`${name}-talos-iso`, was("talos-iso")) },
     );
-    return m.nodes.map(
-      (node) =>
-        new proxmox.VmLegacy(
-          // A node's identity is its name (the schema says so): reordering the list changes nothing.
-          `${name}-${node.name}`,
-          {
-            nodeName: m.nodeName,
-            name: node.name,
-            vmId: node.vmId,
-            description: `Talos ${node.role} of cluster ${args.name}, managed by Omni. Rebuildable: no backup, etcd is backed up by Omni.`,
-            tags: machineTags({ stack: args.stack, cluster: args.name, backup: "none", extra: ["talos", "kubernetes"] }),
-            smbios: { uuid: node.machineUuid },
-            cpu: { cores: node.cores, sockets: 1, type: "host" },
-            memory: { dedicated: node.memoryGb * 1024 },
-            bios: "ovmf",
-            machine: "q35",
-            efiDisk: { datastoreId: m.vmDatastore, type: "4m", preEnrolledKeys: false },
-            scsiHardware: "virtio-scsi-single",
-            disks: [{ interface: "scsi0", datastoreId: m.vmDatastore, size: node.diskGb, fileFormat: "raw", iothread: true, discard: "on", ssd: true, backup: false }],
-            cdrom: { fileId: iso.id, interface: "ide2" },
-            bootOrders: ["scsi0", "ide2"],
-            networkDevices: [{ bridge: m.bridge, model: "virtio", vlanId: m.vlanId, firewall: false }],
-            // A radio keeps its identity across ports and reboots by vendor:product; a change is an update (the VM restarts).
-            ...(m.usbDevices?.[node.name]?.length ? { usbs: m.usbDevices[node.name].map((host) => ({ host, usb3: true })) } : {}),
-            operatingSystem: { type: "l26" },
-            agent: { enabled: true, trim: true },
-            onBoot: true,
-            started: true,
-            stopOnDestroy: true,
-          },
-          {
-            parent: this,
-            provider: m.provider,
-            // A replacement reuses the VM ID, which Proxmox refuses while the old VM exists.
-            deleteBeforeReplace: true,
-            // Volumes of services live on these disks where protectMachines says so.
-            protect: args.protectMachines,
-            ...formerNames(`${name}-${node.name}`, node.name),
-          },
-        ),
-    );
+    return m.nodes.map((node) => {
+      const vm = new proxmox.VmLegacy(
+        // A node's identity is its name (the schema says so): reordering the list changes nothing.
+        `${name}-${node.name}`,
+        {
+          nodeName: m.nodeName,
+          name: node.name,
+          vmId: node.vmId,
+          description: `Talos ${node.role} of cluster ${args.name}, managed by Omni. Rebuildable: no backup, etcd is backed up by Omni.`,
+          tags: machineTags({ stack: args.stack, cluster: args.name, backup: "none", extra: ["talos", "kubernetes"] }),
+          smbios: { uuid: node.machineUuid },
+          cpu: { cores: node.cores, sockets: 1, type: "host" },
+          memory: { dedicated: node.memoryGb * 1024 },
+          bios: "ovmf",
+          machine: "q35",
+          efiDisk: { datastoreId: m.vmDatastore, type: "4m", preEnrolledKeys: false },
+          scsiHardware: "virtio-scsi-single",
+          disks: [{ interface: "scsi0", datastoreId: m.vmDatastore, size: node.diskGb, fileFormat: "raw", iothread: true, discard: "on", ssd: true, backup: false }],
+          cdrom: { fileId: iso.id, interface: "ide2" },
+          bootOrders: ["scsi0", "ide2"],
+          networkDevices: [{ bridge: m.bridge, model: "virtio", vlanId: m.vlanId, firewall: false }],
+          // A radio keeps its identity across ports and reboots by vendor:product; a change is an update (the VM restarts).
+          ...(m.usbDevices?.[node.name]?.length ? { usbs: m.usbDevices[node.name].map((host) => ({ host, usb3: true })) } : {}),
+          operatingSystem: { type: "l26" },
+          agent: { enabled: true, trim: true },
+          onBoot: true,
+          started: true,
+          stopOnDestroy: true,
+        },
+        {
+          parent: this,
+          provider: m.provider,
+          // A replacement reuses the VM ID, which Proxmox refuses while the old VM exists.
+          deleteBeforeReplace: true,
+          // Volumes of services live on these disks where protectMachines says so.
+          protect: args.protectMachines,
+          ...formerNames(`${name}-${node.name}`, node.name),
+        },
+      );
+      if (m.pool) new proxmox.pool.Membership(`${name}-${node.name}-pool`, { poolId: m.pool, vmId: node.vmId }, { parent: this, provider: m.provider, dependsOn: [vm] });
+      return vm;
+    });
   }
 
   private ociMachines(name: string, args: TalosClusterArgs, m: OciMachinesArgs): pulumi.Resource[] {

@@ -189,6 +189,13 @@ const gamingVm = section({
   diskGb: proxmoxNode.shape.diskGb,
   /** Off by default: the VM is started on demand. */
   started: z.boolean(expect("true or false")),
+  /** The host shuts it down after `minutes` with no stream and the GPU idle (components/gaming/idleWatch.ts). */
+  idleShutdown: section({
+    minutes: wholeNumber("minutes", 5, 24 * 60),
+    gpuPercent: wholeNumber("a GPU load in percent", 1, 100),
+    // Bounded by the host's link: no stream sends more than 1 Gbit/s.
+    streamKbps: wholeNumber("kbit/s of network output", 100, 1_000_000),
+  }),
 });
 
 // ---------------------------------------------------------------- cloud

@@ -246,6 +246,9 @@ function deployedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
     case "twingate:index/twingateServiceAccountKey:TwingateServiceAccountKey":
       // The provider returns the key as the JSON document Twingate's headless client reads (here, its shape only).
       return { ...args.inputs, token: JSON.stringify({ version: "1", network: "mock.twingate.com", service_account_id: "mock", private_key: "mock", key_id: "mock", expires_at: null, login_path: "/api/v4/headless/login" }) };
+    case "proxmoxve:user/token:Token":
+      // The provider returns the whole token, <user>!<name>=<secret>, when it creates one.
+      return { ...args.inputs, value: `${String(args.inputs.userId)}!${String(args.inputs.tokenName)}=00000000-0000-0000-0000-000000000000` };
     case "oci:Core/publicIp:PublicIp":
       return { ...args.inputs, ipAddress: "198.51.100.7" };
     default:

@@ -38,6 +38,13 @@ const credentialFile = (key: string, value: string) => /(_file|File)$/.test(key)
 /** Grafana's indirection (`$__env{NAME}`, `$__file{/path}`): the value says where the credential is read from, not what it is. */
 const grafanaIndirection = (value: string) => /^\$__(env\{[A-Z0-9_]+\}|file\{\/[A-Za-z0-9._/-]+\})$/.test(value);
 
+/**
+ * A Proxmox API token's identity (its ACL's `tokenId: user@realm!name`, the token's own `tokenName`):
+ * it names the token, its secret is the part after `=`, which neither form may hold.
+ */
+const tokenIdentity = (key: string, value: string) =>
+  (key === "tokenId" && /^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+![A-Za-z][A-Za-z0-9._-]*$/.test(value)) || (key === "tokenName" && /^[A-Za-z][A-Za-z0-9._-]{0,31}$/.test(value));
+
 /** Paths (a.b[0].c) of recorded inputs that look like credentials but are not marked secret. */
 export function plaintextSecretPaths(value: unknown, path = ""): string[] {
   if (hidden(value)) return [];
@@ -45,7 +52,7 @@ export function plaintextSecretPaths(value: unknown, path = ""): string[] {
   if (value !== null && typeof value === "object") {
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
       const child = path ? `${path}.${k}` : k;
-      if (typeof v === "string" && !hidden(v) && v !== "" && !aSwitch.test(v) && !endpoint(k, v) && !credentialFile(k, v) && !grafanaIndirection(v) && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
+      if (typeof v === "string" && !hidden(v) && v !== "" && !aSwitch.test(v) && !endpoint(k, v) && !credentialFile(k, v) && !grafanaIndirection(v) && !tokenIdentity(k, v) && sensitiveKey.test(k) && !isReference(k, value as Record<string, unknown>)) return [child];
       return plaintextSecretPaths(v, child);
     });
   }

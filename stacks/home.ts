@@ -5,6 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
 import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig, telemetryAddressOf, workloadNodes } from "../config/schema";
 import { GamingVm } from "../components/GamingVm";
+import { GamingControl } from "../components/GamingControl";
+import { ntfyTopics } from "../components/monitoring/ntfy";
+import { devPool } from "../components/gaming/access";
 import { NtfyCredentials } from "../components/NtfyCredentials";
 import { ntfy as ntfyEntry } from "../services/ntfy";
 import { HypervisorHost } from "../components/HypervisorHost";
@@ -41,6 +44,8 @@ export interface ProdOutputs {
   gamingVm: { vmId: number; started: boolean };
   /** ntfy's admin password (secret): `pulumi stack output --stack prod --show-secrets ntfyAdminPassword`. */
   ntfyAdminPassword: pulumi.Output<string>;
+  /** The gaming control's Proxmox token (secret): PROXMOX_GAMING_TOKEN of `npm run gaming`. */
+  gamingControlToken: pulumi.Output<string>;
   /** What prod holds on the Proxmox host and the LAN: the dev stack checks itself against it. */
   site: HomeSite;
 }
@@ -59,7 +64,7 @@ function homeCluster(
   cluster: HomeClusterConfig,
   platform: PlatformConfig,
   omni: OmniAccess,
-  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"]; ntfyPublisherToken?: PlatformArgs["ntfyPublisherToken"]; generated?: PlatformArgs["generated"]; backup: PlatformArgs["backup"]; runner?: PlatformArgs["runner"] },
+  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"]; ntfyPublisherToken?: PlatformArgs["ntfyPublisherToken"]; generated?: PlatformArgs["generated"]; backup: PlatformArgs["backup"]; runner?: PlatformArgs["runner"]; pool?: string },
 ) {
   const talos = new TalosCluster(
     "cluster",
@@ -79,6 +84,7 @@ function homeCluster(
         vlanId: cluster.network.vlanId,
         nodes: cluster.nodes,
         usbDevices: usbPassthrough(cluster, opts.services),
+        pool: opts.pool,
       },
       talos: talosRequirements(platform),
     },
@@ -123,7 +129,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     generated: { [ntfyEntry.name]: ntfy.env },
     backup,
     // The workflows' `homelab` runner, beside Argo CD and Prometheus (docs/delivery.md).
-    runner: config.delivery.runner ? { ...config.delivery.runner, proxmox: { host: config.proxmox.address, apiPort: Number(new URL(config.proxmox.endpoint).port || 443) } } : undefined,
+    runner: config.delivery.runner ? { ...config.delivery.runner, proxmox: { host: config.proxmox.address, apiPort: proxmoxApiPort(config.proxmox) } } : undefined,
     // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
     alerting: {
       groups: ruleGroups(catalog),
@@ -146,6 +152,21 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     },
     { dependsOn: [host] },
   );
+  const ntfyPublic = ntfyEntry.exposure.kind === "tunnel" ? `https://${ntfyEntry.exposure.subdomain}.${config.services.domain}` : undefined;
+  if (!ntfyPublic) throw new Error("services/ntfy.ts: expected ntfy on the tunnel, where the host's idle watcher publishes");
+  const gamingControl = new GamingControl(
+    "gaming-control",
+    {
+      provider,
+      nodeName: config.proxmox.nodeName,
+      vmId: gaming.vmId,
+      idle: config.gamingVm.idleShutdown,
+      apiPort: proxmoxApiPort(config.proxmox),
+      connection: { host: config.proxmox.address, user: config.proxmox.sshUser, privateKey: secret("proxmoxSshPrivateKey") },
+      ntfy: { url: `${ntfyPublic}/${ntfyTopics.gaming}`, token: ntfy.publisherToken },
+    },
+    { dependsOn: [gaming] },
+  );
   return {
     hypervisor: { rebootRequired: host.rebootRequired, changes: host.changes, zfsPool: host.zfsPool, gpuMapping: host.gpuMapping, nfsExports: host.nfsExports },
     cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig },
@@ -153,12 +174,24 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     gamingVm: { vmId: gaming.vmId, started: gaming.started },
     site: siteOfProd(config),
     ntfyAdminPassword: ntfy.adminPassword,
+    gamingControlToken: gamingControl.controlToken,
   };
 }
 
 export function devStack(stack: string, config: DevConfig, omni: OmniAccess, backupStore: Store): { cluster: ClusterOutputs; platform: PlatformOutputs } {
   const provider = proxmoxProvider(config.proxmox, secret("proxmoxApiToken"), secret("proxmoxSshPrivateKey"));
   // DEV is rebuilt from code at will: nothing on it is the only copy.
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, { protectMachines: false, stackKind: "dev", services: config.services, telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "dev" }, backup: clusterBackup(backupStore) });
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, {
+    protectMachines: false,
+    stackKind: "dev",
+    services: config.services,
+    telemetry: { sendTo: config.monitoring.telemetryAddress, stack: "dev" },
+    backup: clusterBackup(backupStore),
+    // Prod's gaming control may shut DEV's VMs down for gaming mode (the pool is prod's).
+    pool: devPool,
+  });
   return { cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig }, platform };
 }
+
+/** The port of the node's API (the endpoint's, 443 when it names none). */
+const proxmoxApiPort = (p: ProxmoxConfig) => Number(new URL(p.endpoint).port || 443);

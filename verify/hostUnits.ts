@@ -1,8 +1,9 @@
-// The host's backup timers (components/hypervisor/hostBackup.ts) and the
-// management VM's (components/backup/vmBackup.ts), rendered for the
+// The host's backup timers (components/hypervisor/hostBackup.ts), its
+// gaming idle watcher (components/gaming/idleWatch.ts) and the management
+// VM's backup (components/backup/vmBackup.ts), rendered for the
 // committed configs and read by systemd's own parser
 // (`systemd-analyze verify`: every setting, the calendar expressions, the
-// commands' executables), their scripts by bash. Shown failing on a timer
+// commands' executables), their scripts by sh or bash. Shown failing on a timer
 // whose calendar cannot be parsed and a service whose command does not exist.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -11,6 +12,7 @@ import * as path from "path";
 import { HostBackupPlan, hostJobs, jobFiles } from "../components/hypervisor/hostBackup";
 import { StoreLocation } from "../components/backup/store";
 import { omniBackupUnit, omniBackupUnits, omniStoppedScript } from "../components/backup/vmBackup";
+import { idleWatch, idleWatchScript, idleWatchUnits } from "../components/gaming/idleWatch";
 
 export interface UnitResult {
   tool: string;
@@ -29,8 +31,12 @@ function analyze(files: string[], cwd: string): { ok: boolean; output: string } 
 /** The host's timers (prod) and the management VM's Omni copy, each unit and script as the program renders them. */
 export function hostUnitChecks(plan: HostBackupPlan, vmStore: StoreLocation): UnitResult[] {
   const vmUnits = omniBackupUnits();
+  const idleUnits = idleWatchUnits();
   const files = [
     ...hostJobs(plan).flatMap((j) => jobFiles(plan, j)),
+    { path: `/etc/systemd/system/${idleWatch.unit}.service`, content: idleUnits.service },
+    { path: `/etc/systemd/system/${idleWatch.unit}.timer`, content: idleUnits.timer },
+    { path: idleWatch.script, content: idleWatchScript() },
     { path: `/etc/systemd/system/${omniBackupUnit}.service`, content: vmUnits.service },
     { path: `/etc/systemd/system/${omniBackupUnit}.timer`, content: vmUnits.timer },
     { path: "/opt/homelab/backup/omni-stopped.sh", content: omniStoppedScript(vmStore) },
@@ -45,13 +51,14 @@ export function hostUnitChecks(plan: HostBackupPlan, vmStore: StoreLocation): Un
         fs.writeFileSync(file, f.content);
         if (/\.(service|timer)$/.test(file)) units.push(file);
         if (file.endsWith(".sh")) {
-          const r = spawnSync("bash", ["-n", file], { encoding: "utf8" });
-          results.push({ tool: "bash -n", artifact: `backup script ${path.basename(file)}`, ok: r.status === 0, message: r.status === 0 ? "ok" : oneLine(r.stderr) });
+          const shell = f.content.startsWith("#!/bin/sh") ? "sh" : "bash";
+          const r = spawnSync(shell, ["-n", file], { encoding: "utf8" });
+          results.push({ tool: `${shell} -n`, artifact: `host script ${path.basename(file)}`, ok: r.status === 0, message: r.status === 0 ? "ok" : oneLine(r.stderr) });
         }
       }
     }
     const all = analyze(units, dir);
-    results.push({ tool: "systemd-analyze", artifact: `backup units of the host and the management VM (${units.map((u) => path.basename(u)).join(", ")})`, ok: all.ok && units.length > 0, message: all.ok ? `${units.length} units ok` : oneLine(all.output) });
+    results.push({ tool: "systemd-analyze", artifact: `timers of the host and the management VM (${units.map((u) => path.basename(u)).join(", ")})`, ok: all.ok && units.length > 0, message: all.ok ? `${units.length} units ok` : oneLine(all.output) });
 
     const reject = (artifact: string, name: string, content: string) => {
       const file = path.join(dir, name);

@@ -6,7 +6,7 @@
 // hashes only. Pure.
 import { encodeBase64, hashSync } from "bcryptjs";
 
-export const ntfyTopics = { critical: "homelab-critical", digest: "homelab-digest" } as const;
+export const ntfyTopics = { critical: "homelab-critical", digest: "homelab-digest", gaming: "homelab-gaming" } as const;
 export const ntfyUsers = { admin: "admin", publisher: "alertmanager" } as const;
 /** ntfy's HTTP port inside the cluster (unprivileged: the container runs as a plain user). */
 export const ntfyPort = 2586;

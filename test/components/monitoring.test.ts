@@ -538,7 +538,7 @@ describe("ntfy's users", () => {
     const i = input();
     expect(ntfyAuthEnv(i)).toEqual({
       NTFY_AUTH_USERS: `admin:${i.adminHash}:admin,alertmanager:${i.publisherHash}:user`,
-      NTFY_AUTH_ACCESS: "alertmanager:homelab-critical:wo,alertmanager:homelab-digest:wo",
+      NTFY_AUTH_ACCESS: "alertmanager:homelab-critical:wo,alertmanager:homelab-digest:wo,alertmanager:homelab-gaming:wo",
       NTFY_AUTH_TOKENS: `alertmanager:${i.publisherToken}:Alertmanager`,
     });
   });

@@ -2,7 +2,9 @@
 // written from the API viewer (pve-docs api-viewer, /api2/json): `data`
 // envelopes, maxmem in bytes, tags as a ;-list, start/shutdown answering a
 // task UPID, tasks/{upid}/status, agent/ping failing with 500 until the
-// guest agent runs; 401 without the token.
+// guest agent runs; status/current with the network counters; agent/exec
+// (a JSON body, answering the guest process's pid) and agent/exec-status
+// (exited, exitcode, out-data); 401 without the token.
 import http from "http";
 import type { AddressInfo } from "net";
 
@@ -16,6 +18,10 @@ export interface StandInVm {
   agent: boolean;
   /** What the agent reports of the guest's network. */
   address?: string;
+  /** Bytes the VM has sent since it started (status/current's netout). */
+  netout?: number;
+  /** What nvidia-smi prints in the guest: a load in %, or absent when the driver is missing (exit code 1). */
+  gpuPercent?: number;
 }
 
 export interface ProxmoxStandIn {
@@ -34,11 +40,46 @@ export async function proxmoxStandIn(vms: StandInVm[], node = "pve", token = "ga
     res.writeHead(status, reason ?? http.STATUS_CODES[status], { "Content-Type": "application/json" });
     res.end(JSON.stringify({ data: data ?? null }));
   };
-  const server = http.createServer((req, res) => {
+  const execs = new Map<number, { vmid: number; command: string[] }>();
+  const server = http.createServer(async (req, res) => {
     requests.push(`${req.method} ${req.url}`);
+    let body = "";
+    for await (const chunk of req) body += chunk;
     if (req.headers.authorization !== `PVEAPIToken=${token}`) return reply(res, 401, null, "authentication failure");
     const prefix = `/api2/json/nodes/${node}`;
-    const path = (req.url ?? "").startsWith(prefix) ? (req.url ?? "").slice(prefix.length) : "";
+    const url = new URL(req.url ?? "/", "http://stand-in");
+    const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : "";
+    const current = /^\/qemu\/(\d+)\/status\/current$/.exec(path);
+    if (req.method === "GET" && current) {
+      const v = vms.find((x) => x.vmid === Number(current[1]));
+      if (!v) return reply(res, 500, null, `Configuration file 'nodes/${node}/qemu-server/${current[1]}.conf' does not exist`);
+      return reply(res, 200, { vmid: v.vmid, name: v.name, status: v.status, qmpstatus: v.status, maxmem: v.maxmemMiB * 1024 * 1024, netout: v.status === "running" ? (v.netout ?? 0) : 0, netin: 0, uptime: v.status === "running" ? 600 : 0, agent: 1 });
+    }
+    const exec = /^\/qemu\/(\d+)\/agent\/(exec|exec-status)$/.exec(path);
+    if (exec) {
+      const v = vms.find((x) => x.vmid === Number(exec[1]));
+      if (!v?.agent || v.status !== "running") return reply(res, 500, null, "QEMU guest agent is not running");
+      if (req.method === "POST" && exec[2] === "exec") {
+        // The API takes `command` as a list; a JSON body carries it as an array.
+        let command: unknown;
+        try {
+          command = req.headers["content-type"]?.startsWith("application/json") ? (JSON.parse(body) as { command?: unknown }).command : undefined;
+        } catch {
+          return reply(res, 400, null, "malformed JSON");
+        }
+        if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === "string")) return reply(res, 400, null, "Parameter verification failed: command");
+        const pid = 4000 + execs.size;
+        execs.set(pid, { vmid: v.vmid, command: command as string[] });
+        return reply(res, 200, { pid });
+      }
+      if (req.method === "GET" && exec[2] === "exec-status") {
+        const run = execs.get(Number(url.searchParams.get("pid")));
+        if (!run || run.vmid !== v.vmid) return reply(res, 500, null, "Agent error: Invalid parameter 'pid'");
+        const smi = /nvidia-smi\.exe$/i.test(run.command[0]) && run.command.includes("--query-gpu=utilization.gpu");
+        if (smi && v.gpuPercent !== undefined) return reply(res, 200, { exited: 1, exitcode: 0, "out-data": `${v.gpuPercent}\r\n` });
+        return reply(res, 200, { exited: 1, exitcode: 1, "err-data": "not found\r\n" });
+      }
+    }
     if (req.method === "GET" && path === "/qemu") return reply(res, 200, vms.map((v) => ({ vmid: v.vmid, name: v.name, status: v.status, maxmem: v.maxmemMiB * 1024 * 1024, mem: 0, tags: v.tags.join(";") })));
     const task = /^\/tasks\/([^/]+)\/status$/.exec(path);
     if (req.method === "GET" && task) {

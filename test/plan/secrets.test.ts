@@ -69,6 +69,16 @@ describe("plaintextSecretPaths", () => {
     expect(plaintextSecretPaths({ oauth: { client_secret: "$__env{lower}", token: "$__file{relative}", api_key: "x$__env{A}", password: "$__vault{x}" } })).toEqual(["oauth.client_secret", "oauth.token", "oauth.api_key", "oauth.password"]);
   });
 
+  test("a Proxmox token's ID and name name it; a value with its secret, or another key, still counts", () => {
+    expect(plaintextSecretPaths({ tokenId: "homelab-gaming@pve!control", tokenName: "control" })).toEqual([]);
+    expect(plaintextSecretPaths({ tokenId: "homelab-gaming@pve!control=3f2a9c1e-0000-4000-8000-000000000000", tokenName: "control=secret", apiTokenId: "a@b!c" })).toEqual([
+      "tokenId",
+      "tokenName",
+      "apiTokenId",
+    ]);
+    expect(plaintextSecretPaths({ tokenId: "no-realm-or-name", tokenName: "9-starts-with-a-digit" })).toEqual(["tokenId", "tokenName"]);
+  });
+
   test("the runner scale set's githubConfigSecret names a Secret; its credentials inline still count", () => {
     expect(plaintextSecretPaths({ githubConfigSecret: "github-runner-app" })).toEqual([]);
     expect(plaintextSecretPaths({ githubConfigSecret: { github_token: "ghp_inline", github_app_private_key: "inline" } })).toEqual(["githubConfigSecret.github_token", "githubConfigSecret.github_app_private_key"]);
