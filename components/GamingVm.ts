@@ -1,9 +1,17 @@
 // The Windows gaming VM: GPU passed through by its Proxmox mapping, off
-// by default and started on demand; its disk lives on the ZFS data pool so
-// sanoid snapshots cover it.
+// by default and started on demand; its system and games disks live on the
+// ZFS data pool so sanoid snapshots cover them. With `install` configured it
+// boots the Windows ISO with an answer medium beside it (components/gaming/
+// unattend.ts, installMedia.ts): Windows installs itself, the account's
+// password generated.
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { GamingVmConfig } from "../config/schema";
+import { gamingGuest, guestPackages } from "../config/versions";
+import { answerMediumScript, answerMediumVolume } from "./gaming/installMedia";
+import { autounattendXml } from "./gaming/unattend";
 import { formerNames } from "./lifecycle";
 import { machineTags } from "./tags";
 
@@ -16,17 +24,25 @@ export interface GamingVmArgs {
   efiDatastore: string;
   gpuMapping: string;
   bridge: string;
+  /** Proxmox storage for ISO images (the Windows ISO, virtio-win, the answer medium). */
+  isoDatastore: string;
+  /** SSH to the host, which builds the answer medium. */
+  connection: { host: string; user: string; privateKey: pulumi.Input<string> };
   config: GamingVmConfig;
 }
 
 export class GamingVm extends pulumi.ComponentResource {
   readonly vmId: number;
   readonly started: boolean;
+  /** The Windows account's password (secret), when the program installs Windows. */
+  readonly windowsPassword?: pulumi.Output<string>;
 
   constructor(name: string, args: GamingVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:index:GamingVm", name, {}, opts);
     const c = args.config;
-    new proxmox.VmLegacy(
+    const install = c.install;
+    const windowsIso = install && `${args.isoDatastore}:iso/${install.windowsIso}`;
+    const vm = new proxmox.VmLegacy(
       `${name}-vm`,
       {
         nodeName: args.nodeName,
@@ -41,7 +57,12 @@ export class GamingVm extends pulumi.ComponentResource {
         efiDisk: { datastoreId: args.efiDatastore, type: "4m", preEnrolledKeys: true },
         tpmState: { datastoreId: args.efiDatastore, version: "v2.0" },
         scsiHardware: "virtio-scsi-single",
-        disks: [{ interface: "scsi0", datastoreId: args.datastore, size: c.diskGb, iothread: true, discard: "on", ssd: true, backup: false }],
+        disks: [
+          { interface: "scsi0", datastoreId: args.datastore, size: c.diskGb, iothread: true, discard: "on", ssd: true, backup: false },
+          { interface: "scsi1", datastoreId: args.datastore, size: c.gamesDiskGb, iothread: true, discard: "on", ssd: true, backup: false },
+        ],
+        // The Windows ISO in the provider's drive; the answer medium goes beside it (ide0).
+        ...(windowsIso ? { cdrom: { fileId: windowsIso, interface: "ide2" }, bootOrders: ["scsi0", "ide2"] } : {}),
         hostpcis: [{ device: "hostpci0", mapping: args.gpuMapping, pcie: true, rombar: true, xvga: true }],
         networkDevices: [{ bridge: args.bridge, model: "virtio" }],
         // The guest agent (installed with Windows) tells the control when Windows is up and the
@@ -60,6 +81,29 @@ export class GamingVm extends pulumi.ComponentResource {
         ...formerNames(`${name}-vm`, c.name),
       },
     );
+    if (install) {
+      const virtio = new proxmox.download.File(
+        `${name}-virtio-win`,
+        { nodeName: args.nodeName, datastoreId: args.isoDatastore, contentType: "iso", url: gamingGuest.virtioWin.url, fileName: `virtio-win-${gamingGuest.virtioWin.version}.iso` },
+        { parent: this, provider: args.provider },
+      );
+      // Windows asks for three kinds of character; only ones that need no quoting in any of Windows' dialogs.
+      const password = new random.RandomPassword(
+        `${name}-windows-password`,
+        { length: 20, special: true, overrideSpecial: "!#%+-.:=?@_", minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 1 },
+        { parent: this },
+      );
+      this.windowsPassword = pulumi.secret(password.result);
+      const answer = pulumi.secret(password.result.apply((p) => autounattendXml({ ...install, computerName: c.name }, p, guestPackages)));
+      const script = answerMediumScript({ vmId: c.vmId, virtioIso: `${args.isoDatastore}:iso/virtio-win-${gamingGuest.virtioWin.version}.iso`, output: answerMediumVolume(args.isoDatastore) });
+      // Rebuilt when the answer file or the script changes (an update runs it again); no delete: the
+      // medium is a file on the ISO storage, harmless once Windows is installed.
+      new command.remote.Command(
+        `${name}-answer-medium`,
+        { connection: { ...args.connection, privateKey: pulumi.secret(args.connection.privateKey) }, create: script, update: script, stdin: answer },
+        { parent: this, dependsOn: [vm, virtio] },
+      );
+    }
     this.vmId = c.vmId;
     this.started = c.started;
     this.registerOutputs({ vmId: this.vmId, started: this.started });

@@ -189,6 +189,22 @@ const gamingVm = section({
   diskGb: proxmoxNode.shape.diskGb,
   /** Off by default: the VM is started on demand. */
   started: z.boolean(expect("true or false")),
+  /** A second disk for the game library, G: in Windows. */
+  gamesDiskGb: wholeNumber("GB", 1, limits.diskGb),
+  /** The unattended Windows install (components/gaming/unattend.ts); left out, the VM boots nothing until the admin installs by hand. */
+  install: section({
+    /** The Windows 11 ISO the admin uploaded to the ISO storage (proxmox.isoDatastore). */
+    windowsIso: z.string(expect("an ISO file name like Win11_25H2_English_x64.iso")).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,126}\.iso$/, expect("an ISO file name like Win11_25H2_English_x64.iso")),
+    edition: z.string(expect("the image name in the ISO, like Windows 11 Pro")).regex(/^Windows 11 [A-Za-z ]{2,40}$/, expect("the image name in the ISO, like Windows 11 Pro")),
+    locale: z.string(expect("a locale like en-US")).regex(/^[a-z]{2,3}-[A-Z]{2}$/, expect("a locale like en-US")),
+    keyboard: z.string(expect("a keyboard layout like 0409:00000409 or en-US")).regex(/^([0-9a-fA-F]{4}:[0-9a-fA-F]{8}|[a-z]{2,3}-[A-Z]{2})$/, expect("a keyboard layout like 0409:00000409 or en-US")),
+    timeZone: z.string(expect("a Windows time zone ID like Romance Standard Time")).regex(/^[A-Za-z][A-Za-z0-9 .()+-]{1,63}$/, expect("a Windows time zone ID like Romance Standard Time")),
+    user: z.string(expect("a lowercase account name (a-z, 0-9, '-', at most 20)")).regex(/^[a-z][a-z0-9-]{0,19}$/, expect("a lowercase account name (a-z, 0-9, '-', at most 20)")),
+    productKey: z
+      .string(expect("the edition's generic install key like VK7JG-NPHTM-C97JM-9MPGT-3V66T"))
+      .regex(/^([A-Z0-9]{5}-){4}[A-Z0-9]{5}$/, expect("the edition's generic install key like VK7JG-NPHTM-C97JM-9MPGT-3V66T"))
+      .optional(),
+  }).optional(),
   /** The host shuts it down after `minutes` with no stream and the GPU idle (components/gaming/idleWatch.ts). */
   idleShutdown: section({
     minutes: wholeNumber("minutes", 5, 24 * 60),
@@ -783,8 +799,14 @@ export function prodIssues(c: ProdConfig): Issue[] {
     issues.push({ path: ["gamingVm", "cores"], message: `expected at most ${c.proxmox.hardware.cpuThreads} vCPUs (the host's thread count)` });
   }
   const poolGb = zfsPoolCapacityGb(c.hypervisor.zfs);
-  if (c.gamingVm.diskGb > poolGb) {
-    issues.push({ path: ["gamingVm", "diskGb"], message: `expected at most ${poolGb} GB, the ZFS pool's capacity (${c.hypervisor.zfs.layout} of ${c.hypervisor.zfs.disks.length} x ${c.hypervisor.zfs.diskSizeGb} GB)` });
+  if (c.gamingVm.diskGb + c.gamingVm.gamesDiskGb > poolGb) {
+    issues.push({
+      path: ["gamingVm", "gamesDiskGb"],
+      message: `expected at most ${Math.max(0, poolGb - c.gamingVm.diskGb)} GB: with the system disk's ${c.gamingVm.diskGb} GB, the ZFS pool holds ${poolGb} GB (${c.hypervisor.zfs.layout} of ${c.hypervisor.zfs.disks.length} x ${c.hypervisor.zfs.diskSizeGb} GB)`,
+    });
+  }
+  if (c.gamingVm.install && c.gamingVm.name.length > 15) {
+    issues.push({ path: ["gamingVm", "name"], message: "expected at most 15 characters: with gamingVm.install it is Windows' computer name" });
   }
   if (c.hypervisor.network.gateway === c.proxmox.address) {
     issues.push({ path: ["hypervisor", "network", "gateway"], message: `expected the router's address; ${c.proxmox.address} is the Proxmox host (proxmox.address)` });

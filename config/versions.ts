@@ -206,3 +206,18 @@ export const gatewayApi = {
     tlsroutes: "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v1.3.0/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
   },
 } as const;
+
+/**
+ * The gaming VM's guest software: the virtio-win ISO (drivers for Windows
+ * Setup, the guest tools with the QEMU guest agent; the release is in the
+ * file's URL) and the winget packages installed at first logon, each at an
+ * exact version (components/gaming/unattend.ts).
+ */
+export const gamingGuest = {
+  virtioWin: { version: "0.1.285", url: "https://fedorapeople.org/groups/virt/virtio-win/direct-downloads/archive-virtio/virtio-win-0.1.285-1/virtio-win-0.1.285.iso" },
+  packages: [
+    { id: "LizardByte.Sunshine", version: "2025.628.4510" },
+    { id: "Valve.Steam", version: "2.10.91.91" },
+  ],
+} as const;
+export const guestPackages: { id: string; version: string }[] = gamingGuest.packages.map((p) => ({ ...p }));

@@ -46,6 +46,8 @@ export interface ProdOutputs {
   ntfyAdminPassword: pulumi.Output<string>;
   /** The gaming control's Proxmox token (secret): PROXMOX_GAMING_TOKEN of `npm run gaming`. */
   gamingControlToken: pulumi.Output<string>;
+  /** The Windows account's password (secret), when the program installs Windows. */
+  gamingWindowsPassword?: pulumi.Output<string>;
   /** What prod holds on the Proxmox host and the LAN: the dev stack checks itself against it. */
   site: HomeSite;
 }
@@ -138,6 +140,8 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
       scrape: [{ job: hostScrapeJob, targets: [`${config.proxmox.address}:${nodeExporterPort}`] }],
     },
   });
+  // The gaming pieces reach the host over SSH as HypervisorHost does.
+  const hostSsh = { host: config.proxmox.address, user: config.proxmox.sshUser, privateKey: secret("proxmoxSshPrivateKey") };
   const gaming = new GamingVm(
     "gaming",
     {
@@ -148,6 +152,8 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
       efiDatastore: config.proxmox.vmDatastore,
       gpuMapping: host.gpuMapping,
       bridge: host.bridge,
+      isoDatastore: config.proxmox.isoDatastore,
+      connection: hostSsh,
       config: config.gamingVm,
     },
     { dependsOn: [host] },
@@ -162,7 +168,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
       vmId: gaming.vmId,
       idle: config.gamingVm.idleShutdown,
       apiPort: proxmoxApiPort(config.proxmox),
-      connection: { host: config.proxmox.address, user: config.proxmox.sshUser, privateKey: secret("proxmoxSshPrivateKey") },
+      connection: hostSsh,
       ntfy: { url: `${ntfyPublic}/${ntfyTopics.gaming}`, token: ntfy.publisherToken },
     },
     { dependsOn: [gaming] },
@@ -175,6 +181,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     site: siteOfProd(config),
     ntfyAdminPassword: ntfy.adminPassword,
     gamingControlToken: gamingControl.controlToken,
+    ...(gaming.windowsPassword ? { gamingWindowsPassword: gaming.windowsPassword } : {}),
   };
 }
 

@@ -19,15 +19,19 @@ describe("the Proxmox host's limits (prod)", () => {
     expect(at("gamingVm.cores", problems("prod", (v) => (v.gamingVm.cores = 17)))).toEqual(["homelab:gamingVm.cores = 17: expected at most 16 vCPUs (the host's thread count)"]);
   });
 
-  test("the gaming VM's disk: the pool's capacity fits, one GB more does not (a mirror holds one disk, single disks add up)", () => {
-    expect(at("gamingVm.diskGb", problems("prod", (v) => (v.gamingVm.diskGb = 20000)))).toEqual([]);
-    expect(at("gamingVm.diskGb", problems("prod", (v) => (v.gamingVm.diskGb = 20001)))).toEqual(["homelab:gamingVm.diskGb = 20001: expected at most 20000 GB, the ZFS pool's capacity (mirror of 2 x 20000 GB)"]);
+  test("the gaming VM's disks: together the pool's capacity fits, one GB more does not (a mirror holds one disk, single disks add up)", () => {
+    expect(at("gamingVm.gamesDiskGb", problems("prod", (v) => (v.gamingVm.diskGb = 19000)))).toEqual([]);
+    expect(at("gamingVm.gamesDiskGb", problems("prod", (v) => (v.gamingVm.diskGb = 19001)))).toEqual([
+      "homelab:gamingVm.gamesDiskGb = 1000: expected at most 999 GB: with the system disk's 19001 GB, the ZFS pool holds 20000 GB (mirror of 2 x 20000 GB)",
+    ]);
     const single = (gb: number) => (v: Values) => {
       v.hypervisor.zfs.layout = "single";
-      v.gamingVm.diskGb = gb;
+      v.gamingVm.gamesDiskGb = gb;
     };
-    expect(at("gamingVm.diskGb", problems("prod", single(40000)))).toEqual([]);
-    expect(at("gamingVm.diskGb", problems("prod", single(40001)))).toEqual(["homelab:gamingVm.diskGb = 40001: expected at most 40000 GB, the ZFS pool's capacity (single of 2 x 20000 GB)"]);
+    expect(at("gamingVm.gamesDiskGb", problems("prod", single(39000)))).toEqual([]);
+    expect(at("gamingVm.gamesDiskGb", problems("prod", single(39001)))).toEqual([
+      "homelab:gamingVm.gamesDiskGb = 39001: expected at most 39000 GB: with the system disk's 1000 GB, the ZFS pool holds 40000 GB (single of 2 x 20000 GB)",
+    ]);
   });
 
   test("the ZFS ARC: the reserved 12 GB fit, 13 do not", () => {
