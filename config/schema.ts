@@ -647,13 +647,16 @@ function hostIssues(host: ProxmoxConfig): Issue[] {
   return issues;
 }
 
+/** What the Proxmox host gives VMs: its RAM minus what it keeps for itself (ZFS's ARC among it), in GB. */
+export const vmMemoryGb = (host: ProxmoxConfig) => host.hardware.memoryGb - host.hardware.reservedMemoryGb;
+
 function homeClusterIssues(cluster: HomeClusterConfig, host: ProxmoxConfig, vmIdsElsewhere: { vmId: number; path: string }[]): Issue[] {
   const issues: Issue[] = [...versionIssues(cluster.versions, ["cluster", "versions"]), ...hostIssues(host), ...reservedAddressIssue(cluster.network.gateway, ["cluster", "network", "gateway"])];
   uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "name", "node name");
   uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "vmId", "VM ID");
   uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "ip", "node IP");
   uniqueBy(issues, cluster.nodes, ["cluster", "nodes"], "machineUuid", "machine UUID");
-  const usable = host.hardware.memoryGb - host.hardware.reservedMemoryGb;
+  const usable = vmMemoryGb(host);
   const { cidr: net, gateway } = cluster.network;
   if (!cidrContains(net, gateway)) {
     issues.push({ path: ["cluster", "network", "gateway"], message: `expected an address inside ${net}` });
@@ -767,7 +770,7 @@ export function prodIssues(c: ProdConfig): Issue[] {
   if (mount !== undefined && (mount === pool || mount.startsWith(`${pool}/`) || mount === "" || mount.split("/").includes(".."))) {
     issues.push({ path: ["backup", "host", "localMount"], message: `expected the mount of another disk than the pool ${c.hypervisor.zfs.pool} (the second copy must survive the pool), without '..'` });
   }
-  const usable = c.proxmox.hardware.memoryGb - c.proxmox.hardware.reservedMemoryGb;
+  const usable = vmMemoryGb(c.proxmox);
   if (c.gamingVm.memoryGb > usable) {
     issues.push({ path: ["gamingVm", "memoryGb"], message: `expected at most ${usable} GB (host ${c.proxmox.hardware.memoryGb} GB minus ${c.proxmox.hardware.reservedMemoryGb} GB reserved)` });
   } else {

@@ -132,6 +132,8 @@ export const serviceCharts = {
  * pins it (named beside it).
  */
 export const serviceImages = {
+  /** Node.js for the gaming launch page (services/gamingLaunch.ts runs the program's own bundled server on it). */
+  node: { repository: "docker.io/library/node", tag: "22.21.0-alpine3.22" },
   vaultwarden: { repository: "docker.io/vaultwarden/server", tag: "1.37.2" },
   baikal: { repository: "docker.io/ckulka/baikal", tag: "0.10.1-nginx" },
   // randomcoww/homelab bucket_ops/navidrome.tf pins this digest.

@@ -14,8 +14,12 @@ export type AuthTier = (typeof authTiers)[number];
 /** The catalog entry an object belongs to. */
 export const serviceLabel = "homelab.io/service";
 
-/** Authentik's groups that access decisions name: `admin` (every admin app) and `family-validated` (the family's SSO apps). */
-export const accessGroups = { admin: "admin", family: "family-validated" } as const;
+/**
+ * Authentik's groups that access decisions name: `admin` (every admin app),
+ * `family-validated` (the family's SSO apps) and `gamers` (who may start the
+ * gaming VM: the launch page admits them and the admin; they are family too).
+ */
+export const accessGroups = { admin: "admin", family: "family-validated", gamers: "gamers" } as const;
 
 /** Marks an SSO gate's objects (oauth2-proxy's ConfigMap, Deployment and Service); the value is the gate's name. */
 export const ssoGateLabel = "homelab.io/sso-gate";

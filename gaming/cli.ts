@@ -8,6 +8,7 @@
 //   start [--stop-dev] [--timeout-minutes n]  start it (stopping DEV only with --stop-dev), wait until it streams
 //   stop                                     shut it down cleanly
 import { committedConfig } from "../plan/stackFiles";
+import { vmMemoryGb } from "../config/schema";
 import { notify } from "../delivery/notify";
 import { UsageError, option } from "../delivery/usage";
 import { ControlDeps, startGaming, stopGaming } from "./control";
@@ -24,7 +25,7 @@ export function gamingTarget() {
     access: { endpoint: c.proxmox.endpoint, node: c.proxmox.nodeName },
     insecure: c.proxmox.insecure,
     vmid: c.gamingVm.vmId,
-    usableMiB: (c.proxmox.hardware.memoryGb - c.proxmox.hardware.reservedMemoryGb) * 1024,
+    usableMiB: vmMemoryGb(c.proxmox) * 1024,
   };
 }
 

@@ -18,6 +18,7 @@ import { ntfy } from "./ntfy";
 import { navidrome } from "./navidrome";
 import { nextcloud } from "./nextcloud";
 import { romm } from "./romm";
+import { gamingLaunch } from "./gamingLaunch";
 import { vaultwarden } from "./vaultwarden";
 
 export const catalog: readonly ServiceEntry[] = [
@@ -39,6 +40,7 @@ export const catalog: readonly ServiceEntry[] = [
   audiobookshelf,
   komga,
   romm,
+  gamingLaunch,
   grafana,
   ntfy,
 ];

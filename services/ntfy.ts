@@ -36,7 +36,10 @@ export const ntfy: ServiceEntry = {
   generatedSecret: { keys: ntfyAuthSecret.keys, why: "the users, access rules and Alertmanager's token, hashed from passwords the stack generates" },
   // iPhones are woken through ntfy.sh, which only learns that a message waits (never its text).
   egress: [{ why: "instant delivery to iPhones (upstream poll requests to ntfy.sh)", to: ["ntfy.sh"], ports: [443] }],
-  ingressFrom: [{ namespace: monitoringNamespace, ports: [ntfyPort], why: "Alertmanager publishes the alerts" }],
+  ingressFrom: [
+    { namespace: monitoringNamespace, ports: [ntfyPort], why: "Alertmanager publishes the alerts" },
+    { namespace: "gaming-launch", ports: [ntfyPort], why: "the gaming launch page says when the VM is ready" },
+  ],
   podSecurity: { level: "restricted" },
   wave: 2,
   values: (ctx) =>

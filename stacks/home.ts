@@ -3,13 +3,14 @@
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
-import { DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig, telemetryAddressOf, workloadNodes } from "../config/schema";
+import { vmMemoryGb, DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig, telemetryAddressOf, workloadNodes } from "../config/schema";
 import { GamingVm } from "../components/GamingVm";
 import { GamingControl } from "../components/GamingControl";
-import { ntfyTopics } from "../components/monitoring/ntfy";
+import { ntfyPort, ntfyTopics } from "../components/monitoring/ntfy";
 import { devPool } from "../components/gaming/access";
 import { NtfyCredentials } from "../components/NtfyCredentials";
 import { ntfy as ntfyEntry } from "../services/ntfy";
+import { gamingLaunch, gamingLaunchEnv } from "../services/gamingLaunch";
 import { HypervisorHost } from "../components/HypervisorHost";
 import { catalog } from "../services";
 import { backupFolders, libraryFolders, missingShares } from "../services/library";
@@ -119,27 +120,6 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
   });
   // ntfy's users: the admin's password is a stack output, Alertmanager publishes with a generated token.
   const ntfy = new NtfyCredentials("ntfy");
-  // PROD's Longhorn volumes (the family's data) live on the worker's disk.
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, {
-    dependsOn: [host],
-    protectMachines: true,
-    stackKind: "prod",
-    services: config.services,
-    // The config rules require the fixed address (config/schema.ts).
-    telemetry: { receiveAt: telemetryAddressOf(config.platform) },
-    ntfyPublisherToken: ntfy.publisherToken,
-    generated: { [ntfyEntry.name]: ntfy.env },
-    backup,
-    // The workflows' `homelab` runner, beside Argo CD and Prometheus (docs/delivery.md).
-    runner: config.delivery.runner ? { ...config.delivery.runner, proxmox: { host: config.proxmox.address, apiPort: proxmoxApiPort(config.proxmox) } } : undefined,
-    // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
-    alerting: {
-      groups: ruleGroups(catalog),
-      routing: clusterRouting(config.monitoring.telegramChatId),
-      // The host's node exporter (HypervisorHost's metrics step) on its LAN address.
-      scrape: [{ job: hostScrapeJob, targets: [`${config.proxmox.address}:${nodeExporterPort}`] }],
-    },
-  });
   // The gaming pieces reach the host over SSH as HypervisorHost does.
   const hostSsh = { host: config.proxmox.address, user: config.proxmox.sshUser, privateKey: secret("proxmoxSshPrivateKey") };
   const gaming = new GamingVm(
@@ -173,6 +153,34 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     },
     { dependsOn: [gaming] },
   );
+  // PROD's Longhorn volumes (the family's data) live on the worker's disk.
+  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, {
+    dependsOn: [host],
+    protectMachines: true,
+    stackKind: "prod",
+    services: config.services,
+    // The config rules require the fixed address (config/schema.ts).
+    telemetry: { receiveAt: telemetryAddressOf(config.platform) },
+    ntfyPublisherToken: ntfy.publisherToken,
+    generated: {
+      [ntfyEntry.name]: ntfy.env,
+      [gamingLaunch.name]: pulumi.secret(
+        pulumi.all([gamingControl.controlToken, ntfy.publisherToken]).apply(([token, ntfyToken]) =>
+          gamingLaunchSettings(config, gaming.vmId, { token, ntfyUrl: `http://${ntfyEntry.name}.${ntfyEntry.name}.svc.cluster.local:${ntfyPort}`, ntfyToken }),
+        ),
+      ),
+    },
+    backup,
+    // The workflows' `homelab` runner, beside Argo CD and Prometheus (docs/delivery.md).
+    runner: config.delivery.runner ? { ...config.delivery.runner, proxmox: { host: config.proxmox.address, apiPort: proxmoxApiPort(config.proxmox) } } : undefined,
+    // Prod watches every site: its Prometheus and Alertmanager carry the rules and the routing.
+    alerting: {
+      groups: ruleGroups(catalog),
+      routing: clusterRouting(config.monitoring.telegramChatId),
+      // The host's node exporter (HypervisorHost's metrics step) on its LAN address.
+      scrape: [{ job: hostScrapeJob, targets: [`${config.proxmox.address}:${nodeExporterPort}`] }],
+    },
+  });
   return {
     hypervisor: { rebootRequired: host.rebootRequired, changes: host.changes, zfsPool: host.zfsPool, gpuMapping: host.gpuMapping, nfsExports: host.nfsExports },
     cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig },
@@ -202,3 +210,18 @@ export function devStack(stack: string, config: DevConfig, omni: OmniAccess, bac
 
 /** The port of the node's API (the endpoint's, 443 when it names none). */
 const proxmoxApiPort = (p: ProxmoxConfig) => Number(new URL(p.endpoint).port || 443);
+
+/** The launch page's environment (services/gamingLaunch.ts): where the host and the VM are, and the tokens it uses. */
+export function gamingLaunchSettings(config: ProdConfig, vmId: number, t: { token: string; ntfyUrl: string; ntfyToken: string }): Record<(typeof gamingLaunchEnv)[number], string> {
+  return {
+    PROXMOX_ENDPOINT: config.proxmox.endpoint,
+    PROXMOX_NODE: config.proxmox.nodeName,
+    PROXMOX_INSECURE: String(config.proxmox.insecure),
+    PROXMOX_GAMING_TOKEN: t.token,
+    GAMING_VMID: String(vmId),
+    GAMING_USABLE_MIB: String(vmMemoryGb(config.proxmox) * 1024),
+    NTFY_URL: t.ntfyUrl,
+    NTFY_TOPIC: ntfyTopics.gaming,
+    NTFY_TOKEN: t.ntfyToken,
+  };
+}

@@ -5,7 +5,8 @@
 // `minutes` of neither it shuts the VM down cleanly and says so on ntfy.
 // Pure renderers: the script, its settings file and its systemd units.
 import { shellQuote as q } from "../shell";
-import { installFile, header } from "../hypervisor/hostConfig";
+import { installFile, header, textfileDir } from "../hypervisor/hostConfig";
+import { homelabMetrics } from "../monitoring/metrics";
 
 export interface IdleSettings {
   /** Minutes without a stream and with the GPU idle before the VM is shut down. */
@@ -45,7 +46,7 @@ export const nvidiaSmi = "C:\\Windows\\System32\\nvidia-smi.exe";
  * The settings file the script sources: every value shell-quoted. It holds
  * the two tokens, so it is written from standard input, mode 0600.
  */
-export function idleSettingsFile(t: IdleWatchTarget, s: IdleSettings, secrets: IdleSecrets, statePath: string = idleWatch.state): string {
+export function idleSettingsFile(t: IdleWatchTarget, s: IdleSettings, secrets: IdleSecrets, statePath: string = idleWatch.state, metricsDir: string = textfileDir): string {
   const lines: [string, string | number][] = [
     ["PVE_API", t.api],
     ["PVE_NODE", t.node],
@@ -57,6 +58,7 @@ export function idleSettingsFile(t: IdleWatchTarget, s: IdleSettings, secrets: I
     ["NTFY_URL", t.ntfyUrl],
     ["NTFY_TOKEN", secrets.ntfyToken],
     ["STATE_FILE", statePath],
+    ["TEXTFILE_DIR", metricsDir],
   ];
   return `# Managed by homelab (Pulumi): the gaming VM's idle watcher\n${lines.map(([k, v]) => `${k}=${q(v)}`).join("\n")}\n`;
 }
@@ -86,11 +88,26 @@ export function idleWatchScript(): string {
     '  curl -fsS --max-time 20 -H "Authorization: Bearer $NTFY_TOKEN" -H "Title: $1" -H "Tags: video_game" --data-binary "$2" "$NTFY_URL" >/dev/null || echo "ntfy: not sent: $1" >&2',
     "}",
     "",
+    "# For node_exporter's textfile collector: when it last looked, and how long the VM has been idle (alerts.ts reads them).",
+    "metrics() {",
+    '  tmp=$(mktemp "$TEXTFILE_DIR/.homelab_gaming.XXXXXX")',
+    "  {",
+    `    echo '# TYPE ${homelabMetrics.gamingIdleWatchLastRun} gauge'`,
+    `    echo "${homelabMetrics.gamingIdleWatchLastRun} $now"`,
+    `    echo '# TYPE ${homelabMetrics.gamingIdleMinutes} gauge'`,
+    `    echo "${homelabMetrics.gamingIdleMinutes} $1"`,
+    `    echo '# TYPE ${homelabMetrics.gamingIdleLimitMinutes} gauge'`,
+    `    echo "${homelabMetrics.gamingIdleLimitMinutes} $IDLE_MINUTES"`,
+    '  } > "$tmp"',
+    '  chmod 0644 "$tmp"',
+    '  mv "$tmp" "$TEXTFILE_DIR/homelab_gaming.prom"',
+    "}",
+    "",
     "now=$(date +%s)",
     "current=$(api GET /status/current)",
     `status=$(printf '%s' "$current" | jq -r '.data.status')`,
     `netout=$(printf '%s' "$current" | jq -r '.data.netout // 0 | floor')`,
-    'if [ "$status" != running ]; then rm -f "$STATE_FILE"; echo "gaming VM $GAMING_VMID is $status"; exit 0; fi',
+    'if [ "$status" != running ]; then rm -f "$STATE_FILE"; metrics 0; echo "gaming VM $GAMING_VMID is $status"; exit 0; fi',
     "",
     "prev_time='' prev_out='' idle_since=-",
     'if [ -f "$STATE_FILE" ]; then read -r prev_time prev_out idle_since < "$STATE_FILE" || true; fi',
@@ -113,12 +130,14 @@ export function idleWatchScript(): string {
     "",
     'if [ -z "$prev_time" ] || [ "$now" -le "$prev_time" ] || [ "$netout" -lt "$prev_out" ]; then',
     '  echo "$now $netout -" > "$STATE_FILE"',
+    "  metrics 0",
     '  echo "first sample since start: $gpu_note"',
     "  exit 0",
     "fi",
     "kbps=$(( (netout - prev_out) * 8 / 1000 / (now - prev_time) ))",
     'if [ "$kbps" -ge "$STREAM_KBPS" ] || [ "$gpu_busy" = 1 ]; then',
     '  echo "$now $netout -" > "$STATE_FILE"',
+    "  metrics 0",
     '  echo "in use: stream $kbps kbit/s, $gpu_note"',
     "  exit 0",
     "fi",
@@ -126,11 +145,13 @@ export function idleWatchScript(): string {
     "idle=$(( (now - idle_since) / 60 ))",
     'if [ "$idle" -lt "$IDLE_MINUTES" ]; then',
     '  echo "$now $netout $idle_since" > "$STATE_FILE"',
+    '  metrics "$idle"',
     '  echo "idle $idle of $IDLE_MINUTES minutes: stream $kbps kbit/s, $gpu_note"',
     "  exit 0",
     "fi",
     'api POST /status/shutdown >/dev/null',
     'rm -f "$STATE_FILE"',
+    'metrics "$idle"',
     'echo "shut down after $idle minutes idle: stream $kbps kbit/s, $gpu_note"',
     'notify "Gaming VM shut down" "Nobody streamed and the GPU stayed idle for $idle minutes, so the gaming VM was shut down. Start it again with the launch page or npm run gaming -- start."',
     "",
@@ -178,6 +199,7 @@ export function idleWatchStep(): string {
     header,
     `command -v jq >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y jq >/dev/null; echo CHANGED jq; }`,
     `install -d -m 0700 ${q("/var/lib/homelab")}`,
+    `install -d -m 0755 ${q(textfileDir)}`,
     installFile(idleWatch.script, idleWatchScript(), "0755"),
     installFile(`/etc/systemd/system/${idleWatch.unit}.service`, units.service),
     installFile(`/etc/systemd/system/${idleWatch.unit}.timer`, units.timer),

@@ -151,7 +151,8 @@ export function blueprintEnvironment(inputs: IdentityInputs): string[] {
 const flowBySlug = (slug: string) => find("authentik_flows.flow", ["slug", slug]);
 const scope = (name: string) => find("authentik_providers_oauth2.scopemapping", ["managed", `goauthentik.io/providers/oauth2/scope-${name}`]);
 const signingKey = find("authentik_crypto.certificatekeypair", ["name", "authentik Self-signed Certificate"]);
-const groupId = (g: GroupName) => (g === groups.admin ? "group-admin" : "group-family");
+const groupIds: Record<GroupName, string> = { [groups.admin]: "group-admin", [groups.family]: "group-family", [groups.gamers]: "group-gamers" };
+const groupId = (g: GroupName) => groupIds[g];
 
 /** Bindings that let only these groups use an application (and see it in their list). */
 const bindings = (target: string, admits: GroupName[]): AnyEntry[] =>
@@ -162,6 +163,8 @@ function groupEntries(): AnyEntry[] {
     // Admins administer Authentik itself too.
     entry({ model: "authentik_core.group", id: "group-admin", identifiers: { name: groups.admin }, attrs: { isSuperuser: true } }),
     entry({ model: "authentik_core.group", id: "group-family", identifiers: { name: groups.family }, attrs: { isSuperuser: false } }),
+    // Who may start the gaming VM (the launch page checks it); an admin adds family members to it.
+    entry({ model: "authentik_core.group", id: "group-gamers", identifiers: { name: groups.gamers }, attrs: { isSuperuser: false } }),
   ];
 }
 

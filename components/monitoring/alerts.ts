@@ -230,6 +230,40 @@ export const baseGroups: RuleGroup[] = [
         },
       },
       {
+        // The host's gaming idle watcher (components/gaming/idleWatch.ts) writes its file every minute; a stale one means it
+        // fails (its token refused, the API down) and an idle gaming VM would run on, holding the memory DEV needs.
+        alert: "GamingIdleWatcherStopped",
+        expr: `time() - ${m.gamingIdleWatchLastRun} > 900`,
+        for: "5m",
+        severity: "warning",
+        summary: "The gaming VM's idle watcher on {{ $labels.instance }} has not run for 15 minutes: an idle gaming VM would not stop",
+        fires: { series: [{ series: `${m.gamingIdleWatchLastRun}{instance="pve"}`, values: "-1000x30" }], at: "20m", labels: { instance: "pve" } },
+        silent: { series: [{ series: `${m.gamingIdleWatchLastRun}{instance="pve"}`, values: "0+60x30" }], at: "20m" },
+      },
+      {
+        alert: "GamingVmIdleTooLong",
+        expr: `${m.gamingIdleMinutes} > ${m.gamingIdleLimitMinutes} + 10`,
+        for: "5m",
+        severity: "warning",
+        summary: "The gaming VM on {{ $labels.instance }} has stayed up idle 10 minutes past its limit: its shutdown does not work",
+        fires: {
+          series: [
+            { series: `${m.gamingIdleMinutes}{instance="pve"}`, values: "30+1x40" },
+            { series: `${m.gamingIdleLimitMinutes}{instance="pve"}`, values: "30x40" },
+          ],
+          at: "30m",
+          labels: { instance: "pve" },
+        },
+        // Idle up to the limit, then shut down (0): never past it.
+        silent: {
+          series: [
+            { series: `${m.gamingIdleMinutes}{instance="pve"}`, values: "0+1x30 0x10" },
+            { series: `${m.gamingIdleLimitMinutes}{instance="pve"}`, values: "30x40" },
+          ],
+          at: "40m",
+        },
+      },
+      {
         alert: "KubernetesNodeNotReady",
         expr: 'kube_node_status_condition{condition="Ready",status="true"} == 0',
         for: "10m",

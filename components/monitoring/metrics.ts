@@ -38,4 +38,10 @@ export const homelabMetrics = {
   authentikSignIns: "homelab:authentik_signins:count5m",
   /** When the management VM last read the usage from OCI (seconds since the epoch). */
   ociUsageCollected: "homelab_oci_usage_collected_timestamp_seconds",
+  /** When the host's gaming idle watcher last looked at the VM (seconds since the epoch): components/gaming/idleWatch.ts. */
+  gamingIdleWatchLastRun: "homelab_gaming_idle_watch_last_run_timestamp_seconds",
+  /** Minutes the running gaming VM has been idle (no stream, GPU idle); 0 while in use or stopped. */
+  gamingIdleMinutes: "homelab_gaming_idle_minutes",
+  /** The idle minutes after which the watcher shuts it down (gamingVm.idleShutdown.minutes). */
+  gamingIdleLimitMinutes: "homelab_gaming_idle_limit_minutes",
 } as const;

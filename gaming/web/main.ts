@@ -7,6 +7,7 @@
 //   GAMING_VMID, GAMING_USABLE_MIB  the gaming VM and what the host gives VMs
 //   NTFY_URL, NTFY_TOPIC, NTFY_TOKEN  where the ready notice goes
 //   PORT               where it listens (all interfaces: the Service sends here)
+import { accessGroups } from "../../contract/labels";
 import { notify } from "../../delivery/notify";
 import { proxmoxClient } from "../proxmox";
 import { proxmoxFetch, tcpAnswers } from "../transport";
@@ -49,7 +50,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     },
     target: { vmid: s.vmid, usableMiB: s.usableMiB },
     readyTimeoutMs: 15 * 60_000,
-    allowedGroups: ["admin", "gamers"],
+    allowedGroups: [accessGroups.admin, accessGroups.gamers],
     log,
   };
   const server = await startLaunchServer(deps, s.port, "0.0.0.0");

@@ -36,6 +36,7 @@ describe("public routes", () => {
       { hostname: "games.homelab.example", service: gatewayOrigin },
       { hostname: "grafana.homelab.example", service: gatewayOrigin },
       { hostname: "ntfy.homelab.example", service: gatewayOrigin },
+      { hostname: "play.homelab.example", service: gatewayOrigin },
       { service: "http_status:404" },
     ]);
     expect(tunnelIngress(routes(), "mgmt")).toEqual([{ hostname: "auth.homelab.example", service: "http://authentik-server:9000" }, { service: "http_status:404" }]);

@@ -8,6 +8,7 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { IdleSettings, idleSettingsFile, idleWatchScript, idleWatchStep, idleWatchUnits, nvidiaSmi } from "../../components/gaming/idleWatch";
+import { homelabMetrics as m } from "../../components/monitoring/metrics";
 import { StandInVm, proxmoxStandIn } from "./proxmoxStandIn";
 
 interface Published {
@@ -41,6 +42,8 @@ interface Run {
   requests: string[];
   published: Published[];
   vm: StandInVm;
+  /** What it left for node_exporter's textfile collector, by metric. */
+  metrics: Record<string, number> | null;
 }
 
 /** One run of the watcher; `state` is the line the previous run left, if any. */
@@ -54,12 +57,25 @@ async function watch(vm: Partial<StandInVm>, state?: string, opts: { settings?: 
     const statePath = path.join(dir, "state");
     fs.writeFileSync(script, idleWatchScript());
     const target = { api: `${pve.url}/api2/json`, node: pve.node, vmId: 300, ntfyUrl: `${ntfy.url}/homelab-gaming` };
-    fs.writeFileSync(env, idleSettingsFile(target, opts.settings ?? settings, { pveToken: opts.token ?? pve.token, ntfyToken }, statePath));
+    const textfiles = path.join(dir, "textfiles");
+    fs.mkdirSync(textfiles);
+    fs.writeFileSync(env, idleSettingsFile(target, opts.settings ?? settings, { pveToken: opts.token ?? pve.token, ntfyToken }, statePath, textfiles));
     if (state !== undefined) fs.writeFileSync(statePath, `${state}\n`);
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
       execFile("sh", [script, env], { timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })),
     );
-    return { ...r, state: fs.existsSync(statePath) ? fs.readFileSync(statePath, "utf8").trim() : null, requests: pve.requests, published: ntfy.published, vm: pve.vms[0] };
+    const prom = path.join(textfiles, "homelab_gaming.prom");
+    const metrics = fs.existsSync(prom)
+      ? Object.fromEntries(
+          fs
+            .readFileSync(prom, "utf8")
+            .split("\n")
+            .filter((l) => l && !l.startsWith("#"))
+            .map((l) => [l.split(" ")[0], Number(l.split(" ")[1])]),
+        )
+      : null;
+    expect(fs.readdirSync(textfiles).filter((f) => f.startsWith("."))).toEqual([]);
+    return { ...r, state: fs.existsSync(statePath) ? fs.readFileSync(statePath, "utf8").trim() : null, requests: pve.requests, published: ntfy.published, vm: pve.vms[0], metrics };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     await pve.close();
@@ -87,6 +103,8 @@ describe("the gaming VM's idle watcher", () => {
     expect(r.published[0].headers.authorization).toBe(`Bearer ${ntfyToken}`);
     expect(r.published[0].headers.title).toBe("Gaming VM shut down");
     expect(r.published[0].body).toContain("idle for 31 minutes");
+    expect(r.metrics).toEqual({ [m.gamingIdleWatchLastRun]: expect.any(Number), [m.gamingIdleMinutes]: 31, [m.gamingIdleLimitMinutes]: 30 });
+    expect(Math.abs(r.metrics![m.gamingIdleWatchLastRun] - nowSeconds())).toBeLessThan(5);
   });
 
   it("asks the guest's nvidia-smi for the GPU load through the agent, as JSON", async () => {
@@ -106,6 +124,7 @@ describe("the gaming VM's idle watcher", () => {
     expect(shutdowns(r)).toEqual([]);
     expect(r.state?.split(" ")[2]).toBe("-");
     expect(r.stdout).toMatch(/^in use: stream \d+ kbit\/s, GPU 0 %$/m);
+    expect(r.metrics?.[m.gamingIdleMinutes]).toBe(0);
   });
 
   it("counts a stream from the network rate against streamKbps, at its edge", async () => {
@@ -131,6 +150,7 @@ describe("the gaming VM's idle watcher", () => {
     const r = await watch({}, state);
     expect(shutdowns(r)).toEqual([]);
     expect(r.stdout).toContain("idle 29 of 30 minutes: stream 0 kbit/s, GPU 3 %");
+    expect(r.metrics?.[m.gamingIdleMinutes]).toBe(29);
     expect(r.state?.split(" ")[2]).toBe(state.split(" ")[2]);
     expect(r.state?.split(" ")[1]).toBe("5000000");
   });
@@ -168,6 +188,7 @@ describe("the gaming VM's idle watcher", () => {
     expect(r.state).toBeNull();
     expect(r.requests).toEqual(["GET /api2/json/nodes/pve/qemu/300/status/current"]);
     expect(r.stdout).toContain("gaming VM 300 is stopped");
+    expect(r.metrics?.[m.gamingIdleMinutes]).toBe(0);
   });
 
   it("fails, touching nothing, when the API refuses its token", async () => {
@@ -178,6 +199,8 @@ describe("the gaming VM's idle watcher", () => {
     expect(r.state).toBe(state);
     expect(shutdowns(r)).toEqual([]);
     expect(r.published).toEqual([]);
+    // Nothing written: the file goes stale and GamingIdleWatcherStopped says so.
+    expect(r.metrics).toBeNull();
   });
 
   it("still shuts down when ntfy refuses, and says the notice was not sent", async () => {

@@ -64,7 +64,7 @@ describe("an idiomatic SDK pack", () => {
     const prodPreview = await runPolicyPack(contractPolicies, requestsOf(runs["prod-preview"]), reconciled, packIdentity(contractDir));
     const prodUpdate = await runPolicyPack(contractPolicies, requestsOf(runs["prod-update"]), reconciled, packIdentity(contractDir));
     const waves = (vs: Violation[]) => vs.filter((v) => v.policy === "application-waves-seen").map((v) => v.message.split(",")[0]);
-    const services = ["adguard", "audiobookshelf", "grafana", "home-assistant", "komga", "ntfy", "romm"].map((s) => `platform-service-${s}-application`);
+    const services = ["adguard", "audiobookshelf", "gaming-launch", "grafana", "home-assistant", "komga", "ntfy", "romm"].map((s) => `platform-service-${s}-application`);
     const platformApps = ["platform-app-alloy", "platform-app-arc-controller", "platform-app-arc-runners", "platform-app-blackbox-exporter", "platform-app-cloudnative-pg", "platform-app-csi-driver-nfs", "platform-app-kube-prometheus-stack", "platform-app-loki", "platform-app-longhorn", "platform-app-velero", "platform-app-volsync"];
     expect(waves(prodPreview.violations)).toEqual([...services, ...platformApps].map((a) => `${a}: wave none`));
     const waveOf = (app: string) => catalog.find((e) => app === `platform-service-${e.name}-application`)?.wave;
