@@ -13,7 +13,7 @@ import { notify } from "../delivery/notify";
 import { UsageError, option } from "../delivery/usage";
 import { ControlDeps, startGaming, stopGaming } from "./control";
 import { memoryVerdict } from "./memory";
-import { Fetch, proxmoxClient } from "./proxmox";
+import { Fetch, apiToken, proxmoxClient } from "./proxmox";
 import { proxmoxFetch, tcpAnswers } from "./transport";
 
 export const commands = ["status", "start", "stop"] as const;
@@ -50,7 +50,7 @@ export function parseGamingArgs(argv: string[]): GamingArgs {
 export async function runGaming(argv: string[], env: NodeJS.ProcessEnv, out: (s: string) => void = console.log, fetchImpl?: Fetch): Promise<number> {
   const { command, stopDev, timeoutMinutes } = parseGamingArgs(argv);
   const token = env.PROXMOX_GAMING_TOKEN ?? "";
-  if (!/^[^@\s]+@[^!\s]+![^=\s]+=\S+$/.test(token)) throw new UsageError("PROXMOX_GAMING_TOKEN: expected the gaming control's API token as <user>@<realm>!<token id>=<secret>");
+  if (!apiToken.pattern.test(token)) throw new UsageError(`PROXMOX_GAMING_TOKEN: expected ${apiToken.expected}`);
 
   const t = gamingTarget();
   const deps: ControlDeps = {

@@ -6,6 +6,9 @@ import type { HostVm } from "./memory";
 
 export type Fetch = typeof fetch;
 
+/** An API token as Proxmox takes it, and how a bad one is described (the command's and the launch page's settings). */
+export const apiToken = { pattern: /^[^@\s]+@[^!\s]+![^=\s]+=\S+$/, expected: "the gaming control's API token as <user>@<realm>!<token id>=<secret>" };
+
 export interface ProxmoxAccess {
   /** https://<host>:8006 */
   endpoint: string;

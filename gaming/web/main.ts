@@ -9,7 +9,7 @@
 //   PORT               where it listens (all interfaces: the Service sends here)
 import { accessGroups } from "../../contract/labels";
 import { notify } from "../../delivery/notify";
-import { proxmoxClient } from "../proxmox";
+import { apiToken, proxmoxClient } from "../proxmox";
 import { proxmoxFetch, tcpAnswers } from "../transport";
 import { LaunchServerDeps, startLaunchServer } from "./server";
 
@@ -29,7 +29,7 @@ export function launchSettings(env: NodeJS.ProcessEnv) {
     endpoint: need("PROXMOX_ENDPOINT", /^https:\/\/[^\s/]+(:\d+)?\/?$/, "the node's API address, https://<host>:8006"),
     node: need("PROXMOX_NODE", /^[A-Za-z0-9][A-Za-z0-9-]*$/, "the Proxmox node's name"),
     insecure: (env.PROXMOX_INSECURE ?? "false") === "true",
-    token: need("PROXMOX_GAMING_TOKEN", /^[^@\s]+@[^!\s]+![^=\s]+=\S+$/, "the gaming control's API token as <user>@<realm>!<token id>=<secret>"),
+    token: need("PROXMOX_GAMING_TOKEN", apiToken.pattern, apiToken.expected),
     vmid: whole("GAMING_VMID", 100, 999_999_999),
     usableMiB: whole("GAMING_USABLE_MIB", 1024, 16_777_216),
     port: whole("PORT", 1, 65535),
