@@ -22,7 +22,11 @@ export interface GamingVmArgs {
   /** Proxmox storage backed by the ZFS data pool. */
   datastore: string;
   efiDatastore: string;
-  gpuMapping: string;
+  /**
+   * The GPU's Proxmox mapping; left out when KubeVirt has the GPU
+   * (hypervisor.gpu.consumer): the VM then keeps its disks, without the GPU.
+   */
+  gpuMapping?: string;
   bridge: string;
   /** Proxmox storage for ISO images (the Windows ISO, virtio-win, the answer medium). */
   isoDatastore: string;
@@ -48,7 +52,9 @@ export class GamingVm extends pulumi.ComponentResource {
         nodeName: args.nodeName,
         name: c.name,
         vmId: c.vmId,
-        description: "Windows gaming VM with the NVIDIA GPU; start it on demand (Proxmox UI or API).",
+        description: args.gpuMapping
+          ? "Windows gaming VM with the NVIDIA GPU; start it on demand (Proxmox UI or API)."
+          : "Windows gaming VM without the GPU, which KubeVirt has (hypervisor.gpu.consumer); its disks are kept for a switch back.",
         tags: machineTags({ stack: args.stack, backup: "zfs-snapshots", extra: ["gaming", "windows"] }),
         bios: "ovmf",
         machine: "q35",
@@ -63,7 +69,7 @@ export class GamingVm extends pulumi.ComponentResource {
         ],
         // The Windows ISO in the provider's drive; the answer medium goes beside it (ide0).
         ...(windowsIso ? { cdrom: { fileId: windowsIso, interface: "ide2" }, bootOrders: ["scsi0", "ide2"] } : {}),
-        hostpcis: [{ device: "hostpci0", mapping: args.gpuMapping, pcie: true, rombar: true, xvga: true }],
+        ...(args.gpuMapping ? { hostpcis: [{ device: "hostpci0", mapping: args.gpuMapping, pcie: true, rombar: true, xvga: true }] } : {}),
         networkDevices: [{ bridge: args.bridge, model: "virtio" }],
         // The guest agent (installed with Windows) tells the control when Windows is up and the
         // idle watcher the GPU's load; it also makes Proxmox's shutdown a clean Windows shutdown.

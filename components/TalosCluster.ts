@@ -26,6 +26,11 @@ export interface ProxmoxMachinesArgs {
   usbDevices?: Record<string, string[]>;
   /** A Proxmox pool the VMs join (DEV's, whose members the gaming control may shut down). */
   pool?: string;
+  /**
+   * The host's GPU, for the gpu-worker node when KubeVirt has it (hypervisor.gpu.consumer):
+   * its Proxmox mapping, and the vendor:device ids Talos hands to vfio-pci.
+   */
+  gpu?: { mapping: string; vendorDeviceIds: string[] };
 }
 
 export interface OciMachinesArgs {
@@ -128,7 +133,14 @@ export class TalosCluster extends pulumi.ComponentResource {
       { nodeName: m.nodeName, datastoreId: m.isoDatastore, contentType: "iso", sourceFile: { path: isoPath, fileName: isoName } },
       { parent: this, provider: m.provider, dependsOn: [download], ...formerNames(`${name}-talos-iso`, was("talos-iso")) },
     );
+    const gpuNodes = m.nodes.filter((n) => n.role === "gpu-worker");
+    if (gpuNodes.length > 0 && (!m.gpu || gpuNodes.length > 1)) {
+      throw new Error(`TalosCluster ${args.name}: expected one gpu-worker node and the host's GPU for it (hypervisor.gpu.consumer kubevirt); got ${gpuNodes.length} node(s)${m.gpu ? "" : " and no GPU"}`);
+    }
     return m.nodes.map((node) => {
+      // The gpu-worker passes the GPU on to KubeVirt's guest: QEMU's emulated Intel IOMMU gives Talos
+      // (whose kernel turns the Intel IOMMU on by default) the IOMMU groups vfio-pci needs.
+      const gpu = node.role === "gpu-worker" && m.gpu ? m.gpu : undefined;
       const vm = new proxmox.VmLegacy(
         // A node's identity is its name (the schema says so): reordering the list changes nothing.
         `${name}-${node.name}`,
@@ -142,8 +154,9 @@ export class TalosCluster extends pulumi.ComponentResource {
           cpu: { cores: node.cores, sockets: 1, type: "host" },
           memory: { dedicated: node.memoryGb * 1024 },
           bios: "ovmf",
-          machine: "q35",
+          machine: gpu ? "q35,viommu=intel" : "q35",
           efiDisk: { datastoreId: m.vmDatastore, type: "4m", preEnrolledKeys: false },
+          ...(gpu ? { hostpcis: [{ device: "hostpci0", mapping: gpu.mapping, pcie: true, rombar: true }] } : {}),
           scsiHardware: "virtio-scsi-single",
           disks: [{ interface: "scsi0", datastoreId: m.vmDatastore, size: node.diskGb, fileFormat: "raw", iothread: true, discard: "on", ssd: true, backup: false }],
           cdrom: { fileId: iso.id, interface: "ide2" },
@@ -219,6 +232,7 @@ export function clusterSpec(args: Pick<TalosClusterArgs, "name" | "versions" | "
       extraPatches,
       schedulableControlPlane: m.nodes.some((n) => n.role === "controlplane" && n.schedulable === true),
       machines: m.nodes.map((n) => ({ uuid: n.machineUuid, role: n.role, cores: n.cores, hostname: n.name })),
+      ...(m.gpu ? { gpuDeviceIds: m.gpu.vendorDeviceIds } : {}),
     };
   }
   return {

@@ -7,6 +7,8 @@ import { ociAlwaysFree } from "../contract/policyConfig";
 
 /** The LoadBalancer Service (namespace/name) where prod receives the other clusters' telemetry (components/monitoring/telemetry.ts). */
 export const telemetryServiceRef = "monitoring/telemetry";
+/** The LAN Service Moonlight reaches a KubeVirt gaming session at (hypervisor.gpu.consumer kubevirt), as namespace/name. */
+export const gamingStreamServiceRef = (sessionName: string) => `gaming/${sessionName}-stream`;
 
 /** Prod's fixed telemetry address; the prod config rules refuse a config without it. */
 export function telemetryAddressOf(p: { lanLoadBalancer?: { addresses?: Record<string, string> } }): string {
@@ -139,6 +141,10 @@ const omniClient = section({
 
 // ---------------------------------------------------------------- prod: the hypervisor host
 
+/** The GPU's possible consumers; it serves exactly one. */
+export const gpuConsumers = ["gaming-vm", "kubevirt"] as const;
+export type GpuConsumer = (typeof gpuConsumers)[number];
+
 const hypervisor = section({
   cpuVendor: z.enum(["amd", "intel"], expect("amd or intel (selects the IOMMU kernel argument)")),
   network: section({
@@ -165,6 +171,12 @@ const hypervisor = section({
     pciAddress: z.string(expect("a PCI address like 0000:01:00.0")).regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, expect("a PCI address like 0000:01:00.0")),
     vendorDeviceIds: z.array(z.string(expect("a vendor:device id like 10de:2684")).regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, expect("a vendor:device id like 10de:2684")), expect("a list of vendor:device ids")).min(1, expect("the GPU's vendor:device ids (GPU and its audio function)")),
     iommuGroup: wholeNumber("the GPU's IOMMU group number", 0, 4095),
+    /**
+     * Who has the GPU (one device, one consumer): the Windows VM on Proxmox, or
+     * PROD's gpu-worker node, where KubeVirt runs the gaming sessions
+     * (docs/runbooks/gaming.md weighs the two).
+     */
+    consumer: z.enum(gpuConsumers, expect(`one of ${gpuConsumers.join(", ")} (who has the GPU: the Proxmox gaming VM, or KubeVirt on the cluster's gpu-worker node)`)),
   }),
   nfs: section({
     /** Media library datasets, exported as <pool>/media/<name>. */
@@ -698,9 +710,47 @@ function homeClusterIssues(cluster: HomeClusterConfig, host: ProxmoxConfig, vmId
   return issues;
 }
 
-/** The nodes that run workloads: workers, and control planes marked schedulable. */
+/**
+ * The nodes that run workloads: workers, and control planes marked schedulable.
+ * A gpu-worker is tainted for KubeVirt's gaming sessions alone (components/omni/templates.ts).
+ */
 export const workloadNodes = <T extends { role: string; schedulable?: boolean }>(nodes: T[]): T[] =>
-  nodes.filter((n) => n.role !== "controlplane" || n.schedulable === true);
+  nodes.filter((n) => n.role === "worker" || (n.role === "controlplane" && n.schedulable === true));
+
+/** RAM and vCPUs a gpu-worker keeps beside a KubeVirt session: the kubelet, virt-handler, virt-launcher's own overhead, Longhorn's engine. */
+export const gpuWorkerOverhead = { memoryGb: 3, cores: 1 } as const;
+
+/** The GPU has one consumer: gaming-vm leaves no gpu-worker node; kubevirt needs exactly one, big enough for the session. */
+function gpuConsumerIssues(c: ProdConfig): Issue[] {
+  const gpuNodes = c.cluster.nodes.flatMap((n, i) => (n.role === "gpu-worker" ? [{ n, i }] : []));
+  if (c.hypervisor.gpu.consumer === "gaming-vm") {
+    return gpuNodes.map(({ i }) => ({
+      path: ["cluster", "nodes", i, "role"],
+      message: "expected controlplane or worker: the GPU is the Proxmox gaming VM's (hypervisor.gpu.consumer is gaming-vm), and one GPU serves one consumer",
+    }));
+  }
+  if (gpuNodes.length !== 1) {
+    return [{ path: ["hypervisor", "gpu", "consumer"], message: `expected exactly one cluster node with role gpu-worker when the GPU is KubeVirt's (one GPU, one node); the cluster has ${gpuNodes.length}` }];
+  }
+  const { n, i } = gpuNodes[0];
+  const issues: Issue[] = [];
+  if (c.gamingVm.started) {
+    issues.push({ path: ["gamingVm", "started"], message: "expected false: the GPU is KubeVirt's (hypervisor.gpu.consumer), so the Proxmox gaming VM stays off, its disks kept" });
+  }
+  const stream = gamingStreamServiceRef(c.gamingVm.name);
+  if (!c.platform.lanLoadBalancer?.services.includes(stream)) {
+    issues.push({ path: ["platform", "lanLoadBalancer", "services"], message: `expected ${stream} among the Services: Moonlight reaches the KubeVirt session's Sunshine there` });
+  }
+  const memoryGb = c.gamingVm.memoryGb + gpuWorkerOverhead.memoryGb;
+  if (n.memoryGb < memoryGb) {
+    issues.push({ path: ["cluster", "nodes", i, "memoryGb"], message: `expected at least ${memoryGb} GB: the KubeVirt session takes gamingVm.memoryGb (${c.gamingVm.memoryGb} GB) and the node keeps ${gpuWorkerOverhead.memoryGb} GB` });
+  }
+  const cores = c.gamingVm.cores + gpuWorkerOverhead.cores;
+  if (n.cores < cores) {
+    issues.push({ path: ["cluster", "nodes", i, "cores"], message: `expected at least ${cores} vCPUs: the KubeVirt session takes gamingVm.cores (${c.gamingVm.cores}) and the node keeps ${gpuWorkerOverhead.cores}` });
+  }
+  return issues;
+}
 
 interface PlatformContext {
   clusterName: string;
@@ -773,13 +823,14 @@ export function prodIssues(c: ProdConfig): Issue[] {
   const usable = vmMemoryGb(c.proxmox);
   if (c.gamingVm.memoryGb > usable) {
     issues.push({ path: ["gamingVm", "memoryGb"], message: `expected at most ${usable} GB (host ${c.proxmox.hardware.memoryGb} GB minus ${c.proxmox.hardware.reservedMemoryGb} GB reserved)` });
-  } else {
-    // Gaming mode: PROD keeps running while someone plays.
+  } else if (c.hypervisor.gpu.consumer === "gaming-vm") {
+    // Gaming mode: PROD keeps running while someone plays. (With KubeVirt, the session is inside PROD's gpu-worker.)
     const prodGb = c.cluster.nodes.reduce((sum, n) => sum + n.memoryGb, 0);
     if (prodGb + c.gamingVm.memoryGb > usable) {
       issues.push({ path: ["gamingVm", "memoryGb"], message: `expected at most ${Math.max(0, usable - prodGb)} GB: with PROD's ${prodGb} GB running, the host gives VMs ${usable} GB` });
     }
   }
+  issues.push(...gpuConsumerIssues(c));
   if (c.hypervisor.zfs.layout === "mirror" && c.hypervisor.zfs.disks.length < 2) {
     issues.push({ path: ["hypervisor", "zfs", "disks"], message: "expected at least two disks for a mirror" });
   }
@@ -847,6 +898,8 @@ export function devIssues(c: DevConfig): Issue[] {
     ...homeClusterIssues(c.cluster, c.proxmox, []),
     ...homePlatformIssues(c.platform, c.cluster, [{ ip: c.proxmox.address, path: "proxmox.address" }]),
     ...(isPrivateCidr(`${c.monitoring.telemetryAddress}/32`) ? [] : [{ path: ["monitoring", "telemetryAddress"], message: "expected a private address of the home network (prod's monitoring/telemetry LAN address)" }]),
+    // The host has one GPU, and prod decides who has it (hypervisor.gpu.consumer).
+    ...c.cluster.nodes.flatMap((n, i) => (n.role === "gpu-worker" ? [{ path: ["cluster", "nodes", i, "role"], message: "expected controlplane or worker: the host's one GPU is prod's to give (hypervisor.gpu.consumer)" }] : [])),
     // The host's USB radios belong to prod's Home Assistant, which dev does not run.
     ...(c.services.homeAssistant ? [{ path: ["services", "homeAssistant"], message: "expected no homeAssistant section: Home Assistant does not run on dev" }] : []),
   ];

@@ -50,7 +50,9 @@ export function siteOfProd(c: ProdConfig): HomeSite {
     telemetryAddress: c.platform.lanLoadBalancer?.addresses?.[telemetryServiceRef],
     machines: [
       ...clusterMachines(c),
-      { path: "gamingVm", vmId: c.gamingVm.vmId, memoryGb: c.gamingVm.memoryGb, diskGb: c.gamingVm.diskGb, datastore: "pool" as const },
+      // Without the GPU (KubeVirt has it, and the session's RAM is the gpu-worker's) the VM stays off:
+      // the config holds it to started false, and `npm run gaming` starts the KubeVirt session instead.
+      { path: "gamingVm", vmId: c.gamingVm.vmId, memoryGb: c.hypervisor.gpu.consumer === "kubevirt" ? 0 : c.gamingVm.memoryGb, diskGb: c.gamingVm.diskGb, datastore: "pool" as const },
     ],
   };
 }

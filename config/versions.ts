@@ -210,6 +210,23 @@ export const gatewayApi = {
 } as const;
 
 /**
+ * KubeVirt and its Containerized Data Importer (hypervisor.gpu.consumer
+ * kubevirt: the gaming sessions on PROD's gpu-worker). Neither publishes a
+ * Helm chart: their operators are installed from the release's manifest, the
+ * way the projects document it, and the program writes the KubeVirt and CDI
+ * resources itself (components/gaming/kubevirt.ts). tools/kubevirt-check
+ * reads those against the same releases' API types (a test keeps them equal).
+ */
+export const kubevirtReleases = {
+  kubevirt: { repository: "kubevirt/kubevirt", version: "v1.9.0", manifest: "kubevirt-operator.yaml" },
+  cdi: { repository: "kubevirt/containerized-data-importer", version: "v1.66.0", manifest: "cdi-operator.yaml" },
+} as const;
+
+/** Where a release's operator manifest is downloaded from (its version in the path, as `pinned-versions` requires). */
+export const operatorManifestUrl = (r: { repository: string; version: string; manifest: string }): string =>
+  `https://github.com/${r.repository}/releases/download/${r.version}/${r.manifest}`;
+
+/**
  * The gaming VM's guest software: the virtio-win ISO (drivers for Windows
  * Setup, the guest tools with the QEMU guest agent; the release is in the
  * file's URL) and the winget packages installed at first logon, each at an

@@ -8,7 +8,8 @@
 //   start [--stop-dev] [--timeout-minutes n]  start it (stopping DEV only with --stop-dev), wait until it streams
 //   stop                                     shut it down cleanly
 import { committedConfig } from "../plan/stackFiles";
-import { vmMemoryGb } from "../config/schema";
+import { ProdConfig, vmMemoryGb } from "../config/schema";
+import { sessionsNamespace } from "../components/gaming/kubevirt";
 import { notify } from "../delivery/notify";
 import { UsageError, option } from "../delivery/usage";
 import { ControlDeps, startGaming, stopGaming } from "./control";
@@ -19,13 +20,14 @@ import { proxmoxFetch, tcpAnswers } from "./transport";
 export const commands = ["status", "start", "stop"] as const;
 
 /** What the commands act on, from the committed prod stack. */
-export function gamingTarget() {
-  const c = committedConfig("prod");
+export function gamingTarget(c: ProdConfig = committedConfig("prod")) {
   return {
     access: { endpoint: c.proxmox.endpoint, node: c.proxmox.nodeName },
     insecure: c.proxmox.insecure,
     vmid: c.gamingVm.vmId,
     usableMiB: vmMemoryGb(c.proxmox) * 1024,
+    // With KubeVirt given the GPU the Proxmox VM has none: the session (namespace/name) is what to start.
+    ...(c.hypervisor.gpu.consumer === "kubevirt" ? { kubevirtSession: { namespace: sessionsNamespace, name: c.gamingVm.name } } : {}),
   };
 }
 
@@ -47,12 +49,17 @@ export function parseGamingArgs(argv: string[]): GamingArgs {
   return { command: command as GamingArgs["command"], stopDev: rest.includes("--stop-dev"), timeoutMinutes };
 }
 
-export async function runGaming(argv: string[], env: NodeJS.ProcessEnv, out: (s: string) => void = console.log, fetchImpl?: Fetch): Promise<number> {
+export async function runGaming(argv: string[], env: NodeJS.ProcessEnv, out: (s: string) => void = console.log, fetchImpl?: Fetch, config?: ProdConfig): Promise<number> {
   const { command, stopDev, timeoutMinutes } = parseGamingArgs(argv);
+  const t = gamingTarget(config);
+  if (command === "start" && t.kubevirtSession) {
+    const s = t.kubevirtSession;
+    out(`not started: the GPU is KubeVirt's (hypervisor.gpu.consumer), the Proxmox VM has none; start the session from the launch page, or with \`kubectl virt start ${s.name} -n ${s.namespace}\``);
+    return 1;
+  }
   const token = env.PROXMOX_GAMING_TOKEN ?? "";
   if (!apiToken.pattern.test(token)) throw new UsageError(`PROXMOX_GAMING_TOKEN: expected ${apiToken.expected}`);
 
-  const t = gamingTarget();
   const deps: ControlDeps = {
     pve: proxmoxClient({ ...t.access, token }, fetchImpl ?? proxmoxFetch(t.insecure)),
     streamingUp: (address) => tcpAnswers(address),

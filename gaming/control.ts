@@ -8,14 +8,18 @@ import type { proxmoxClient } from "./proxmox";
 
 export type Proxmox = ReturnType<typeof proxmoxClient>;
 
-export interface ControlDeps {
-  pve: Proxmox;
+/** What starting a VM or session does besides calling its API: probe, notify, wait, tell the time. */
+export interface ControlEffects {
   /** Whether the streaming host answers at this address (Sunshine's port). */
   streamingUp(address: string): Promise<boolean>;
   /** `ok`: good news (ready) or not (not ready). */
   notify(title: string, message: string, ok: boolean): Promise<void>;
   sleep(ms: number): Promise<void>;
   now(): number;
+}
+
+export interface ControlDeps extends ControlEffects {
+  pve: Proxmox;
 }
 
 export interface GamingTarget {

@@ -196,12 +196,19 @@ export function hostModes(prod: StackConfig & { kind: "prod" }, dev: (StackConfi
   const prodVms = sum(prod.config.cluster.nodes);
   const devVms = dev ? sum(dev.config.cluster.nodes) : { memoryGb: 0, cores: 0, diskGb: 0 };
   const gaming = prod.config.gamingVm;
-  const modes: [string, HomeLoad][] = [
-    ["normal (PROD, DEV off, gaming off)", prodVms],
-    ["testing (DEV + PROD)", sum([prodVms, devVms])],
-    ["gaming (gaming VM + PROD)", sum([prodVms, gaming])],
-    ["everything on (PROD + DEV + gaming)", sum([prodVms, devVms, gaming])],
-  ];
+  // With KubeVirt, the sessions run inside PROD's gpu-worker, whose RAM is taken all the time.
+  const modes: [string, HomeLoad][] =
+    prod.config.hypervisor.gpu.consumer === "kubevirt"
+      ? [
+          ["normal (PROD with its gpu-worker, DEV off)", prodVms],
+          ["testing (DEV + PROD with its gpu-worker)", sum([prodVms, devVms])],
+        ]
+      : [
+          ["normal (PROD, DEV off, gaming off)", prodVms],
+          ["testing (DEV + PROD)", sum([prodVms, devVms])],
+          ["gaming (gaming VM + PROD)", sum([prodVms, gaming])],
+          ["everything on (PROD + DEV + gaming)", sum([prodVms, devVms, gaming])],
+        ];
   return modes.flatMap(([mode, load]) => [
     { pool: `proxmox host, ${mode}`, resource: "RAM (incl. host reserve)", allocated: load.memoryGb + reserved, capacity: host.hardware.memoryGb, unit: "GB" },
     { pool: `proxmox host, ${mode}`, resource: "vCPU", allocated: load.cores, capacity: host.hardware.cpuThreads, unit: "threads (overcommit allowed)" },

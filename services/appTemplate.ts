@@ -173,7 +173,8 @@ export function appTemplateValues(entry: ServiceEntry, ctx: ServiceContext, spec
     // Every object is named after the release (the entry's name).
     global: { fullnameOverride: entry.name },
     defaultPodOptions: {
-      automountServiceAccountToken: false,
+      // Only an app that calls the API server gets its service account's token.
+      automountServiceAccountToken: entry.kubernetesApi !== undefined,
       ...(spec.hostNetwork ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
       securityContext: anyRoot
         ? { seccompProfile: { type: "RuntimeDefault" } }

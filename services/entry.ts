@@ -234,6 +234,13 @@ export interface ServiceEntry {
    */
   secretTemplate?: (ctx: ServiceContext) => Record<string, string>;
   egress: Egress[];
+  /**
+   * The app calls the cluster's API server as its namespace's `default`
+   * service account: that account's token is mounted and the API server is
+   * among its egress. What it may do is granted elsewhere (say where); without
+   * a grant the token reads nothing.
+   */
+  kubernetesApi?: { why: string };
   /** Pods of other namespaces of the cluster that may reach the app besides its route (e.g. Alertmanager publishing to ntfy), each with why. */
   ingressFrom?: { namespace: string; ports: number[]; why: string }[];
   /**

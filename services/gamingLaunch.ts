@@ -5,7 +5,9 @@
 // the family's apps; the page itself serves only the admin and the `gamers`
 // group (an admin adds a child to both family-validated and gamers). It
 // reaches the Proxmox API with the gaming control's own token, probes
-// Sunshine on the VM, and tells ntfy when the VM is ready.
+// Sunshine on the VM, and tells ntfy when the VM is ready. When KubeVirt has
+// the GPU (hypervisor.gpu.consumer), it starts the KubeVirt session instead,
+// through the API server, with the Role GamingSessions gives its namespace.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -15,10 +17,12 @@ import { ntfyPort } from "../components/monitoring/ntfy";
 import { generatedSecretNameOf } from "../components/service/manifests";
 import { appTemplateChart, appTemplateValues, appTemplateWorkloadPaths } from "./appTemplate";
 import { ServiceEntry } from "./entry";
+import { sessionsNamespace } from "../components/gaming/kubevirt";
+import { sunshinePort } from "../gaming/transport";
 
 export const gamingLaunchPort = 8080;
 /** What the stack gives the page (prod's GamingControl and config), as its environment. */
-export const gamingLaunchEnv = ["PROXMOX_ENDPOINT", "PROXMOX_NODE", "PROXMOX_INSECURE", "PROXMOX_GAMING_TOKEN", "GAMING_VMID", "GAMING_USABLE_MIB", "NTFY_URL", "NTFY_TOPIC", "NTFY_TOKEN"] as const;
+export const gamingLaunchEnv = ["GAMING_BACKEND", "PROXMOX_ENDPOINT", "PROXMOX_NODE", "PROXMOX_INSECURE", "PROXMOX_GAMING_TOKEN", "GAMING_VMID", "GAMING_USABLE_MIB", "GAMING_SESSION", "GAMING_STREAM_SERVICE", "NTFY_URL", "NTFY_TOPIC", "NTFY_TOKEN"] as const;
 const appDir = "/app";
 const bundleName = "launch.js";
 
@@ -65,8 +69,11 @@ export const gamingLaunch: ServiceEntry = {
   egress: [
     // The Proxmox API and Sunshine on the home LAN: outside the cluster, so `world`, on these two ports only.
     { why: "the Proxmox API (start, stop, state) and Sunshine's port on the gaming VM (ready to stream)", to: "world", ports: [8006, 47989] },
+    // A KubeVirt session's stream address is a LoadBalancer of this cluster: Cilium sends it to the session's pod.
+    { why: "Sunshine's port in the KubeVirt session (ready to stream)", to: { namespace: sessionsNamespace }, ports: [sunshinePort] },
     { why: "the ready notice", to: { namespace: "ntfy" }, ports: [ntfyPort] },
   ],
+  kubernetesApi: { why: "with KubeVirt given the GPU (hypervisor.gpu.consumer), it reads, starts and stops the gaming session; the Role in namespace gaming is GamingSessions'" },
   podSecurity: { level: "restricted" },
   wave: 3,
   values: (ctx) =>

@@ -3,9 +3,11 @@
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { secret } from "../config/load";
-import { vmMemoryGb, DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig, telemetryAddressOf, workloadNodes } from "../config/schema";
+import { gamingStreamServiceRef, vmMemoryGb, DevConfig, HomeClusterConfig, PlatformConfig, ProdConfig, ProxmoxConfig, ServicesConfig, telemetryAddressOf, workloadNodes } from "../config/schema";
 import { GamingVm } from "../components/GamingVm";
 import { GamingControl } from "../components/GamingControl";
+import { GamingSessions } from "../components/GamingSessions";
+import { SessionSpec, sessionsNamespace } from "../components/gaming/kubevirt";
 import { ntfyPort, ntfyTopics } from "../components/monitoring/ntfy";
 import { devPool } from "../components/gaming/access";
 import { NtfyCredentials } from "../components/NtfyCredentials";
@@ -14,7 +16,7 @@ import { gamingLaunch, gamingLaunchEnv } from "../services/gamingLaunch";
 import { HypervisorHost } from "../components/HypervisorHost";
 import { catalog } from "../services";
 import { backupFolders, libraryFolders, missingShares } from "../services/library";
-import { TalosCluster } from "../components/TalosCluster";
+import { ProxmoxMachinesArgs, TalosCluster } from "../components/TalosCluster";
 import { formerNames } from "../components/lifecycle";
 import { OmniAccess } from "../components/omni/omnictl";
 import { talosRequirements } from "../components/platform/talos";
@@ -49,6 +51,8 @@ export interface ProdOutputs {
   gamingControlToken: pulumi.Output<string>;
   /** The Windows account's password (secret), when the program installs Windows. */
   gamingWindowsPassword?: pulumi.Output<string>;
+  /** The KubeVirt gaming session (namespace/name), when KubeVirt has the GPU: `virtctl start -n gaming <name>`. */
+  gamingSession?: string;
   /** What prod holds on the Proxmox host and the LAN: the dev stack checks itself against it. */
   site: HomeSite;
 }
@@ -67,7 +71,7 @@ function homeCluster(
   cluster: HomeClusterConfig,
   platform: PlatformConfig,
   omni: OmniAccess,
-  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"]; ntfyPublisherToken?: PlatformArgs["ntfyPublisherToken"]; generated?: PlatformArgs["generated"]; backup: PlatformArgs["backup"]; runner?: PlatformArgs["runner"]; pool?: string },
+  opts: { dependsOn?: pulumi.Resource[]; protectMachines: boolean; stackKind: "prod" | "dev"; services: ServicesConfig; alerting?: PlatformArgs["alerting"]; telemetry: PlatformArgs["telemetry"]; ntfyPublisherToken?: PlatformArgs["ntfyPublisherToken"]; generated?: PlatformArgs["generated"]; backup: PlatformArgs["backup"]; runner?: PlatformArgs["runner"]; pool?: string; gpu?: ProxmoxMachinesArgs["gpu"] },
 ) {
   const talos = new TalosCluster(
     "cluster",
@@ -88,6 +92,7 @@ function homeCluster(
         nodes: cluster.nodes,
         usbDevices: usbPassthrough(cluster, opts.services),
         pool: opts.pool,
+        gpu: opts.gpu,
       },
       talos: talosRequirements(platform),
     },
@@ -95,7 +100,7 @@ function homeCluster(
     { dependsOn: opts.dependsOn, ...formerNames("cluster", cluster.name) },
   );
   const platformParts = clusterPlatform({ cluster: cluster.name, site: "home", nodes: cluster.nodes, platform, kubeconfig: talos.kubeconfig, omni, clusterReady: talos, stackKind: opts.stackKind, services: opts.services, tunnel: opts.stackKind === "prod" ? "prod" : undefined, twingate: opts.stackKind === "prod" ? { role: "connectors" } : undefined, alerting: opts.alerting, telemetry: opts.telemetry, ntfyPublisherToken: opts.ntfyPublisherToken, generated: opts.generated, backup: opts.backup, runner: opts.runner });
-  return { talos, platform: platformParts.outputs };
+  return { talos, platform: platformParts.outputs, platformComponent: platformParts.component, provider: platformParts.provider };
 }
 
 export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, backupStore: Store): ProdOutputs {
@@ -120,6 +125,8 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
   });
   // ntfy's users: the admin's password is a stack output, Alertmanager publishes with a generated token.
   const ntfy = new NtfyCredentials("ntfy");
+  // One GPU, one consumer (config/schema.ts holds the choice to exactly one; the gpu-one-consumer policy checks the plan).
+  const kubevirt = config.hypervisor.gpu.consumer === "kubevirt";
   // The gaming pieces reach the host over SSH as HypervisorHost does.
   const hostSsh = { host: config.proxmox.address, user: config.proxmox.sshUser, privateKey: secret("proxmoxSshPrivateKey") };
   const gaming = new GamingVm(
@@ -130,7 +137,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
       nodeName: config.proxmox.nodeName,
       datastore: config.hypervisor.zfs.pool,
       efiDatastore: config.proxmox.vmDatastore,
-      gpuMapping: host.gpuMapping,
+      gpuMapping: kubevirt ? undefined : host.gpuMapping,
       bridge: host.bridge,
       isoDatastore: config.proxmox.isoDatastore,
       connection: hostSsh,
@@ -154,9 +161,11 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     { dependsOn: [gaming] },
   );
   // PROD's Longhorn volumes (the family's data) live on the worker's disk.
-  const { talos, platform } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, {
-    dependsOn: [host],
+  const { talos, platform, platformComponent, provider: kubernetes } = homeCluster(stack, provider, config.proxmox, config.cluster, config.platform, omni, {
+    // With KubeVirt, the gaming VM lets go of the GPU before the gpu-worker takes it.
+    dependsOn: kubevirt ? [host, gaming] : [host],
     protectMachines: true,
+    gpu: kubevirt ? { mapping: host.gpuMapping, vendorDeviceIds: config.hypervisor.gpu.vendorDeviceIds } : undefined,
     stackKind: "prod",
     services: config.services,
     // The config rules require the fixed address (config/schema.ts).
@@ -181,6 +190,18 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
       scrape: [{ job: hostScrapeJob, targets: [`${config.proxmox.address}:${nodeExporterPort}`] }],
     },
   });
+  const sessions = kubevirt
+    ? new GamingSessions(
+        "gaming-sessions",
+        {
+          provider: kubernetes,
+          session: gamingSessionSpec(config),
+          launchNamespace: gamingLaunch.name,
+        },
+        // After the platform: the disks are volumes of its storage, the Service an address of its pool.
+        { dependsOn: [platformComponent] },
+      )
+    : undefined;
   return {
     hypervisor: { rebootRequired: host.rebootRequired, changes: host.changes, zfsPool: host.zfsPool, gpuMapping: host.gpuMapping, nfsExports: host.nfsExports },
     cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig },
@@ -190,6 +211,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
     ntfyAdminPassword: ntfy.adminPassword,
     gamingControlToken: gamingControl.controlToken,
     ...(gaming.windowsPassword ? { gamingWindowsPassword: gaming.windowsPassword } : {}),
+    ...(sessions ? { gamingSession: sessions.session } : {}),
   };
 }
 
@@ -208,18 +230,39 @@ export function devStack(stack: string, config: DevConfig, omni: OmniAccess, bac
   return { cluster: { name: config.cluster.name, kubeconfig: talos.kubeconfig }, platform };
 }
 
+/** The KubeVirt gaming session of prod's config (hypervisor.gpu.consumer kubevirt): the gaming VM's sizes, on the gpu-worker. */
+export function gamingSessionSpec(config: ProdConfig): SessionSpec {
+  const stream = gamingStreamServiceRef(config.gamingVm.name);
+  return {
+    name: config.gamingVm.name,
+    cores: config.gamingVm.cores,
+    memoryGb: config.gamingVm.memoryGb,
+    diskGb: config.gamingVm.diskGb,
+    gamesDiskGb: config.gamingVm.gamesDiskGb,
+    deviceIds: config.hypervisor.gpu.vendorDeviceIds,
+    storageClass: config.platform.storage.defaultClass,
+    stream: { service: stream, address: config.platform.lanLoadBalancer?.addresses?.[stream] },
+  };
+}
+
 /** The port of the node's API (the endpoint's, 443 when it names none). */
 const proxmoxApiPort = (p: ProxmoxConfig) => Number(new URL(p.endpoint).port || 443);
 
 /** The launch page's environment (services/gamingLaunch.ts): where the host and the VM are, and the tokens it uses. */
 export function gamingLaunchSettings(config: ProdConfig, vmId: number, t: { token: string; ntfyUrl: string; ntfyToken: string }): Record<(typeof gamingLaunchEnv)[number], string> {
+  // With KubeVirt, the page starts the session in the cluster; the Proxmox settings stay for a switch back.
+  const kubevirt = config.hypervisor.gpu.consumer === "kubevirt";
+  const session = gamingSessionSpec(config);
   return {
+    GAMING_BACKEND: kubevirt ? "kubevirt" : "proxmox",
     PROXMOX_ENDPOINT: config.proxmox.endpoint,
     PROXMOX_NODE: config.proxmox.nodeName,
     PROXMOX_INSECURE: String(config.proxmox.insecure),
     PROXMOX_GAMING_TOKEN: t.token,
     GAMING_VMID: String(vmId),
     GAMING_USABLE_MIB: String(vmMemoryGb(config.proxmox) * 1024),
+    GAMING_SESSION: `${sessionsNamespace}/${session.name}`,
+    GAMING_STREAM_SERVICE: session.stream.service.split("/")[1],
     NTFY_URL: t.ntfyUrl,
     NTFY_TOPIC: ntfyTopics.gaming,
     NTFY_TOKEN: t.ntfyToken,

@@ -2,6 +2,7 @@
 // CD; the other stacks reach the hub's API and register their cluster there,
 // both through Omni service-account kubeconfigs.
 import { TunnelName, tunnelTokenBitwarden } from "../components/edge/routes";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig, ServicesConfig, StackKind, workloadNodes } from "../config/schema";
 import { catalog, entriesFor } from "../services";
@@ -53,7 +54,7 @@ export interface PlatformOutputs {
   publicHostnames: PublicHostname[];
 }
 
-export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; outputs: PlatformOutputs } {
+export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; outputs: PlatformOutputs; provider: k8s.Provider } {
   // Earlier releases named the provider after the cluster; the alias keeps every resource it manages.
   const provider = kubernetesProvider("kubernetes", a.kubeconfig, formerNames("kubernetes", a.cluster));
   const hubCluster = a.platform.gitops.hubCluster;
@@ -94,5 +95,5 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
     services: component.services,
     publicHostnames: component.publicHostnames,
   };
-  return { component, outputs };
+  return { component, outputs, provider };
 }

@@ -31,6 +31,8 @@
 #   tools/restic         restic            (the backups' tool, for the loopback restore drill)
 #   tools/backup-crds    backup-crds       (our own program: Velero's and VolSync's API types,
 #                                           Velero's CRDs; k8s modules shared with talosctl)
+#   tools/kubevirt-check kubevirt-check    (our own program: KubeVirt's and CDI's API types;
+#                                           k8s modules shared with backup-crds)
 #
 # Two lanes build at once (one downloads while the other compiles); each
 # tool prints one line when it is done.
@@ -55,7 +57,7 @@ trap 'rm -rf "$logs"' EXIT
 # modver DIR MODULE -> the version DIR's go.mod selects for MODULE
 modver() { (cd "$root/tools/$1" && go list -m -f '{{.Version}}' "$2"); }
 
-tools=(talosctl omnictl kubectl-validate actionlint gitleaks compose-check glance cloudflared oauth2-proxy prometheus promtool alertmanager amtool alloy-syntax logql-check restic backup-crds)
+tools=(talosctl omnictl kubectl-validate actionlint gitleaks compose-check glance cloudflared oauth2-proxy prometheus promtool alertmanager amtool alloy-syntax logql-check restic backup-crds kubevirt-check)
 # The tools named on the command line, or all of them.
 only=("$@")
 for name in "${only[@]}"; do
@@ -98,6 +100,8 @@ lane_a() {
   build restic restic github.com/restic/restic/cmd/restic
 
   build backup-crds backup-crds .
+
+  build kubevirt-check kubevirt-check .
 }
 
 lane_b() {
@@ -164,6 +168,7 @@ version_of() {
     logql-check) echo "github.com/grafana/loki/v3 $(modver logql github.com/grafana/loki/v3)" ;;
     restic) "$bin/restic" version 2>/dev/null | head -1 ;;
     backup-crds) echo "velero $(modver backup-crds github.com/vmware-tanzu/velero), volsync $(modver backup-crds github.com/backube/volsync)" ;;
+    kubevirt-check) echo "kubevirt.io/api $(modver kubevirt-check kubevirt.io/api), cdi $(modver kubevirt-check kubevirt.io/containerized-data-importer-api)" ;;
     glance) "$bin/glance" --version 2>/dev/null | head -1 ;;
     oauth2-proxy) "$bin/oauth2-proxy" --version 2>/dev/null | head -1 ;;
     prometheus | promtool | alertmanager | amtool) "$bin/$1" --version 2>&1 | head -1 ;;

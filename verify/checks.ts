@@ -1,7 +1,7 @@
 // Pure parts of the verification: which tools, and the command lines each
 // check runs, so they are tested without the tools.
 
-export const requiredTools = ["omnictl", "talosctl", "kubectl-validate", "compose-check", "gitleaks", "actionlint", "cloudflared", "glance", "oauth2-proxy", "prometheus", "promtool", "alertmanager", "amtool", "alloy-syntax", "logql-check", "restic", "backup-crds"] as const;
+export const requiredTools = ["omnictl", "talosctl", "kubectl-validate", "compose-check", "gitleaks", "actionlint", "cloudflared", "glance", "oauth2-proxy", "prometheus", "promtool", "alertmanager", "amtool", "alloy-syntax", "logql-check", "restic", "backup-crds", "kubevirt-check"] as const;
 
 export interface ArtifactEntry {
   path: string;

@@ -31,6 +31,7 @@ import { runSsoMatrix } from "./sso/matrix";
 import { alertingEndToEnd, alertingFileChecks, alertingNegativeChecks, prometheusRuleCheck } from "./alerting";
 import { promotionGateChecks } from "./promotionGate";
 import { ruleGroups } from "../components/monitoring/alerts";
+import { kubevirtApiVersions, kubevirtNegativeChecks, kubevirtSessionChecks } from "./kubevirt";
 import { AlertRouting, alertmanagerConfig } from "../components/monitoring/alertmanager";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -138,8 +139,12 @@ async function verifyStack(stack: (typeof stackKinds)[number], kubernetesVersion
 
   for (const a of index.filter((x) => x.kind === "restore-object")) results.push(expectPass({ tool: "backup-crds", artifact: rel(file(a.path)), args: [file(a.path)] }));
   const version = kubernetesVersionFor(index, kubernetesVersions);
+  // KubeVirt's objects are read together: a VM's devices and disks are judged by what the others declare.
+  const kubevirtFiles = index.filter((x) => x.kind === "kubernetes-object" && kubevirtApiVersions.includes(x.meta?.apiVersion ?? "")).map((a) => file(a.path));
+  if (kubevirtFiles.length > 0) results.push(expectPass({ tool: "kubevirt-check", artifact: `${rel(dir)} (${kubevirtFiles.length} KubeVirt objects)`, args: kubevirtFiles }));
   for (const a of index.filter((x) => x.kind === "kubernetes-object")) {
     const apiVersion = a.meta?.apiVersion ?? "";
+    if (kubevirtApiVersions.includes(apiVersion)) continue;
     if (isBuiltIn(apiVersion)) {
       results.push(expectPass({ tool: "kubectl-validate", artifact: `${rel(file(a.path))} (Kubernetes ${version})`, args: [file(a.path), "--version", version] }));
     } else if (backupApiVersions.includes(apiVersion)) {
@@ -149,6 +154,24 @@ async function verifyStack(stack: (typeof stackKinds)[number], kubernetesVersion
     }
   }
   return results;
+}
+
+/** The KubeVirt session of the committed prod config, whichever consumer it names (the runbook's switch renders these). */
+function kubevirtSession(kubernetesVersion: string): Result[] {
+  const prod = committedConfig("prod");
+  const dir = tmpDir("kubevirt");
+  try {
+    const { checks, talosPatch } = kubevirtSessionChecks(prod, dir, kubernetesVersion);
+    const results = checks.map((c) => expectPass({ ...c, artifact: c.artifact.replace(dir, "(prod with KubeVirt)") }));
+    const out = path.join(dir, "talos");
+    const cmds = talosCommands("gpu-worker", [{ file: talosPatch, meta: { talos: prod.cluster.versions.talos, kubernetes: prod.cluster.versions.kubernetes, mode: "metal" } }], out);
+    const gen = run("talosctl", cmds.generate);
+    if (gen.code !== 0) results.push({ tool: "talosctl", artifact: "(prod with KubeVirt) gpu-worker patch (gen config)", ok: false, message: firstLines(gen.output, 5) });
+    else for (const v of cmds.validate) results.push(expectPass({ tool: "talosctl", artifact: `(prod with KubeVirt) gpu-worker patch -> ${v.machine} (validate --mode ${v.mode})`, args: v.args }));
+    return results;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The host's backups as the committed prod config has them (the cloud stack's bucket as the plan stands it in). */
@@ -192,6 +215,7 @@ async function negativeChecks(kubernetesVersion: string): Promise<Result[]> {
   const badDeployment = path.join(fixtures, "kubernetes/deployment-bad-replicas.yaml");
   results.push(expectReject({ tool: "kubectl-validate", artifact: rel(badDeployment), args: [badDeployment, "--version", kubernetesVersion] }));
   results.push(await customResource("crd-schema", path.join(fixtures, "custom-resources/clustersecretstore-bad-ca-type.yaml"), true));
+  for (const c of kubevirtNegativeChecks(fixtures)) results.push(expectReject({ ...c, artifact: rel(c.artifact) }));
   for (const broken of fs.readdirSync(path.join(fixtures, "backup")).sort()) {
     const f = path.join(fixtures, "backup", broken);
     results.push(expectReject({ tool: "backup-crds", artifact: rel(f), args: [f] }));
@@ -411,6 +435,7 @@ async function main(): Promise<number> {
   results.push(...(await alertingChecks()));
   results.push(...(await promotionGateChecks(toolsBin, root)));
   results.push(...documentedFieldCommands());
+  results.push(...kubevirtSession(versions[0]));
   results.push(...(await negativeChecks(versions[0])));
 
   for (const r of results) console.log(`${r.ok ? "ok    " : "FAILED"} ${r.tool.padEnd(16)} ${r.artifact}${r.message === "ok" ? "" : `: ${r.message}`}`);

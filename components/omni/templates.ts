@@ -30,6 +30,27 @@ export interface ClusterSpec {
   systemExtensions: string[];
   /** Further Talos config patches the cluster's platform needs. */
   extraPatches: { name: string; inline: object }[];
+  /** The GPU's vendor:device ids, which the gpu-worker binds to vfio-pci for KubeVirt. */
+  gpuDeviceIds?: string[];
+}
+
+/** The gpu-worker's label and taint: only KubeVirt's gaming sessions (and the node agents that tolerate it) run there. */
+export const gpuNodeTaint = { key: "homelab.io/gpu", value: "kubevirt", effect: "NoSchedule" } as const;
+
+/**
+ * Talos patch of the gpu-worker: vfio-pci claims the GPU and its audio function
+ * at boot (Talos ships no NVIDIA driver that could take it first), and the node
+ * is labelled and tainted for the gaming sessions.
+ */
+export function gpuWorkerPatch(deviceIds: string[]): object {
+  if (deviceIds.length === 0) throw new Error("gpuWorkerPatch: expected the GPU's vendor:device ids");
+  return {
+    machine: {
+      nodeLabels: { [gpuNodeTaint.key]: gpuNodeTaint.value },
+      nodeTaints: { [gpuNodeTaint.key]: `${gpuNodeTaint.value}:${gpuNodeTaint.effect}` },
+      kernel: { modules: [{ name: "vfio_pci", parameters: [`ids=${deviceIds.join(",")}`] }, { name: "vfio_iommu_type1" }] },
+    },
+  };
 }
 
 export const machineClassName = (cluster: string, role: MachineRole) =>
@@ -101,7 +122,10 @@ export function renderClusterTemplateDocs(spec: ClusterSpec): object[] {
   ];
   for (const role of ["worker", "gpu-worker"] as const) {
     if (count(role) === 0) continue;
-    docs.push({ kind: "Workers", name: role === "worker" ? "workers" : "gpu-workers", machineClass: { name: machineClassName(spec.name, role), size: count(role) } });
+    const workers = { kind: "Workers", name: role === "worker" ? "workers" : "gpu-workers", machineClass: { name: machineClassName(spec.name, role), size: count(role) } };
+    if (role === "worker") docs.push(workers);
+    else if (!spec.gpuDeviceIds) throw new Error(`cluster ${spec.name}: a gpu-worker needs the GPU's vendor:device ids (hypervisor.gpu.vendorDeviceIds)`);
+    else docs.push({ ...workers, patches: [{ name: "gpu-worker", inline: gpuWorkerPatch(spec.gpuDeviceIds) }] });
   }
   return docs;
 }

@@ -25,7 +25,8 @@ export const controlPlanePodRequests = { memoryMiB: 512 + 256 + 64, milliCpu: 20
 export type ClusterBudget = ClusterCapacity;
 
 export function clusterBudget(nodes: BudgetNode[], servicesReserveGb: number): ClusterBudget {
-  const workload = nodes.filter((n) => n.role !== "controlplane" || n.schedulable === true);
+  // A gpu-worker is tainted for KubeVirt's gaming sessions: the services never land there.
+  const workload = nodes.filter((n) => n.role === "worker" || (n.role === "controlplane" && n.schedulable === true));
   const reserve = (n: BudgetNode) => (n.role === "controlplane" ? talosKubeletReserve.controlplane : talosKubeletReserve.worker);
   const controlPlanes = workload.filter((n) => n.role === "controlplane").length;
   return {

@@ -183,6 +183,8 @@ export const dnsEgress = {
  * LAN service.
  */
 /** Cilium's selector of every pod of a namespace. */
+/** The port Talos' API server listens on (the `kubernetes` Service's 443 is translated to it before policy applies). */
+export const kubeApiServerPort = 6443;
 export const podsOf = (namespace: string) => [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": namespace } }];
 /** Cilium's port list for TCP ports. */
 export const tcpPorts = (ports: number[]) => [{ ports: ports.map((port) => ({ port: String(port), protocol: "TCP" })) }];
@@ -229,6 +231,8 @@ export function networkPolicy(entry: ServiceEntry, ctx: { domain: string; cluste
   if (entry.auth === "sso" || ssoGates(entry, ctx.domain).length > 0) {
     egress.push({ toFQDNs: [{ matchName: `auth.${ctx.domain}` }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] });
   }
+  // The API server, as Cilium knows it (its endpoints on the control planes, port 6443 after the Service's translation).
+  if (entry.kubernetesApi) egress.push({ toEntities: ["kube-apiserver"], toPorts: tcpPorts([kubeApiServerPort]) });
   for (const e of entry.egress) {
     if (e.to === "static-ip-proxy") {
       // The proxy is outside the cluster (the management VM): matched by its address.

@@ -7,6 +7,7 @@ import { clusterBudgetDeclaredPolicy, clusterBudgetPolicy } from "./clusterBudge
 import { containerResourcesPolicy } from "./containerResources";
 import { dnsOwnerPolicy } from "./dnsOwner";
 import { exposedServicesPolicy } from "./exposedServices";
+import { gpuOneConsumerPolicy } from "./gpuOneConsumer";
 import { machineTagsPolicy } from "./machineTags";
 import { ociAlwaysFreePolicy } from "./ociAlwaysFree";
 import { pinnedVersionsPolicy } from "./pinnedVersions";
@@ -19,6 +20,7 @@ import { waveDeclaredPolicy, waveOrderPolicy } from "./waveOrder";
 export const allPolicies: Policies = [
   ociAlwaysFreePolicy,
   proxmoxCapacityPolicy,
+  gpuOneConsumerPolicy,
   machineTagsPolicy,
   securityListPortsPolicy,
   backupDecisionPolicy,

@@ -4,7 +4,7 @@
 // and must yield each pinned image, chart and release exactly once.
 import * as fs from "fs";
 import * as path from "path";
-import { backupImages, charts, gamingGuest, gatewayApi, gitCharts, imageString, images, monitoringReleases, resticVersion, serviceCharts, serviceImages } from "../../config/versions";
+import { backupImages, charts, gamingGuest, gatewayApi, gitCharts, imageString, images, kubevirtReleases, monitoringReleases, resticVersion, serviceCharts, serviceImages } from "../../config/versions";
 
 const root = path.join(__dirname, "..", "..");
 interface Manager {
@@ -71,7 +71,7 @@ describe("Renovate's rules", () => {
     expect(count((f) => f.datasource === "helm") + count((f) => f.manager.includes("OCI registries"))).toBe(all.length);
   });
 
-  it("find the git-published chart, Gateway API, restic, Prometheus, Alertmanager and Sunshine releases", () => {
+  it("find the git-published chart, Gateway API, restic, Prometheus, Alertmanager, Sunshine, KubeVirt and CDI releases", () => {
     const gh = (dep: string) => found.filter((f) => f.datasource === "github-releases" && f.depName === dep && f.file === "config/versions.ts").map((f) => f.currentValue);
     expect(gh("rancher/local-path-provisioner")).toEqual([gitCharts.localPath.version]);
     expect(gh("kubernetes-sigs/gateway-api")).toEqual([gatewayApi.version]);
@@ -79,6 +79,8 @@ describe("Renovate's rules", () => {
     expect(gh("prometheus/prometheus")).toEqual([monitoringReleases.prometheus]);
     expect(gh("prometheus/alertmanager")).toEqual([monitoringReleases.alertmanager]);
     expect(gh("LizardByte/Sunshine")).toEqual(gamingGuest.packages.filter((p) => p.id === "LizardByte.Sunshine").map((p) => p.version));
+    expect(gh("kubevirt/kubevirt")).toEqual([kubevirtReleases.kubevirt.version]);
+    expect(gh("kubevirt/containerized-data-importer")).toEqual([kubevirtReleases.cdi.version]);
   });
 
   it("find Talos and Kubernetes in every stack file, and the CLI and Go releases the workflows install", () => {

@@ -96,6 +96,16 @@ describe("the checks can fail", () => {
     expect(await failureOf(["kubectl -n twingate rollout restart deployment connector-home-a", "kubectl -n twingate scale deployment"])).toMatch(/expected a kind and a name/);
   });
 
+  test("KubeVirt's plugin names what the prod stack with KubeVirt applies, as it applies it", async () => {
+    await expect(play([one("kubectl virt start gaming -n gaming"), one("kubectl delete datavolume gaming-system -n gaming")])).resolves.toBeUndefined();
+    expect(await failureOf(["kubectl virt start gaming -n default"])).toMatch(/applies no VirtualMachine default\/gaming/);
+    expect(await failureOf(["kubectl virt stop windows-golden -n gaming"])).toMatch(/applies no VirtualMachine gaming\/windows-golden/);
+    expect(await failureOf(["kubectl virt image-upload dv windows-golden -n gaming --image-path=w.qcow2"])).toMatch(/expected --no-create/);
+    expect(await failureOf(["kubectl virt image-upload dv gaming-system -n gaming --no-create --image-path=w.qcow2"])).toMatch(/that DataVolume's source is not an upload/);
+    expect(await failureOf(["kubectl virt console gaming -n gaming"])).toMatch(/kubectl virt console: no rule checks it/);
+    expect(await failureOf(["kubectl delete datavolume gaming-data -n gaming"])).toMatch(/no stack applies a datavolume gaming\/gaming-data/);
+  });
+
   test("a deploy before the stack's secrets are set stops, as the program would", async () => {
     expect(await failureOf(["pulumi stack init prod", "npm run up -- --stack prod"])).toMatch(/before `pulumi config set --secret proxmoxApiToken`/);
   });

@@ -37,6 +37,7 @@ import { commands as deliveryCommands } from "../../delivery/cli";
 import { parseGateArgs } from "../../delivery/gateCommand";
 import { initialPasswordCommand } from "../../delivery/provision/command";
 import { parseGamingArgs } from "../../gaming/cli";
+import { kubevirtRoot } from "../gaming/kubevirtVariant";
 import { promotedTag } from "../../delivery/rollback";
 
 const scripts = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts as Record<string, string>;
@@ -437,6 +438,14 @@ export class Session {
           if (m.metadata?.name === name && (m.metadata.namespace ?? "default") === namespace && [rKind, `${rKind}s`].includes(kind.toLowerCase())) found.push(stack);
         }
       }
+      // KubeVirt's objects exist only with the GPU given to KubeVirt (docs/runbooks/gaming.md).
+      if (found.length === 0) {
+        for (const r of (await Session.kubevirtPlan()).resources) {
+          const m = r.inputs as { kind?: string; metadata?: { name?: string; namespace?: string } };
+          const rKind = (m.kind ?? "").toLowerCase();
+          if (m.metadata?.name === name && m.metadata.namespace === namespace && [rKind, `${rKind}s`].includes(kind.toLowerCase())) found.push("prod with KubeVirt");
+        }
+      }
       return found;
     };
     // A file the plan writes for the runbooks (out/<stack>/...).
@@ -452,6 +461,7 @@ export class Session {
       if ((await applied("cronjob", from.slice("cronjob/".length))).length === 0) fail(`kubectl create job --from=${from}: no stack applies a CronJob ${namespace}/${from.slice("cronjob/".length)}`);
       return;
     }
+    if (words[0] === "virt") return this.kubectlVirt(args.slice(args.indexOf("virt") + 1), namespace);
     const changing = ["annotate", "rollout", "scale", "label", "patch", "delete"];
     if (!changing.includes(words[0])) return;
     const [kind, name] = words[0] === "rollout" ? words.slice(2, 4) : words.slice(1, 3);
@@ -465,6 +475,48 @@ export class Session {
       return;
     }
     if ((await applied(kind, name)).length === 0) fail(`kubectl ${words.join(" ")}: no stack applies a ${kind} ${namespace}/${name}`);
+  }
+
+  /** The prod plan with KubeVirt given the GPU (the runbook's switch), where KubeVirt's objects are. */
+  private static kubevirt?: Promise<Plan>;
+  private static kubevirtPlan(): Promise<Plan> {
+    Session.kubevirt ??= (async () => {
+      const root = kubevirtRoot();
+      try {
+        return await planStack("prod", root);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    })();
+    return Session.kubevirt;
+  }
+
+  /**
+   * KubeVirt's kubectl plugin (virtctl): start, stop and restart name a VirtualMachine, and an upload
+   * into an existing DataVolume (--no-create) one of upload source, as the prod plan with KubeVirt applies them.
+   */
+  private async kubectlVirt(args: string[], namespace: string) {
+    const words = args.filter((w, i) => !w.startsWith("-") && !["-n", "--namespace"].includes(args[i - 1]));
+    const applied = async (kind: string, name: string) =>
+      (await Session.kubevirtPlan()).resources.find((r) => {
+        const m = r.inputs as { kind?: string; metadata?: { name?: string; namespace?: string } };
+        return m.kind === kind && m.metadata?.name === name && m.metadata.namespace === namespace;
+      });
+    if (["start", "stop", "restart"].includes(words[0])) {
+      if (!words[1]) fail(`kubectl virt ${words[0]}: expected a VM's name`);
+      if (!(await applied("VirtualMachine", words[1]))) fail(`kubectl virt ${words[0]} ${words[1]}: the prod stack with KubeVirt applies no VirtualMachine ${namespace}/${words[1]}`);
+      return;
+    }
+    if (words[0] === "image-upload") {
+      if (words[1] !== "dv" || !words[2]) fail("kubectl virt image-upload: expected dv <name>");
+      if (!args.includes("--no-create")) fail("kubectl virt image-upload: expected --no-create: the program owns the DataVolume");
+      if (!args.some((a) => a.startsWith("--image-path="))) fail("kubectl virt image-upload: expected --image-path=<file>");
+      const dv = await applied("DataVolume", words[2]);
+      if (!dv) fail(`kubectl virt image-upload dv ${words[2]}: the prod stack with KubeVirt applies no DataVolume ${namespace}/${words[2]}`);
+      if (!(dv!.inputs as { spec?: { source?: { upload?: unknown } } }).spec?.source?.upload) fail(`kubectl virt image-upload dv ${words[2]}: that DataVolume's source is not an upload`);
+      return;
+    }
+    fail(`kubectl virt ${words[0]}: no rule checks it; add one to test/docs/session.ts`);
   }
 
   private async systemctl(args: string[]) {

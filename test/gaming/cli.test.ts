@@ -10,6 +10,9 @@ import type { Fetch } from "../../gaming/proxmox";
 import { proxmoxFetch, tcpAnswers } from "../../gaming/transport";
 import { UsageError } from "../../delivery/usage";
 import { ProxmoxStandIn, proxmoxStandIn } from "./proxmoxStandIn";
+import { ProdConfig } from "../../config/schema";
+import { validateMutated } from "../helpers";
+import { kubevirtOn } from "./kubevirtVariant";
 
 const gib = (n: number) => n * 1024;
 
@@ -35,6 +38,14 @@ describe("npm run gaming, against the Proxmox stand-in in place of the committed
 
   it("acts on the committed host, VM and memory (64 GB, 12 kept by the host)", () => {
     expect(target).toEqual({ access: { endpoint: "https://192.168.68.51:8006", node: "pve" }, insecure: true, vmid: 300, usableMiB: gib(52) });
+  });
+
+  it("with KubeVirt given the GPU, start refuses and names the session's command; nothing is called", async () => {
+    const withKubevirt = validateMutated("prod", kubevirtOn).config as ProdConfig;
+    expect(gamingTarget(withKubevirt).kubevirtSession).toEqual({ namespace: "gaming", name: "gaming" });
+    expect(await runGaming(["start"], {}, (s) => out.push(s), viaStandIn, withKubevirt)).toBe(1);
+    expect(out).toEqual(["not started: the GPU is KubeVirt's (hypervisor.gpu.consumer), the Proxmox VM has none; start the session from the launch page, or with `kubectl virt start gaming -n gaming`"]);
+    expect(api.requests).toEqual([]);
   });
 
   it("status lists the VMs and says whether the gaming VM fits", async () => {

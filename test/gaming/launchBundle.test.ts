@@ -9,8 +9,12 @@ import { gamingLaunch, gamingLaunchEnv, launchBundle } from "../../services/gami
 import { gamingLaunchSettings } from "../../stacks/home";
 import { committedConfig } from "../../plan/stackFiles";
 import { freePort } from "../../verify/net";
+import { ProdConfig } from "../../config/schema";
+import { validateMutated } from "../helpers";
+import { kubevirtOn } from "./kubevirtVariant";
 
 const env = (over: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  GAMING_BACKEND: "proxmox",
   PROXMOX_ENDPOINT: "https://127.0.0.1:1",
   PROXMOX_NODE: "pve",
   PROXMOX_INSECURE: "true",
@@ -26,7 +30,16 @@ describe("the launch page's settings", () => {
     const settings = gamingLaunchSettings(committedConfig("prod"), 300, { token: "homelab-gaming@pve!control=abc", ntfyUrl: "http://ntfy.ntfy.svc.cluster.local:2586", ntfyToken: "tk_n" });
     expect(Object.keys(settings).sort()).toEqual([...gamingLaunchEnv].sort());
     expect(gamingLaunch.generatedSecret?.keys).toEqual(gamingLaunchEnv);
-    expect(launchSettings({ ...settings, PORT: "8080" })).toMatchObject({ endpoint: "https://192.168.68.51:8006", node: "pve", vmid: 300, usableMiB: 52 * 1024, ntfy: { topic: "homelab-gaming" } });
+    expect(launchSettings({ ...settings, PORT: "8080" })).toMatchObject({ backend: "proxmox", endpoint: "https://192.168.68.51:8006", node: "pve", vmid: 300, usableMiB: 52 * 1024, ntfy: { topic: "homelab-gaming" } });
+    // With KubeVirt given the GPU, the page starts the session; the API server is the pod's own.
+    const withKubevirt = validateMutated("prod", kubevirtOn).config as ProdConfig;
+    const kv = gamingLaunchSettings(withKubevirt, 300, { token: "homelab-gaming@pve!control=abc", ntfyUrl: "http://ntfy", ntfyToken: "tk_n" });
+    expect([kv.GAMING_BACKEND, kv.GAMING_SESSION, kv.GAMING_STREAM_SERVICE]).toEqual(["kubevirt", "gaming/gaming", "gaming-stream"]);
+    expect(launchSettings({ ...kv, PORT: "8080", KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" })).toMatchObject({
+      backend: "kubevirt",
+      session: { namespace: "gaming", name: "gaming", stream: "gaming-stream" },
+      apiServer: "https://10.96.0.1:443",
+    });
   });
 
   it("name the variable and what it should hold when one is wrong", () => {
@@ -34,6 +47,11 @@ describe("the launch page's settings", () => {
     expect(() => launchSettings(env({ PROXMOX_GAMING_TOKEN: "secret-only" }))).toThrow("PROXMOX_GAMING_TOKEN: expected the gaming control's API token as <user>@<realm>!<token id>=<secret>");
     expect(() => launchSettings(env({ GAMING_VMID: "99" }))).toThrow("GAMING_VMID: expected a whole number from 100 to 999999999");
     expect(() => launchSettings(env({ PORT: "http" }))).toThrow("PORT: expected a whole number from 1 to 65535");
+    expect(() => launchSettings(env({ GAMING_BACKEND: "vmware" }))).toThrow("GAMING_BACKEND: expected proxmox or kubevirt");
+    const kubevirt = (over: Record<string, string>) => env({ GAMING_BACKEND: "kubevirt", GAMING_SESSION: "gaming/gaming", GAMING_STREAM_SERVICE: "gaming-stream", KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443", ...over });
+    expect(() => launchSettings(kubevirt({ GAMING_SESSION: "gaming" }))).toThrow("GAMING_SESSION: expected the session's VirtualMachine as <namespace>/<name>");
+    expect(() => launchSettings(kubevirt({ KUBERNETES_SERVICE_HOST: "" }))).toThrow("KUBERNETES_SERVICE_HOST: expected the API server's address (the kubelet sets it)");
+    expect(() => launchSettings(kubevirt({ GAMING_STREAM_SERVICE: "Gaming Stream" }))).toThrow("GAMING_STREAM_SERVICE: expected the stream Service's name");
   });
 });
 

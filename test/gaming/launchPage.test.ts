@@ -4,10 +4,12 @@
 // start (stopping DEV when that is the button pressed) and stop the VM. The
 // SSO proxy's headers are set as the proxy would set them.
 import * as fs from "fs";
-import { startLaunchServer, LaunchServerDeps } from "../../gaming/web/server";
+import { startLaunchServer, LaunchServerDeps, kubevirtBackend, proxmoxBackend } from "../../gaming/web/server";
+import { kubevirtClient } from "../../gaming/kubevirtApi";
 import { proxmoxClient } from "../../gaming/proxmox";
 import { chromiumPath } from "../../verify/glancePage";
 import { ProxmoxStandIn, StandInVm, proxmoxStandIn } from "./proxmoxStandIn";
+import { KubevirtStandIn, kubevirtStandIn } from "./kubevirtStandIn";
 
 const gib = (n: number) => n * 1024;
 const hostVms = (): StandInVm[] => [
@@ -29,15 +31,17 @@ async function rig(usableGb = 60): Promise<Rig> {
   const api = await proxmoxStandIn(hostVms());
   const notes: string[] = [];
   const deps: LaunchServerDeps = {
-    control: {
-      pve: proxmoxClient({ endpoint: api.url, node: api.node, token: api.token }),
-      streamingUp: async (address) => address === "192.168.68.60",
-      notify: async (title, message) => void notes.push(`${title}: ${message}`),
-      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-      now: () => Date.now(),
-    },
-    target: { vmid: 300, usableMiB: gib(usableGb) },
-    readyTimeoutMs: 30_000,
+    backend: proxmoxBackend(
+      {
+        pve: proxmoxClient({ endpoint: api.url, node: api.node, token: api.token }),
+        streamingUp: async (address) => address === "192.168.68.60",
+        notify: async (title, message) => void notes.push(`${title}: ${message}`),
+        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
+        now: () => Date.now(),
+      },
+      { vmid: 300, usableMiB: gib(usableGb) },
+      30_000,
+    ),
     allowedGroups: ["admin", "gamers"],
     log: () => undefined,
   };
@@ -46,6 +50,15 @@ async function rig(usableGb = 60): Promise<Rig> {
 }
 
 const signedIn = { "X-Forwarded-User": "alex", "X-Forwarded-Groups": "family,gamers" };
+/** Reloads the page until its start or stop is done (it refreshes itself while one is under way). */
+async function settle(page: import("playwright-core").Page): Promise<void> {
+  for (let i = 0; i < 50 && !/done|failed/.test((await page.textContent("#job h2")) ?? ""); i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    await page.reload();
+  }
+}
+/** Effects that never wait and never stream. */
+const idle = { streamingUp: async () => false, notify: async () => undefined, sleep: async () => undefined, now: () => 0 };
 const posts = (r: Rig) => r.api.requests.filter((q) => q.startsWith("POST") && /status\/(start|shutdown)$/.test(q));
 
 describe("the launch page in Chromium", () => {
@@ -70,11 +83,7 @@ describe("the launch page in Chromium", () => {
 
       await page.click("text=Stop DEV and start");
       await page.waitForURL(`${r.url}/`);
-      // The page refreshes itself while the start is under way; read it until it is done.
-      for (let i = 0; i < 50 && !/done|failed/.test((await page.textContent("#job h2")) ?? ""); i++) {
-        await new Promise((res) => setTimeout(res, 100));
-        await page.reload();
-      }
+      await settle(page);
       expect(await page.textContent("#job h2")).toBe("Start: done");
       expect(await page.locator("#job li").allTextContents()).toEqual(["stopped DEV: dev-cp-1, dev-worker-1", "gaming started", "ready: stream from 192.168.68.60 (Moonlight)"]);
       expect(await page.textContent("tr[data-vmid='300'] .state")).toBe("running");
@@ -83,10 +92,7 @@ describe("the launch page in Chromium", () => {
 
       expect(await page.locator("#actions button").allTextContents()).toEqual(["Stop"]);
       await page.click("text=Stop");
-      for (let i = 0; i < 50 && !/done|failed/.test((await page.textContent("#job h2")) ?? ""); i++) {
-        await new Promise((res) => setTimeout(res, 100));
-        await page.reload();
-      }
+      await settle(page);
       expect(await page.textContent("#job h2")).toBe("Stop: done");
       expect(await page.textContent("tr[data-vmid='300'] .state")).toBe("stopped");
       expect(posts(r).slice(3)).toEqual(["POST /api2/json/nodes/pve/qemu/300/status/shutdown"]);
@@ -113,6 +119,71 @@ describe("the launch page in Chromium", () => {
       await tight.close();
     }
   }, 60_000);
+});
+
+describe("the launch page for a KubeVirt session, in Chromium", () => {
+  let browser: import("playwright-core").Browser;
+  let api: KubevirtStandIn;
+  let server: { url: string; close(): Promise<void> };
+  const notes: string[] = [];
+  beforeAll(async () => {
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ["--no-sandbox"] });
+    api = await kubevirtStandIn({ namespace: "gaming", name: "gaming", stream: "gaming-stream", running: false, bootReads: 2, agentReads: 1, address: "192.168.71.243" });
+    const effects = { streamingUp: async (a: string) => a === "192.168.71.243", notify: async (t: string, m: string) => void notes.push(`${t}: ${m}`), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))), now: () => Date.now() };
+    const backend = kubevirtBackend({ ...effects, kube: kubevirtClient({ apiServer: api.url, token: () => api.token }) }, { namespace: "gaming", name: "gaming", stream: "gaming-stream" }, 30_000);
+    server = await startLaunchServer({ backend, allowedGroups: ["admin", "gamers"], log: () => undefined }, 0, "127.0.0.1");
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await api?.close();
+  });
+
+  it("lists the session and its state, starts it until Sunshine answers, then stops it", async () => {
+    const page = await browser.newPage({ extraHTTPHeaders: signedIn });
+    try {
+      await page.goto(`${server.url}/`);
+      expect(await page.textContent("tr[data-session='gaming'] .name")).toBe("gaming");
+      expect(await page.textContent("tr[data-session='gaming'] .state")).toBe("stopped");
+      expect(await page.locator("#memory").count()).toBe(0);
+      expect(await page.locator("#actions button").allTextContents()).toEqual(["Start"]);
+
+      await page.click("text=Start");
+      await page.waitForURL(`${server.url}/`);
+      await settle(page);
+      expect(await page.textContent("#job h2")).toBe("Start: done");
+      expect(await page.locator("#job li").allTextContents()).toEqual(["gaming started", "ready: stream from 192.168.71.243 (Moonlight)"]);
+      expect(await page.textContent("tr[data-session='gaming'] .state")).toBe("running");
+      expect(notes).toEqual(["Gaming session ready: gaming is up: connect Moonlight to 192.168.71.243"]);
+
+      expect(await page.locator("#actions button").allTextContents()).toEqual(["Stop"]);
+      await page.click("text=Stop");
+      await settle(page);
+      expect(await page.textContent("#job h2")).toBe("Stop: done");
+      expect(await page.textContent("tr[data-session='gaming'] .state")).toBe("stopped");
+      expect(api.requests.filter((q) => q.startsWith("PUT"))).toEqual([
+        "PUT /apis/subresources.kubevirt.io/v1/namespaces/gaming/virtualmachines/gaming/start",
+        "PUT /apis/subresources.kubevirt.io/v1/namespaces/gaming/virtualmachines/gaming/stop",
+      ]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it("says so when the API server refuses the page's token", async () => {
+    const refused = await startLaunchServer(
+      { backend: kubevirtBackend({ ...idle, kube: kubevirtClient({ apiServer: api.url, token: "expired" }) }, { namespace: "gaming", name: "gaming", stream: "gaming-stream" }, 1000), allowedGroups: ["gamers"], log: () => undefined },
+      0,
+      "127.0.0.1",
+    );
+    try {
+      const res = await fetch(`${refused.url}/`, { headers: signedIn });
+      expect([res.status, await res.text()]).toEqual([502, "Kubernetes did not answer as expected: Kubernetes GET /apis/kubevirt.io/v1/namespaces/gaming/virtualmachines/gaming: HTTP 401 Unauthorized\n"]);
+    } finally {
+      await refused.close();
+    }
+  });
 });
 
 describe("the launch page's server", () => {
@@ -143,9 +214,7 @@ describe("the launch page's server", () => {
     const other = await proxmoxStandIn(hostVms(), "pve", "someone@pve!else=x");
     const server = await startLaunchServer(
       {
-        control: { pve: proxmoxClient({ endpoint: other.url, node: "pve", token: "homelab-gaming@pve!control=wrong" }), streamingUp: async () => false, notify: async () => undefined, sleep: async () => undefined, now: () => 0 },
-        target: { vmid: 300, usableMiB: gib(60) },
-        readyTimeoutMs: 1000,
+        backend: proxmoxBackend({ pve: proxmoxClient({ endpoint: other.url, node: "pve", token: "homelab-gaming@pve!control=wrong" }), ...idle }, { vmid: 300, usableMiB: gib(60) }, 1000),
         allowedGroups: ["admin", "gamers"],
         log: () => undefined,
       },
@@ -162,9 +231,7 @@ describe("the launch page's server", () => {
     }
     const elsewhere = await startLaunchServer(
       {
-        control: { pve: proxmoxClient({ endpoint: r.api.url, node: r.api.node, token: r.api.token }), streamingUp: async () => false, notify: async () => undefined, sleep: async () => undefined, now: () => 0 },
-        target: { vmid: 999, usableMiB: gib(60) },
-        readyTimeoutMs: 1000,
+        backend: proxmoxBackend({ pve: proxmoxClient({ endpoint: r.api.url, node: r.api.node, token: r.api.token }), ...idle }, { vmid: 999, usableMiB: gib(60) }, 1000),
         allowedGroups: ["gamers"],
         log: () => undefined,
       },

@@ -453,6 +453,18 @@ describe("app-template values", () => {
     expect((values.defaultPodOptions as Inputs).securityContext).toEqual({ seccompProfile: { type: "RuntimeDefault" } });
   });
 
+  it("mount the service account's token, and open the API server, only for an entry that calls it", () => {
+    const plain = appTemplateValues(pastebin, ctx(), { containers: { web: { image } } }) as Inputs;
+    expect(plain.defaultPodOptions.automountServiceAccountToken).toBe(false);
+    const caller = { ...pastebin, kubernetesApi: { why: "reads its own ConfigMap" } };
+    expect((appTemplateValues(caller, ctx(), { containers: { web: { image } } }) as Inputs).defaultPodOptions.automountServiceAccountToken).toBe(true);
+    const apiServer = { toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "6443", protocol: "TCP" }] }] };
+    expect((networkPolicy(caller, { domain: "homelab.example", cluster: "prod" }) as Inputs).spec.egress).toContainEqual(apiServer);
+    expect(JSON.stringify((networkPolicy(pastebin, { domain: "homelab.example", cluster: "prod" }) as Inputs).spec.egress)).not.toContain("kube-apiserver");
+    // Of the catalog, only the launch page calls it (for a KubeVirt session).
+    expect(catalog.filter((e) => e.kubernetesApi).map((e) => e.name)).toEqual(["gaming-launch"]);
+  });
+
   it("give init steps the image, secrets, user and volumes of the main container", () => {
     const values = appTemplateValues(pastebin, ctx(), { containers: { web: { image, runAs: 33 } }, initSteps: { seed: { command: ["sh", "-c", "true"], resources: resources("1m", "1Mi", "2m", "2Mi") } } }) as Inputs;
     expect(values.controllers.web.initContainers.seed).toEqual({

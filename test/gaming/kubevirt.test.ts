@@ -1,0 +1,193 @@
+// Gaming on KubeVirt (hypervisor.gpu.consumer kubevirt): the choice as the
+// config rules hold it, the pure renderers, and the whole prod plan with the
+// choice on (a copy of the committed stack files with it switched).
+import * as fs from "fs";
+import * as path from "path";
+import { cdiResource, kubevirtResource, launchPageAccess, pciResourceName, sessionManifests, SessionSpec, sunshinePorts } from "../../components/gaming/kubevirt";
+import { gpuNodeTaint, gpuWorkerPatch, renderClusterTemplateDocs } from "../../components/omni/templates";
+import { clusterSpec } from "../../components/TalosCluster";
+import { gamingStreamServiceRef } from "../../config/schema";
+import { kubevirtReleases, operatorManifestUrl } from "../../config/versions";
+import { planStack } from "../../plan/plan";
+import { Values, configProblems } from "../helpers";
+import { kubevirtOn, kubevirtRoot } from "./kubevirtVariant";
+
+const ids = ["10de:2684", "10de:22ba"];
+const spec: SessionSpec = { name: "gaming", cores: 8, memoryGb: 32, diskGb: 1000, gamesDiskGb: 1000, deviceIds: ids, storageClass: "longhorn", stream: { service: "gaming/gaming-stream", address: "192.168.71.243" } };
+
+describe("the GPU's consumer (config rules)", () => {
+  test("the committed choice (gaming-vm, no gpu-worker) and KubeVirt with one gpu-worker both pass", () => {
+    expect(configProblems("prod", () => undefined)).toEqual([]);
+    expect(configProblems("prod", kubevirtOn)).toEqual([]);
+  });
+
+  test("gaming-vm with a gpu-worker node: two consumers, refused at that node", () => {
+    expect(configProblems("prod", (v) => { kubevirtOn(v); v.hypervisor.gpu.consumer = "gaming-vm"; })).toContain(
+      'homelab:cluster.nodes[2].role = "gpu-worker": expected controlplane or worker: the GPU is the Proxmox gaming VM\'s (hypervisor.gpu.consumer is gaming-vm), and one GPU serves one consumer',
+    );
+  });
+
+  test("kubevirt without a gpu-worker, or with two, is refused", () => {
+    expect(configProblems("prod", (v) => { kubevirtOn(v); v.cluster.nodes.pop(); })).toEqual([
+      'homelab:hypervisor.gpu.consumer = "kubevirt": expected exactly one cluster node with role gpu-worker when the GPU is KubeVirt\'s (one GPU, one node); the cluster has 0',
+    ]);
+    expect(configProblems("prod", (v) => { kubevirtOn(v); v.cluster.nodes[1].role = "gpu-worker"; })).toContain(
+      'homelab:hypervisor.gpu.consumer = "kubevirt": expected exactly one cluster node with role gpu-worker when the GPU is KubeVirt\'s (one GPU, one node); the cluster has 2',
+    );
+  });
+
+  test("the gpu-worker must hold the session: the gaming VM's RAM + 3 GB and its cores + 1, each at its edge", () => {
+    expect(configProblems("prod", (v) => { kubevirtOn(v); v.cluster.nodes[2].memoryGb = 26; v.cluster.nodes[2].cores = 8; })).toEqual([
+      "homelab:cluster.nodes[2].memoryGb = 26: expected at least 27 GB: the KubeVirt session takes gamingVm.memoryGb (24 GB) and the node keeps 3 GB",
+      "homelab:cluster.nodes[2].cores = 8: expected at least 9 vCPUs: the KubeVirt session takes gamingVm.cores (8) and the node keeps 1",
+    ]);
+  });
+
+  test("the Proxmox gaming VM stays off when KubeVirt has the GPU", () => {
+    expect(configProblems("prod", (v) => { kubevirtOn(v); v.gamingVm.started = true; })).toEqual([
+      "homelab:gamingVm.started = true: expected false: the GPU is KubeVirt's (hypervisor.gpu.consumer), so the Proxmox gaming VM stays off, its disks kept",
+    ]);
+  });
+
+  test("the stream Service must be among the LAN load balancer's Services", () => {
+    expect(configProblems("prod", (v) => { kubevirtOn(v); v.platform.lanLoadBalancer.services.pop(); })).toEqual([
+      'homelab:platform.lanLoadBalancer.services = ["adguard/adguard-dns","home-assistant/home-assistant-web","monitoring/teleme...: expected gaming/gaming-stream among the Services: Moonlight reaches the KubeVirt session\'s Sunshine there',
+    ]);
+    expect(gamingStreamServiceRef("room-pc")).toBe("gaming/room-pc-stream");
+  });
+
+  test("a bad choice names the key and the choices; dev never has a gpu-worker", () => {
+    expect(configProblems("prod", (v) => (v.hypervisor.gpu.consumer = "both"))).toEqual([
+      'homelab:hypervisor.gpu.consumer = "both": expected one of gaming-vm, kubevirt (who has the GPU: the Proxmox gaming VM, or KubeVirt on the cluster\'s gpu-worker node)',
+    ]);
+    expect(configProblems("dev", (v) => (v.cluster.nodes[0].role = "gpu-worker"))).toContain(
+      'homelab:cluster.nodes[0].role = "gpu-worker": expected controlplane or worker: the host\'s one GPU is prod\'s to give (hypervisor.gpu.consumer)',
+    );
+  });
+});
+
+describe("KubeVirt's renderers", () => {
+  test("KubeVirt permits each of the GPU's functions under its own resource, with the HostDevices gate, virt-handler onto the gpu-worker", () => {
+    const kv = kubevirtResource(ids) as Values;
+    expect(kv.spec.configuration.permittedHostDevices.pciHostDevices).toEqual([
+      { pciVendorSelector: "10DE:2684", resourceName: "homelab.io/pci-10de-2684" },
+      { pciVendorSelector: "10DE:22BA", resourceName: "homelab.io/pci-10de-22ba" },
+    ]);
+    expect(kv.spec.configuration.developerConfiguration.featureGates).toEqual(["HostDevices"]);
+    expect(kv.spec.workloads.nodePlacement.tolerations).toEqual([{ key: "homelab.io/gpu", operator: "Equal", value: "kubevirt", effect: "NoSchedule" }]);
+    expect(kv.spec.workloadUpdateStrategy).toEqual({ workloadUpdateMethods: [] });
+    expect(() => kubevirtResource([])).toThrow("expected the GPU's vendor:device ids");
+    expect(cdiResource()).toMatchObject({ kind: "CDI", metadata: { name: "cdi" }, spec: { uninstallStrategy: "BlockUninstallIfWorkloadsExist" } });
+  });
+
+  test("the session: namespace, golden image, cloned system disk, blank games disk, the VM (started on request), the stream Service, in that order", () => {
+    const ms = sessionManifests(spec) as Values[];
+    expect(ms.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(["Namespace/gaming", "DataVolume/windows-golden", "DataVolume/gaming-system", "DataVolume/gaming-games", "VirtualMachine/gaming", "Service/gaming-stream"]);
+    const [, golden, system, games, vm, service] = ms;
+    expect(golden.spec.source).toEqual({ upload: {} });
+    expect(golden.metadata.annotations).toEqual({ "cdi.kubevirt.io/storage.bind.immediate.requested": "true" });
+    expect(system.spec.source).toEqual({ pvc: { namespace: "gaming", name: "windows-golden" } });
+    expect(games.spec.source).toEqual({ blank: {} });
+    expect([golden, system, games].map((d) => [d.spec.storage.storageClassName, d.spec.storage.resources.requests.storage])).toEqual([["longhorn", "1000Gi"], ["longhorn", "1000Gi"], ["longhorn", "1000Gi"]]);
+    // Manual: started and stopped on request only, so a deploy never undoes a start (Halted would be set back to Always by a start).
+    expect(vm.spec.runStrategy).toBe("Manual");
+    const t = vm.spec.template.spec;
+    expect(t.nodeSelector).toEqual({ [gpuNodeTaint.key]: gpuNodeTaint.value });
+    expect(t.domain.cpu.cores).toBe(8);
+    expect(t.domain.memory.guest).toBe("32Gi");
+    expect(t.domain.devices.hostDevices).toEqual([{ name: "gpu", deviceName: pciResourceName(ids[0]) }, { name: "gpu-function-1", deviceName: pciResourceName(ids[1]) }]);
+    expect(t.volumes).toEqual([{ name: "system", dataVolume: { name: "gaming-system" } }, { name: "games", dataVolume: { name: "gaming-games" } }]);
+    expect(service.spec.type).toBe("LoadBalancer");
+    expect(service.spec.selector).toEqual({ "homelab.io/gaming-session": "gaming" });
+    expect(vm.spec.template.metadata.labels["homelab.io/gaming-session"]).toBe("gaming");
+    expect(service.metadata.annotations).toEqual({ "lbipam.cilium.io/ips": "192.168.71.243" });
+    expect(service.metadata.labels["homelab.io/lan-load-balancer"]).toBe("true");
+    expect(service.spec.ports.map((p: Values) => `${p.protocol}/${p.port}`)).toEqual([...sunshinePorts.tcp.map((p) => `TCP/${p}`), ...sunshinePorts.udp.map((p) => `UDP/${p}`)]);
+    // No fixed address: the pool picks one.
+    expect((sessionManifests({ ...spec, stream: { service: spec.stream.service } })[5] as Values).metadata.annotations).toBeUndefined();
+    expect(() => sessionManifests({ ...spec, stream: { service: "default/gaming-stream" } })).toThrow("expected the stream Service in namespace gaming, got default/gaming-stream");
+  });
+
+  test("the launch page may read, start and stop that one session, and nothing else", () => {
+    const [role, binding] = launchPageAccess(spec, "gaming-launch") as Values[];
+    expect(role.rules).toEqual([
+      { apiGroups: ["kubevirt.io"], resources: ["virtualmachines", "virtualmachineinstances"], resourceNames: ["gaming"], verbs: ["get"] },
+      { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachines/start", "virtualmachines/stop"], resourceNames: ["gaming"], verbs: ["update"] },
+      { apiGroups: [""], resources: ["services"], resourceNames: ["gaming-stream"], verbs: ["get"] },
+    ]);
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "default", namespace: "gaming-launch" }]);
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+  });
+
+  test("the gpu-worker's Talos patch: vfio-pci takes the GPU's functions, the node is labelled and tainted; only the gpu-workers get it", () => {
+    expect(gpuWorkerPatch(ids)).toEqual({
+      machine: {
+        nodeLabels: { "homelab.io/gpu": "kubevirt" },
+        nodeTaints: { "homelab.io/gpu": "kubevirt:NoSchedule" },
+        kernel: { modules: [{ name: "vfio_pci", parameters: ["ids=10de:2684,10de:22ba"] }, { name: "vfio_iommu_type1" }] },
+      },
+    });
+    expect(() => gpuWorkerPatch([])).toThrow("expected the GPU's vendor:device ids");
+    const node = (name: string, role: "controlplane" | "worker" | "gpu-worker") => ({ name, role, vmId: 1, machineUuid: "u", cores: 2, memoryGb: 4, diskGb: 10, ip: "10.0.0.1" });
+    const machines = { platform: "proxmox" as const, nodes: [node("cp", "controlplane"), node("w", "worker"), node("g", "gpu-worker")] } as never;
+    const docs = renderClusterTemplateDocs(clusterSpec({ name: "prod", versions: { talos: "1.13.10", kubernetes: "1.36.3" }, machines: { ...(machines as object), gpu: { mapping: "nvidia-gpu", vendorDeviceIds: ids } } as never })) as Values[];
+    expect(docs.filter((d) => d.kind === "Workers").map((d) => [d.name, d.patches?.map((p: Values) => p.name)])).toEqual([["workers", undefined], ["gpu-workers", ["gpu-worker"]]]);
+    expect(() => renderClusterTemplateDocs(clusterSpec({ name: "prod", versions: { talos: "1.13.10", kubernetes: "1.36.3" }, machines }))).toThrow("a gpu-worker needs the GPU's vendor:device ids");
+  });
+
+  test("the operators' manifests are the pinned releases' own, and tools/kubevirt-check reads the same releases' API types", () => {
+    expect(operatorManifestUrl(kubevirtReleases.kubevirt)).toBe("https://github.com/kubevirt/kubevirt/releases/download/v1.9.0/kubevirt-operator.yaml");
+    expect(operatorManifestUrl(kubevirtReleases.cdi)).toBe("https://github.com/kubevirt/containerized-data-importer/releases/download/v1.66.0/cdi-operator.yaml");
+    const mod = fs.readFileSync(path.join(__dirname, "../../tools/kubevirt-check/go.mod"), "utf8");
+    const required = (module: string) => new RegExp(`^\\s*${module.replace(/[./]/g, "\\$&")} (v\\S+)$`, "m").exec(mod)?.[1];
+    expect([required("kubevirt.io/api"), required("kubevirt.io/containerized-data-importer-api")]).toEqual([kubevirtReleases.kubevirt.version, kubevirtReleases.cdi.version]);
+  });
+});
+
+describe("the prod plan with KubeVirt given the GPU", () => {
+  let plan: Awaited<ReturnType<typeof planStack>>;
+  let root: string;
+  beforeAll(async () => {
+    root = kubevirtRoot();
+    plan = await planStack("prod", root);
+  }, 240_000);
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const ofType = (type: string) => plan.resources.filter((r) => r.type === type);
+  const input = (r: { inputs: Record<string, unknown> }) => r.inputs as Values;
+
+  test("every policy passes, gpu-one-consumer among them", () => {
+    expect(plan.violations).toEqual([]);
+  });
+
+  test("shows the KubeVirt stack: both operators from their pinned manifests, KubeVirt and CDI, the session's objects, after the platform", () => {
+    expect(plan.components).toContainEqual({ type: "homelab:index:GamingSessions", name: "gaming-sessions" });
+    expect(ofType("kubernetes:yaml/v2:ConfigFile").map((r) => input(r).file)).toEqual(expect.arrayContaining([operatorManifestUrl(kubevirtReleases.kubevirt), operatorManifestUrl(kubevirtReleases.cdi)]));
+    const kinds = plan.resources.filter((r) => r.name.startsWith("gaming-sessions-")).map((r) => `${r.type.split(":")[1]}:${r.type.split(":")[2]}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining(["kubevirt.io/v1:KubeVirt", "cdi.kubevirt.io/v1beta1:CDI", "cdi.kubevirt.io/v1beta1:DataVolume", "kubevirt.io/v1:VirtualMachine", "core/v1:Service", "core/v1:Namespace", "rbac.authorization.k8s.io/v1:Role", "rbac.authorization.k8s.io/v1:RoleBinding"]),
+    );
+    // A component's dependency stands for its children (as the engine expands it): the platform's Longhorn release among them.
+    const sessions = plan.resources.find((r) => r.type === "homelab:index:GamingSessions")!;
+    expect(sessions.dependencies).toContain(plan.resources.find((r) => r.name === "platform-app-longhorn")!.urn);
+    expect(plan.outputs).toContain("gamingSession");
+  });
+
+  test("the GPU moves: the gaming VM keeps its disks without it, the gpu-worker VM has it behind an emulated IOMMU", () => {
+    const vms = ofType("proxmoxve:index/vmLegacy:VmLegacy");
+    const gaming = vms.find((r) => r.name === "gaming-vm")!;
+    expect(input(gaming).hostpcis).toBeUndefined();
+    expect(input(gaming).disks).toHaveLength(2);
+    const holders = vms.filter((r) => input(r).hostpcis !== undefined);
+    expect(holders.map((r) => [r.name, input(r).machine, input(r).hostpcis])).toEqual([["cluster-prod-gpu-1", "q35,viommu=intel", [{ device: "hostpci0", mapping: "nvidia-gpu", pcie: true, rombar: true }]]]);
+    // The cluster waits for the gaming VM to let go of the GPU.
+    const cluster = plan.resources.find((r) => r.type === "homelab:index:TalosCluster")!;
+    expect(cluster.dependencies).toContain(gaming.urn);
+  });
+
+  test("the cluster template gives the gpu-workers their patch", () => {
+    const template = plan.artifacts.find((a) => a.path.endsWith("cluster-template.yaml"))!;
+    expect(template.content).toContain("name: gpu-workers");
+    expect(template.content).toContain("ids=10de:2684,10de:22ba");
+  });
+});
