@@ -33,6 +33,8 @@ export interface GamingVmArgs {
   /** SSH to the host, which builds the answer medium. */
   connection: { host: string; user: string; privateKey: pulumi.Input<string> };
   config: GamingVmConfig;
+  /** The game library Windows mounts (gamingVm.install.libraryShare): the host's address and the share's export. */
+  library?: { host: string; exportPath: string };
 }
 
 export class GamingVm extends pulumi.ComponentResource {
@@ -100,7 +102,7 @@ export class GamingVm extends pulumi.ComponentResource {
         { parent: this },
       );
       this.windowsPassword = pulumi.secret(password.result);
-      const answer = pulumi.secret(password.result.apply((p) => autounattendXml({ ...install, computerName: c.name }, p, guestPackages)));
+      const answer = pulumi.secret(password.result.apply((p) => autounattendXml({ ...install, computerName: c.name, library: args.library }, p, guestPackages)));
       const script = answerMediumScript({ vmId: c.vmId, virtioIso: `${args.isoDatastore}:iso/virtio-win-${gamingGuest.virtioWin.version}.iso`, output: answerMediumVolume(args.isoDatastore) });
       // Rebuilt when the answer file or the script changes (an update runs it again); no delete: the
       // medium is a file on the ISO storage, harmless once Windows is installed.

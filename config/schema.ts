@@ -216,6 +216,8 @@ const gamingVm = section({
       .string(expect("the edition's generic install key like VK7JG-NPHTM-C97JM-9MPGT-3V66T"))
       .regex(/^([A-Z0-9]{5}-){4}[A-Z0-9]{5}$/, expect("the edition's generic install key like VK7JG-NPHTM-C97JM-9MPGT-3V66T"))
       .optional(),
+    /** One of hypervisor.nfs.shares: the game library, mounted on L: at every logon (read as the share lets everyone read). */
+    libraryShare: name.optional(),
   }).optional(),
   /** The host shuts it down after `minutes` with no stream and the GPU idle (components/gaming/idleWatch.ts). */
   idleShutdown: section({
@@ -858,6 +860,10 @@ export function prodIssues(c: ProdConfig): Issue[] {
       path: ["gamingVm", "gamesDiskGb"],
       message: `expected at most ${Math.max(0, poolGb - c.gamingVm.diskGb)} GB: with the system disk's ${c.gamingVm.diskGb} GB, the ZFS pool holds ${poolGb} GB (${c.hypervisor.zfs.layout} of ${c.hypervisor.zfs.disks.length} x ${c.hypervisor.zfs.diskSizeGb} GB)`,
     });
+  }
+  const library = c.gamingVm.install?.libraryShare;
+  if (library !== undefined && !c.hypervisor.nfs.shares.includes(library)) {
+    issues.push({ path: ["gamingVm", "install", "libraryShare"], message: `expected one of hypervisor.nfs.shares (${c.hypervisor.nfs.shares.join(", ")}): the host exports only those` });
   }
   if (c.gamingVm.install && c.gamingVm.name.length > 15) {
     issues.push({ path: ["gamingVm", "name"], message: "expected at most 15 characters: with gamingVm.install it is Windows' computer name" });

@@ -14,6 +14,7 @@ import { NtfyCredentials } from "../components/NtfyCredentials";
 import { ntfy as ntfyEntry } from "../services/ntfy";
 import { gamingLaunch, gamingLaunchEnv } from "../services/gamingLaunch";
 import { HypervisorHost } from "../components/HypervisorHost";
+import { mediaDataset } from "../components/hypervisor/hostConfig";
 import { catalog } from "../services";
 import { backupFolders, libraryFolders, missingShares } from "../services/library";
 import { ProxmoxMachinesArgs, TalosCluster } from "../components/TalosCluster";
@@ -142,6 +143,7 @@ export function prodStack(stack: string, config: ProdConfig, omni: OmniAccess, b
       isoDatastore: config.proxmox.isoDatastore,
       connection: hostSsh,
       config: config.gamingVm,
+      library: config.gamingVm.install?.libraryShare ? { host: config.proxmox.address, exportPath: `/${mediaDataset(config.hypervisor.zfs.pool, config.gamingVm.install.libraryShare)}` } : undefined,
     },
     { dependsOn: [host] },
   );

@@ -22,6 +22,8 @@ export interface WindowsInstall {
   user: string;
   /** The edition's generic install key (Microsoft publishes them; it selects, it does not activate), when Setup would ask. */
   productKey?: string;
+  /** The game library: an NFS export of the host, mounted at every logon on libraryDriveLetter. */
+  library?: { host: string; exportPath: string };
 }
 
 /** winget packages installed at first logon: ID and exact version. */
@@ -36,6 +38,10 @@ export const virtioDrivers = ["vioscsi", "viostor", "NetKVM", "Balloon", "vioser
 export const guestToolsInstaller = "virtio-win-guest-tools.exe";
 /** Where the games disk is mounted in Windows. */
 export const gamesDriveLetter = "G";
+/** Where the host's game library (an NFS share) is mounted in Windows. */
+export const libraryDriveLetter = "L";
+/** The logon task that mounts it. */
+export const libraryTask = "Homelab game library";
 
 /** Text as XML character data: markup characters escaped, line breaks as references so indentation never touches a value. */
 const xmlText = (value: string) =>
@@ -63,6 +69,26 @@ export function firstLogonCommands(w: WindowsInstall, packages: GuestPackage[]):
     },
     { description: "the account's password does not expire", command: `powershell -NoProfile -Command "Set-LocalUser -Name ${psQuote(w.user)} -PasswordNeverExpires $true"` },
     ...packages.map((p) => ({ description: `${p.id} ${p.version}`, command: winget(p) })),
+    ...(w.library ? libraryCommands(w.user, w.library) : []),
+  ];
+}
+
+/**
+ * Windows' Client for NFS, and a logon task mounting the library for the
+ * player's session (a mount belongs to the session that makes it).
+ * Anonymous: the host squashes the guest to nobody, so the library reads as
+ * its owners let everyone read it.
+ */
+function libraryCommands(user: string, library: { host: string; exportPath: string }): { description: string; command: string }[] {
+  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(library.host)) throw new Error(`library host ${JSON.stringify(library.host)}: expected the host's IPv4 address`);
+  if (!/^(\/[A-Za-z0-9._-]+)+$/.test(library.exportPath) || library.exportPath.split("/").some((p) => p === "." || p === "..")) {
+    throw new Error(`library exportPath ${JSON.stringify(library.exportPath)}: expected an absolute path of plain names, like /tank/media/games`);
+  }
+  const unc = `\\\\${library.host}${library.exportPath.replace(/\//g, "\\")}`;
+  const mount = `C:\\Windows\\System32\\mount.exe -o anon,nolock ${unc} ${libraryDriveLetter}:`;
+  return [
+    { description: "Client for NFS, for the game library on the host", command: "dism /online /enable-feature /featurename:ServicesForNFS-ClientOnly /featurename:ClientForNFS-Infrastructure /all /norestart" },
+    { description: `the game library on ${libraryDriveLetter}: at every logon`, command: `schtasks /create /f /tn "${libraryTask}" /sc onlogon /ru ${user} /it /tr "${mount}"` },
   ];
 }
 

@@ -308,6 +308,7 @@ const cases: Case[] = [
     line: "homelab:gamingVm.gamesDiskGb = 19001: expected at most 19000 GB: with the system disk's 1000 GB, the ZFS pool holds 20000 GB (mirror of 2 x 20000 GB)",
   },
   { name: "gaming VM named too long for Windows", stack: "prod", mutate: (v) => (v.gamingVm.name = "gaming-room-pc-01"), line: 'homelab:gamingVm.name = "gaming-room-pc-01": expected at most 15 characters: with gamingVm.install it is Windows\' computer name' },
+  { name: "library share the host does not export", stack: "prod", mutate: (v) => (v.gamingVm.install.libraryShare = "games"), line: 'homelab:gamingVm.install.libraryShare = "games": expected one of hypervisor.nfs.shares (films, music, books, comics, roms, audiobooks, photos, files): the host exports only those' },
   { name: "Windows ISO not an ISO", stack: "prod", mutate: (v) => (v.gamingVm.install.windowsIso = "../win.iso"), line: 'homelab:gamingVm.install.windowsIso = "../win.iso": expected an ISO file name like Win11_25H2_English_x64.iso' },
   { name: "Windows account with a space", stack: "prod", mutate: (v) => (v.gamingVm.install.user = "Player One"), line: 'homelab:gamingVm.install.user = "Player One": expected a lowercase account name (a-z, 0-9, \'-\', at most 20)' },
   { name: "gaming VM and PROD together over the host", stack: "prod", mutate: (v) => (v.gamingVm.memoryGb = 40), line: "homelab:gamingVm.memoryGb = 40: expected at most 36 GB: with PROD's 16 GB running, the host gives VMs 52 GB" },

@@ -1,6 +1,6 @@
 // Gaming on KubeVirt (hypervisor.gpu.consumer kubevirt): the choice as the
-// config rules hold it, the pure renderers, and the whole prod plan with the
-// choice on (a copy of the committed stack files with it switched).
+// config rules hold it, and the pure renderers (kubevirtPlan.test.ts: the
+// whole prod plan with the choice on).
 import * as fs from "fs";
 import * as path from "path";
 import { cdiResource, kubevirtResource, launchPageAccess, pciResourceName, sessionManifests, SessionSpec, sunshinePorts } from "../../components/gaming/kubevirt";
@@ -8,9 +8,8 @@ import { gpuNodeTaint, gpuWorkerPatch, renderClusterTemplateDocs } from "../../c
 import { clusterSpec } from "../../components/TalosCluster";
 import { gamingStreamServiceRef } from "../../config/schema";
 import { kubevirtReleases, operatorManifestUrl } from "../../config/versions";
-import { planStack } from "../../plan/plan";
 import { Values, configProblems } from "../helpers";
-import { kubevirtOn, kubevirtRoot } from "./kubevirtVariant";
+import { kubevirtOn } from "./kubevirtVariant";
 
 const ids = ["10de:2684", "10de:22ba"];
 const spec: SessionSpec = { name: "gaming", cores: 8, memoryGb: 32, diskGb: 1000, gamesDiskGb: 1000, deviceIds: ids, storageClass: "longhorn", stream: { service: "gaming/gaming-stream", address: "192.168.71.243" } };
@@ -141,53 +140,5 @@ describe("KubeVirt's renderers", () => {
     const mod = fs.readFileSync(path.join(__dirname, "../../tools/kubevirt-check/go.mod"), "utf8");
     const required = (module: string) => new RegExp(`^\\s*${module.replace(/[./]/g, "\\$&")} (v\\S+)$`, "m").exec(mod)?.[1];
     expect([required("kubevirt.io/api"), required("kubevirt.io/containerized-data-importer-api")]).toEqual([kubevirtReleases.kubevirt.version, kubevirtReleases.cdi.version]);
-  });
-});
-
-describe("the prod plan with KubeVirt given the GPU", () => {
-  let plan: Awaited<ReturnType<typeof planStack>>;
-  let root: string;
-  beforeAll(async () => {
-    root = kubevirtRoot();
-    plan = await planStack("prod", root);
-  }, 240_000);
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-  const ofType = (type: string) => plan.resources.filter((r) => r.type === type);
-  const input = (r: { inputs: Record<string, unknown> }) => r.inputs as Values;
-
-  test("every policy passes, gpu-one-consumer among them", () => {
-    expect(plan.violations).toEqual([]);
-  });
-
-  test("shows the KubeVirt stack: both operators from their pinned manifests, KubeVirt and CDI, the session's objects, after the platform", () => {
-    expect(plan.components).toContainEqual({ type: "homelab:index:GamingSessions", name: "gaming-sessions" });
-    expect(ofType("kubernetes:yaml/v2:ConfigFile").map((r) => input(r).file)).toEqual(expect.arrayContaining([operatorManifestUrl(kubevirtReleases.kubevirt), operatorManifestUrl(kubevirtReleases.cdi)]));
-    const kinds = plan.resources.filter((r) => r.name.startsWith("gaming-sessions-")).map((r) => `${r.type.split(":")[1]}:${r.type.split(":")[2]}`);
-    expect(kinds).toEqual(
-      expect.arrayContaining(["kubevirt.io/v1:KubeVirt", "cdi.kubevirt.io/v1beta1:CDI", "cdi.kubevirt.io/v1beta1:DataVolume", "kubevirt.io/v1:VirtualMachine", "core/v1:Service", "core/v1:Namespace", "rbac.authorization.k8s.io/v1:Role", "rbac.authorization.k8s.io/v1:RoleBinding"]),
-    );
-    // A component's dependency stands for its children (as the engine expands it): the platform's Longhorn release among them.
-    const sessions = plan.resources.find((r) => r.type === "homelab:index:GamingSessions")!;
-    expect(sessions.dependencies).toContain(plan.resources.find((r) => r.name === "platform-app-longhorn")!.urn);
-    expect(plan.outputs).toContain("gamingSession");
-  });
-
-  test("the GPU moves: the gaming VM keeps its disks without it, the gpu-worker VM has it behind an emulated IOMMU", () => {
-    const vms = ofType("proxmoxve:index/vmLegacy:VmLegacy");
-    const gaming = vms.find((r) => r.name === "gaming-vm")!;
-    expect(input(gaming).hostpcis).toBeUndefined();
-    expect(input(gaming).disks).toHaveLength(2);
-    const holders = vms.filter((r) => input(r).hostpcis !== undefined);
-    expect(holders.map((r) => [r.name, input(r).machine, input(r).hostpcis])).toEqual([["cluster-prod-gpu-1", "q35,viommu=intel", [{ device: "hostpci0", mapping: "nvidia-gpu", pcie: true, rombar: true }]]]);
-    // The cluster waits for the gaming VM to let go of the GPU.
-    const cluster = plan.resources.find((r) => r.type === "homelab:index:TalosCluster")!;
-    expect(cluster.dependencies).toContain(gaming.urn);
-  });
-
-  test("the cluster template gives the gpu-workers their patch", () => {
-    const template = plan.artifacts.find((a) => a.path.endsWith("cluster-template.yaml"))!;
-    expect(template.content).toContain("name: gpu-workers");
-    expect(template.content).toContain("ids=10de:2684,10de:22ba");
   });
 });

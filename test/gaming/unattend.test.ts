@@ -85,6 +85,19 @@ describe("the answer file", () => {
     expect(firstLogonCommands(install, guestPackages).map((c) => c.description).slice(2)).toEqual(guestPackages.map((p) => `${p.id} ${p.version}`));
   });
 
+  it("with a library share: Client for NFS, then a logon task mounting the host's export on L: for the player", () => {
+    expect(firstLogonCommands(install, []).map((c) => c.description)).not.toContain("Client for NFS, for the game library on the host");
+    const withLibrary = parse(autounattendXml({ ...install, library: { host: "192.168.68.51", exportPath: "/tank/media/roms" } }, "x", [])).filter((n) => n.path.endsWith("/SynchronousCommand/CommandLine")).map((n) => n.text);
+    expect(withLibrary.slice(-2)).toEqual([
+      "dism /online /enable-feature /featurename:ServicesForNFS-ClientOnly /featurename:ClientForNFS-Infrastructure /all /norestart",
+      'schtasks /create /f /tn "Homelab game library" /sc onlogon /ru player /it /tr "C:\\Windows\\System32\\mount.exe -o anon,nolock \\\\192.168.68.51\\tank\\media\\roms L:"',
+    ]);
+    expect(() => firstLogonCommands({ ...install, library: { host: "nas.local", exportPath: "/tank/media/roms" } }, [])).toThrow('library host "nas.local": expected the host\'s IPv4 address');
+    for (const bad of ["tank/media/roms", "/tank/../etc", "/tank/media/my roms", '/tank/"x"']) {
+      expect(() => firstLogonCommands({ ...install, library: { host: "192.168.68.51", exportPath: bad } }, [])).toThrow(`library exportPath ${JSON.stringify(bad)}: expected an absolute path of plain names`);
+    }
+  });
+
   it("asks no product key unless given one", () => {
     expect(texts("/ProductKey/Key")).toEqual([]);
     expect(parse(autounattendXml({ ...install, productKey: "VK7JG-NPHTM-C97JM-9MPGT-3V66T" }, "x", [])).filter((n) => n.path.endsWith("/ProductKey/Key")).map((n) => n.text)).toEqual(["VK7JG-NPHTM-C97JM-9MPGT-3V66T"]);
