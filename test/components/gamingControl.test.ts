@@ -90,6 +90,10 @@ describe("GamingControl (mocks)", () => {
       const a = byName.get(`gaming-control-acl-${g.key}`);
       expect([a?.inputs.path, a?.inputs.roleId, a?.inputs.propagate, a?.inputs.tokenId ?? a?.inputs.userId]).toEqual([g.path, g.role, g.propagate, g.token ? tokenId(g.token) : gamingUser]);
     }
+    // The ACLs' logical names are their identity in the state: renaming one would delete and recreate a grant.
+    expect(acls.map((a) => a.name).sort()).toEqual(
+      ["user-list", "user-vm", "user-dev", "control-list", "control-vm", "control-dev", "idle-vm"].map((k) => `gaming-control-acl-${k}`).sort(),
+    );
     const [pool] = ofType("proxmoxve:index/poolLegacy:PoolLegacy");
     expect(pool.inputs.poolId).toBe(devPool);
     for (const a of acls.filter((x) => String(x.inputs.path).startsWith("/pool/"))) expect(a.dependencies).toContain(pool.urn);

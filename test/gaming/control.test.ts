@@ -78,6 +78,30 @@ describe("the gaming VM on demand, against the Proxmox stand-in", () => {
     expect(r).toMatchObject({ ready: false, lines: ["gaming started", "not ready after 1 min: Windows's guest agent does not answer"] });
   });
 
+  it("waits for Proxmox's task a bounded time, and fails with the task's own status", async () => {
+    const roomy = { ...target, usableMiB: gib(80) };
+    api.vms[4].taskOutcome = "running";
+    await expect(startGaming(deps(0), roomy, { stopDev: false, readyTimeoutMs: 60_000 })).rejects.toThrow("start gaming: still running after 120 s");
+    // It polled every 5 s until the deadline, and not a poll longer.
+    expect(clock).toBe(120_000);
+    api.vms[4].status = "stopped";
+    api.vms[4].taskOutcome = { exitstatus: "start failed: PCI device 0000:01:00.0 is in use" };
+    await expect(startGaming(deps(0), roomy, { stopDev: false, readyTimeoutMs: 60_000 })).rejects.toThrow('start gaming: Proxmox\'s task ended with "start failed: PCI device 0000:01:00.0 is in use"; expected OK');
+    expect(api.vms[4].status).toBe("stopped");
+    api.vms[4].status = "running";
+    api.vms[4].taskOutcome = "running";
+    clock = 0;
+    await expect(stopGaming(deps(0), 300)).rejects.toThrow("shut down gaming: still running after 300 s");
+    expect(clock).toBe(300_000);
+  });
+
+  it("says so when the VM already runs, and waits for it all the same", async () => {
+    api.vms[4].status = "running";
+    const r = await startGaming(deps(0, 0), { ...target, usableMiB: gib(80) }, { stopDev: false, readyTimeoutMs: 60_000 });
+    expect(r).toMatchObject({ started: true, ready: true, lines: ["gaming was already running", "ready: stream from 192.168.68.60 (Moonlight)"] });
+    expect(posts()).toEqual([]);
+  });
+
   it("stops the VM, and says when it already is", async () => {
     expect(await stopGaming(deps(0), 300)).toBe("gaming is already stopped");
     api.vms[4].status = "running";

@@ -107,6 +107,63 @@ describe("KubeVirt's renderers", () => {
     expect(() => sessionManifests({ ...spec, stream: { service: "default/gaming-stream" } })).toThrow("expected the stream Service in namespace gaming, got default/gaming-stream");
   });
 
+  test("each object whole, as KubeVirt and CDI read it (kubevirt-check reads the same in npm run verify)", () => {
+    const [ns, golden, system, , vm, service] = sessionManifests(spec) as Values[];
+    expect(ns).toEqual({ apiVersion: "v1", kind: "Namespace", metadata: { name: "gaming", labels: { "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/audit": "privileged", "pod-security.kubernetes.io/warn": "privileged" } } });
+    const storage = (size: string) => ({ accessModes: ["ReadWriteOnce"], volumeMode: "Block", storageClassName: "longhorn", resources: { requests: { storage: size } } });
+    expect(system).toEqual({ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", metadata: { name: "gaming-system", namespace: "gaming", labels: { "homelab.io/backup": "none" } }, spec: { source: { pvc: { namespace: "gaming", name: "windows-golden" } }, storage: storage("1000Gi") } });
+    expect(golden.metadata).toEqual({ name: "windows-golden", namespace: "gaming", labels: { "homelab.io/backup": "none" }, annotations: { "cdi.kubevirt.io/storage.bind.immediate.requested": "true" } });
+    const labels = { "app.kubernetes.io/name": "gaming", "homelab.io/gaming-session": "gaming" };
+    expect(vm.metadata).toEqual({ name: "gaming", namespace: "gaming", labels });
+    expect(vm.spec.template.metadata).toEqual({ labels });
+    expect(vm.spec.template.spec).toEqual({
+      nodeSelector: { "homelab.io/gpu": "kubevirt" },
+      tolerations: [{ key: "homelab.io/gpu", operator: "Equal", value: "kubevirt", effect: "NoSchedule" }],
+      terminationGracePeriodSeconds: 180,
+      domain: {
+        cpu: { cores: 8, sockets: 1, threads: 1 },
+        memory: { guest: "32Gi" },
+        // Windows 11 boots by UEFI; Hyper-V enlightenments and its timers keep it fast and its clock right.
+        firmware: { bootloader: { efi: { secureBoot: false } } },
+        features: { acpi: {}, apic: {}, hyperv: { relaxed: {}, vapic: {}, spinlocks: { spinlocks: 8191 } } },
+        clock: { utc: {}, timer: { hpet: { present: false }, pit: { tickPolicy: "delay" }, rtc: { tickPolicy: "catchup" }, hyperv: {} } },
+        devices: {
+          disks: [
+            { name: "system", disk: { bus: "virtio" }, bootOrder: 1 },
+            { name: "games", disk: { bus: "virtio" } },
+          ],
+          hostDevices: [
+            { name: "gpu", deviceName: "homelab.io/pci-10de-2684" },
+            { name: "gpu-function-1", deviceName: "homelab.io/pci-10de-22ba" },
+          ],
+          interfaces: [{ name: "default", masquerade: {}, model: "virtio" }],
+        },
+      },
+      networks: [{ name: "default", pod: {} }],
+      volumes: [
+        { name: "system", dataVolume: { name: "gaming-system" } },
+        { name: "games", dataVolume: { name: "gaming-games" } },
+      ],
+    });
+    expect(service.metadata).toEqual({ name: "gaming-stream", namespace: "gaming", labels: { ...labels, "homelab.io/lan-load-balancer": "true" }, annotations: { "lbipam.cilium.io/ips": "192.168.71.243" } });
+    expect(service.spec.ports[0]).toEqual({ name: "tcp-47984", protocol: "TCP", port: 47984, targetPort: 47984 });
+    expect(service.spec.ports.at(-1)).toEqual({ name: "udp-48002", protocol: "UDP", port: 48002, targetPort: 48002 });
+    expect(kubevirtResource(["10de:2684"])).toEqual({
+      apiVersion: "kubevirt.io/v1",
+      kind: "KubeVirt",
+      metadata: { name: "kubevirt", namespace: "kubevirt" },
+      spec: {
+        configuration: { developerConfiguration: { featureGates: ["HostDevices"] }, permittedHostDevices: { pciHostDevices: [{ pciVendorSelector: "10DE:2684", resourceName: "homelab.io/pci-10de-2684" }] } },
+        imagePullPolicy: "IfNotPresent",
+        workloadUpdateStrategy: { workloadUpdateMethods: [] },
+        workloads: { nodePlacement: { tolerations: [{ key: "homelab.io/gpu", operator: "Equal", value: "kubevirt", effect: "NoSchedule" }] } },
+      },
+    });
+    expect(cdiResource()).toEqual({ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "CDI", metadata: { name: "cdi" }, spec: { imagePullPolicy: "IfNotPresent", uninstallStrategy: "BlockUninstallIfWorkloadsExist", config: { featureGates: ["HonorWaitForFirstConsumer"] } } });
+    expect(() => sessionManifests({ ...spec, deviceIds: [] })).toThrow("session gaming: expected the GPU's vendor:device ids");
+    expect(() => sessionManifests({ ...spec, stream: { service: "gaming/" } })).toThrow("expected the stream Service in namespace gaming, got gaming/");
+  });
+
   test("the launch page may read, start and stop that one session, and nothing else", () => {
     const [role, binding] = launchPageAccess(spec, "gaming-launch") as Values[];
     expect(role.rules).toEqual([
@@ -116,6 +173,8 @@ describe("KubeVirt's renderers", () => {
     ]);
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "default", namespace: "gaming-launch" }]);
     expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+    expect([role.metadata, binding.metadata]).toEqual([{ name: "gaming-launch-session", namespace: "gaming" }, { name: "gaming-launch-session", namespace: "gaming" }]);
+    expect([role.apiVersion, role.kind, binding.apiVersion, binding.kind]).toEqual(["rbac.authorization.k8s.io/v1", "Role", "rbac.authorization.k8s.io/v1", "RoleBinding"]);
   });
 
   test("the gpu-worker's Talos patch: vfio-pci takes the GPU's functions, the node is labelled and tainted; only the gpu-workers get it", () => {

@@ -20,6 +20,8 @@ export interface StandInSession {
   agentReads: number;
   /** The stream Service's LAN address (none until the pool gives one). */
   address?: string;
+  /** The token may not read instances (a Role without them): 403. */
+  instancesForbidden?: boolean;
 }
 
 export interface KubevirtStandIn {
@@ -43,7 +45,13 @@ export async function kubevirtStandIn(session: StandInSession, token = "service-
   };
   const server = http.createServer(async (req, res) => {
     requests.push(`${req.method} ${req.url}`);
-    for await (const chunk of req) void chunk;
+    // A caller that polls without pausing (a mutant that drops its sleep) is cut off, not fed until memory runs out.
+    if (requests.length > 5_000) {
+      res.writeHead(429);
+      return res.end();
+    }
+    let body = "";
+    for await (const chunk of req) body += chunk;
     if (req.headers.authorization !== `Bearer ${token}`) return status(res, 401, "Unauthorized");
     const s = session;
     const ns = `namespaces/${s.namespace}`;
@@ -53,6 +61,7 @@ export async function kubevirtStandIn(session: StandInSession, token = "service-
       return json(res, { apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", metadata: { name: s.name, namespace: s.namespace }, spec: { runStrategy: "Manual" }, status: { printableStatus, ready: printableStatus === "Running" } });
     }
     if (req.method === "GET" && path === `/apis/kubevirt.io/v1/${ns}/virtualmachineinstances/${s.name}`) {
+      if (s.instancesForbidden) return status(res, 403, `virtualmachineinstances.kubevirt.io "${s.name}" is forbidden`);
       if (!s.running) return status(res, 404, `virtualmachineinstances.kubevirt.io "${s.name}" not found`);
       reads++;
       const phase = reads <= s.bootReads ? "Scheduling" : "Running";
@@ -61,6 +70,13 @@ export async function kubevirtStandIn(session: StandInSession, token = "service-
     }
     const sub = new RegExp(`^/apis/subresources\\.kubevirt\\.io/v1/${ns}/virtualmachines/${s.name}/(start|stop)$`).exec(path);
     if (req.method === "PUT" && sub) {
+      // The subresources take JSON options (virtctl sends {}).
+      if (req.headers["content-type"] !== "application/json") return status(res, 415, "the body must be application/json");
+      try {
+        if (typeof JSON.parse(body) !== "object") throw new Error("not an object");
+      } catch {
+        return status(res, 400, "the body must be a JSON object");
+      }
       if (sub[1] === "start") {
         if (s.running) return status(res, 409, "Always does not support manual start requests");
         s.running = true;

@@ -22,6 +22,8 @@ export interface StandInVm {
   netout?: number;
   /** What nvidia-smi prints in the guest: a load in %, or absent when the driver is missing (exit code 1). */
   gpuPercent?: number;
+  /** How its start and shutdown tasks end: OK (the default), an error status, or never (still running). */
+  taskOutcome?: { exitstatus: string } | "running";
 }
 
 export interface ProxmoxStandIn {
@@ -43,6 +45,11 @@ export async function proxmoxStandIn(vms: StandInVm[], node = "pve", token = "ga
   const execs = new Map<number, { vmid: number; command: string[] }>();
   const server = http.createServer(async (req, res) => {
     requests.push(`${req.method} ${req.url}`);
+    // A caller that polls without pausing (a mutant that drops its sleep) is cut off, not fed until memory runs out.
+    if (requests.length > 5_000) {
+      res.writeHead(429);
+      return res.end();
+    }
     let body = "";
     for await (const chunk of req) body += chunk;
     if (req.headers.authorization !== `PVEAPIToken=${token}`) return reply(res, 401, null, "authentication failure");
@@ -104,9 +111,11 @@ export async function proxmoxStandIn(vms: StandInVm[], node = "pve", token = "ga
     if (req.method === "POST" && vm) {
       if (m![2] === "agent/ping") return vm.status === "running" && vm.agent ? reply(res, 200, {}) : reply(res, 500, null, vm.status === "running" ? "QEMU guest agent is not running" : `VM ${vm.vmid} not running`);
       const upid = `UPID:${node}:0000${tasks.size}:0:0:qm${m![2] === "status/start" ? "start" : "shutdown"}:${vm.vmid}:root@pam:`;
-      vm.status = m![2] === "status/start" ? "running" : "stopped";
+      const outcome = vm.taskOutcome ?? { exitstatus: "OK" };
+      // A task that fails leaves the VM as it was.
+      if (outcome === "running" || outcome.exitstatus === "OK") vm.status = m![2] === "status/start" ? "running" : "stopped";
       if (vm.status === "stopped") vm.agent = false;
-      tasks.set(upid, { status: "stopped", exitstatus: "OK" });
+      tasks.set(upid, outcome === "running" ? { status: "running" } : { status: "stopped", ...outcome });
       return reply(res, 200, upid);
     }
     reply(res, 501, null, "Method not implemented");

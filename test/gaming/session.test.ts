@@ -65,10 +65,42 @@ describe("a KubeVirt gaming session on demand, against the KubeVirt stand-in", (
     expect(puts()).toHaveLength(1);
   });
 
+  it("gives up on a stop whose instance never goes, after 5 minutes", async () => {
+    api = await kubevirtStandIn(fresh({ running: true }));
+    const kube = kubevirtClient({ apiServer: api.url, token: api.token });
+    // An instance that stays (its shutdown hangs): the stop subresource is taken, the instance is still read.
+    const stuck = { ...kube, stop: async () => undefined };
+    await expect(stopSession({ ...deps(() => true), kube: stuck }, target)).rejects.toThrow("stop gaming: its instance still runs after 300 s");
+    expect(clock).toBe(300_000);
+  });
+
   it("a refused token stops it with the API server's words, nothing started", async () => {
     api = await kubevirtStandIn(fresh());
     await expect(startSession(deps(() => true, "wrong"), target, { readyTimeoutMs: 60_000 })).rejects.toThrow("Kubernetes GET /apis/kubevirt.io/v1/namespaces/gaming/virtualmachines/gaming: HTTP 401 Unauthorized");
     expect(puts()).toEqual([]);
+  });
+
+  it("a trailing slash on the API server's address changes nothing; an instance read refused for another reason than absence is an error", async () => {
+    api = await kubevirtStandIn(fresh());
+    const slashed = kubevirtClient({ apiServer: `${api.url}//`, token: () => api.token });
+    expect(await slashed.session(target)).toEqual({ name: "gaming", status: "Stopped", running: false });
+    expect(await slashed.instance(target)).toBeUndefined();
+    await slashed.start(target);
+    expect(api.requests.at(-1)).toBe("PUT /apis/subresources.kubevirt.io/v1/namespaces/gaming/virtualmachines/gaming/start");
+    api.session.instancesForbidden = true;
+    await expect(slashed.instance(target)).rejects.toThrow('Kubernetes GET /apis/kubevirt.io/v1/namespaces/gaming/virtualmachineinstances/gaming: HTTP 403 virtualmachineinstances.kubevirt.io "gaming" is forbidden');
+  });
+
+  it("reads an instance's phase and its agent, and the Service's address only once the pool gave one", async () => {
+    api = await kubevirtStandIn(fresh({ running: true, bootReads: 1, agentReads: 1, address: undefined }));
+    const kube = kubevirtClient({ apiServer: api.url, token: api.token });
+    expect(await kube.instance(target)).toEqual({ phase: "Scheduling", agentConnected: false });
+    expect(await kube.instance(target)).toEqual({ phase: "Running", agentConnected: false });
+    expect(await kube.instance(target)).toEqual({ phase: "Running", agentConnected: true });
+    expect(await kube.streamAddress(target)).toBeUndefined();
+    api.session.address = "192.168.71.250";
+    expect(await kube.streamAddress(target)).toBe("192.168.71.250");
+    expect(await kube.session(target)).toEqual({ name: "gaming", status: "Running", running: true });
   });
 
   it("a session that is not there is named in the error", async () => {

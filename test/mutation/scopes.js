@@ -86,31 +86,42 @@ module.exports = {
     tests: ["test/backup/restic.test.ts", "test/backup/kubernetes.test.ts", "test/backup/golden.test.ts", "test/services/library.test.ts"],
     static: false,
   },
-  // Gaming: the Proxmox access model, the idle watcher's script, the Windows answer file, the KubeVirt renderers,
-  // the memory mode, the start and stop of the VM and of the KubeVirt session, the launch page.
+  // Gaming: the Proxmox access model, the KubeVirt renderers, the memory mode, the start and stop of the VM and of
+  // the KubeVirt session.
   gaming: {
     mutate: [
       "components/gaming/access.ts",
-      "components/gaming/idleWatch.ts",
-      "components/gaming/unattend.ts",
       "components/gaming/kubevirt.ts",
       "gaming/memory.ts",
       "gaming/control.ts",
       "gaming/session.ts",
       "gaming/kubevirtApi.ts",
-      "gaming/web/page.ts",
-      "gaming/web/server.ts",
     ],
     tests: [
       "test/components/gamingControl.test.ts",
-      "test/gaming/idleWatch.test.ts",
-      "test/gaming/unattend.test.ts",
       "test/gaming/kubevirt.test.ts",
       "test/gaming/memory.test.ts",
       "test/gaming/control.test.ts",
       "test/gaming/session.test.ts",
-      "test/gaming/launchPage.test.ts",
     ],
+    static: false,
+  },
+  // The Windows answer file: its tests parse it with Python and build the medium with xorriso, seconds per mutant.
+  gamingAnswerFile: {
+    mutate: ["components/gaming/unattend.ts"],
+    tests: ["test/gaming/unattend.test.ts"],
+    static: false,
+  },
+  // The launch page: its tests drive Chromium, seconds per mutant.
+  launchPage: {
+    mutate: ["gaming/web/page.ts", "gaming/web/server.ts"],
+    tests: ["test/gaming/launchPage.test.ts"],
+    static: false,
+  },
+  // The host's idle watcher: its script runs under sh against the Proxmox and ntfy stand-ins for every mutant (slow).
+  gamingIdle: {
+    mutate: ["components/gaming/idleWatch.ts"],
+    tests: ["test/gaming/idleWatch.test.ts"],
     static: false,
   },
   schema: {
