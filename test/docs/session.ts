@@ -439,13 +439,7 @@ export class Session {
         }
       }
       // KubeVirt's objects exist only with the GPU given to KubeVirt (docs/runbooks/gaming.md).
-      if (found.length === 0) {
-        for (const r of (await Session.kubevirtPlan()).resources) {
-          const m = r.inputs as { kind?: string; metadata?: { name?: string; namespace?: string } };
-          const rKind = (m.kind ?? "").toLowerCase();
-          if (m.metadata?.name === name && m.metadata.namespace === namespace && [rKind, `${rKind}s`].includes(kind.toLowerCase())) found.push("prod with KubeVirt");
-        }
-      }
+      if (found.length === 0 && (await Session.kubevirtApplied(kind, name, namespace))) found.push("prod with KubeVirt");
       return found;
     };
     // A file the plan writes for the runbooks (out/<stack>/...).
@@ -491,17 +485,22 @@ export class Session {
     return Session.kubevirt;
   }
 
+  /** The object of that kind (as kubectl names it: Kind, kind or kinds), name and namespace the prod plan with KubeVirt applies. */
+  private static async kubevirtApplied(kind: string, name: string, namespace: string): Promise<Plan["resources"][number] | undefined> {
+    return (await Session.kubevirtPlan()).resources.find((r) => {
+      const m = r.inputs as { kind?: string; metadata?: { name?: string; namespace?: string } };
+      const rKind = (m.kind ?? "").toLowerCase();
+      return m.metadata?.name === name && m.metadata.namespace === namespace && [rKind, `${rKind}s`].includes(kind.toLowerCase());
+    });
+  }
+
   /**
    * KubeVirt's kubectl plugin (virtctl): start, stop and restart name a VirtualMachine, and an upload
    * into an existing DataVolume (--no-create) one of upload source, as the prod plan with KubeVirt applies them.
    */
   private async kubectlVirt(args: string[], namespace: string) {
     const words = args.filter((w, i) => !w.startsWith("-") && !["-n", "--namespace"].includes(args[i - 1]));
-    const applied = async (kind: string, name: string) =>
-      (await Session.kubevirtPlan()).resources.find((r) => {
-        const m = r.inputs as { kind?: string; metadata?: { name?: string; namespace?: string } };
-        return m.kind === kind && m.metadata?.name === name && m.metadata.namespace === namespace;
-      });
+    const applied = (kind: string, name: string) => Session.kubevirtApplied(kind, name, namespace);
     if (["start", "stop", "restart"].includes(words[0])) {
       if (!words[1]) fail(`kubectl virt ${words[0]}: expected a VM's name`);
       if (!(await applied("VirtualMachine", words[1]))) fail(`kubectl virt ${words[0]} ${words[1]}: the prod stack with KubeVirt applies no VirtualMachine ${namespace}/${words[1]}`);

@@ -9,6 +9,7 @@
 // given number of instance reads.
 import http from "http";
 import type { AddressInfo } from "net";
+import { cutOffRunaway } from "./proxmoxStandIn";
 
 export interface StandInSession {
   namespace: string;
@@ -45,11 +46,7 @@ export async function kubevirtStandIn(session: StandInSession, token = "service-
   };
   const server = http.createServer(async (req, res) => {
     requests.push(`${req.method} ${req.url}`);
-    // A caller that polls without pausing (a mutant that drops its sleep) is cut off, not fed until memory runs out.
-    if (requests.length > 5_000) {
-      res.writeHead(429);
-      return res.end();
-    }
+    if (cutOffRunaway(requests, res)) return;
     let body = "";
     for await (const chunk of req) body += chunk;
     if (req.headers.authorization !== `Bearer ${token}`) return status(res, 401, "Unauthorized");
