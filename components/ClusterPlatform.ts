@@ -46,6 +46,8 @@ export interface ClusterPlatformArgs {
   site: "home" | "oci";
   /** Nodes that run workloads. */
   workloadNodes: number;
+  /** A node of role gpu-worker runs here (KubeVirt's gaming session, its taint tolerated by the storage's agents). */
+  gpuWorker?: boolean;
   platform: PlatformConfig;
   /** This cluster's API. */
   provider: k8s.Provider;
@@ -110,6 +112,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       cluster: args.cluster,
       site: args.site,
       workloadNodes: args.workloadNodes,
+      gpuWorker: args.gpuWorker,
       platform: args.platform,
       databases: args.services.entries.some((e) => e.database !== undefined),
       backups: args.backup !== undefined,

@@ -72,6 +72,7 @@ export function clusterPlatform(a: PlatformArgs): { component: ClusterPlatform; 
       cluster: a.cluster,
       site: a.site,
       workloadNodes: workloadNodes(a.nodes).length,
+      gpuWorker: a.nodes.some((n) => n.role === "gpu-worker"),
       platform: a.platform,
       provider,
       hub: { cluster: hubCluster, provider: hubProvider },

@@ -17,6 +17,8 @@ export interface PlatformContext {
   site: "home" | "oci";
   /** Nodes that run workloads (replica counts never exceed it). */
   workloadNodes: number;
+  /** A tainted gpu-worker runs KubeVirt's gaming session here: the node agents of the storage must tolerate it. */
+  gpuWorker?: boolean;
   platform: PlatformConfig;
   /** Whether any service here has its own database (then the CloudNativePG operator runs here). */
   databases?: boolean;

@@ -4,6 +4,7 @@
 import { charts } from "../../config/versions";
 import { longhornContainerDefaults, longhornDataDir, longhornNamespace } from "../../components/platform/storage";
 import { AddonEntry } from "../entry";
+import { gpuNodeTaint } from "../../components/omni/templates";
 
 export const longhorn: AddonEntry = {
   name: "longhorn",
@@ -15,9 +16,14 @@ export const longhorn: AddonEntry = {
   enabled: (ctx) => ctx.platform.storage.longhorn !== undefined,
   values: (ctx) => {
     const replicas = ctx.platform.storage.longhorn?.replicas ?? 1;
+    // KubeVirt's session disks attach on the tainted gpu-worker: Longhorn's manager, CSI driver and instance
+    // managers must run there. Only with a gpu-worker: Longhorn changes the setting only with every volume detached.
+    const gpu = ctx.gpuWorker ? gpuNodeTaint : undefined;
+    const tolerations = gpu ? [{ key: gpu.key, operator: "Equal", value: gpu.value, effect: gpu.effect }] : undefined;
     return {
       persistence: { defaultClass: ctx.platform.storage.defaultClass === "longhorn", defaultClassReplicaCount: replicas, reclaimPolicy: "Retain" },
-      defaultSettings: { defaultReplicaCount: replicas, defaultDataPath: longhornDataDir, storageMinimalAvailablePercentage: 15 },
+      defaultSettings: { defaultReplicaCount: replicas, defaultDataPath: longhornDataDir, storageMinimalAvailablePercentage: 15, ...(gpu ? { taintToleration: `${gpu.key}=${gpu.value}:${gpu.effect}` } : {}) },
+      ...(tolerations ? { longhornManager: { tolerations }, longhornDriver: { tolerations } } : {}),
       // The UI is for admins only: no ingress, a ClusterIP service.
       ingress: { enabled: false },
       service: { ui: { type: "ClusterIP" } },

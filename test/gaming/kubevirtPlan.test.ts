@@ -48,6 +48,13 @@ describe("the prod plan with KubeVirt given the GPU", () => {
     expect(cluster.dependencies).toContain(gaming.urn);
   });
 
+  test("Longhorn's agents tolerate the gpu-worker's taint, so the session's disks attach there", () => {
+    const longhorn = plan.resources.find((r) => r.name === "platform-app-longhorn")!;
+    const values = (longhorn.inputs as Values).spec.source.helm.valuesObject;
+    const toleration = { key: "homelab.io/gpu", operator: "Equal", value: "kubevirt", effect: "NoSchedule" };
+    expect([values.defaultSettings.taintToleration, values.longhornManager, values.longhornDriver]).toEqual(["homelab.io/gpu=kubevirt:NoSchedule", { tolerations: [toleration] }, { tolerations: [toleration] }]);
+  });
+
   test("the cluster template gives the gpu-workers their patch", () => {
     const template = plan.artifacts.find((a) => a.path.endsWith("cluster-template.yaml"))!;
     expect(template.content).toContain("name: gpu-workers");
